@@ -1,0 +1,110 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+
+namespace Veltrix.Testing;
+
+/// <summary>
+/// The dev sidecar started as a real process, exactly as AppHost starts it: `dotnet Veltrix.Sidecar.dll` with
+/// daprd-style flags and the token environment variables.
+/// </summary>
+public sealed class SidecarProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private SidecarProcess(Process process, int httpPort)
+    {
+        _process = process;
+        HttpPort = httpPort;
+    }
+
+    public int HttpPort { get; }
+    public Uri BaseAddress => new($"http://127.0.0.1:{HttpPort}");
+    public string Output => string.Join('\n', _output);
+    public bool HasExited => _process.HasExited;
+    public int ExitCode => _process.ExitCode;
+
+    public static SidecarProcess Start(IEnumerable<string> arguments, IDictionary<string, string?>? environment = null, int httpPort = 0)
+    {
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(RepositoryLayout.SidecarAssembly);
+        foreach (var argument in arguments) info.ArgumentList.Add(argument);
+        info.Environment.Remove("DAPR_API_TOKEN");
+        info.Environment.Remove("APP_API_TOKEN");
+        if (environment is not null)
+            foreach (var (key, value) in environment) info.Environment[key] = value;
+
+        var process = new Process { StartInfo = info, EnableRaisingEvents = true };
+        var sidecar = new SidecarProcess(process, httpPort);
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) sidecar._output.Enqueue(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) sidecar._output.Enqueue(e.Data); };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return sidecar;
+    }
+
+    /// <summary>Starts one sidecar for one app and waits until its API answers (components loaded).</summary>
+    public static async Task<SidecarProcess> StartForAppAsync(
+        string appId, int? appPort, IEnumerable<string> resourcesPaths,
+        IDictionary<string, string?>? environment = null, IEnumerable<string>? extraArguments = null, bool waitForApp = true)
+    {
+        var httpPort = FreePort.Next();
+        var args = new List<string> { "--app-id", appId, "--dapr-http-port", httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+        if (appPort is { } port) args.AddRange(["--app-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        foreach (var path in resourcesPaths) args.AddRange(["--resources-path", path]);
+        if (extraArguments is not null) args.AddRange(extraArguments);
+        var sidecar = Start(args, environment, httpPort);
+        await sidecar.WaitUntilHealthyAsync(waitForApp ? "/v1.0/healthz" : "/v1.0/healthz/outbound");
+        return sidecar;
+    }
+
+    public async Task WaitUntilHealthyAsync(string path = "/v1.0/healthz", TimeSpan? timeout = null)
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        var ok = await Eventually.TryAsync(async () =>
+        {
+            if (_process.HasExited) return true;
+            try { return (await http.GetAsync(path)).StatusCode == HttpStatusCode.NoContent; }
+            catch (HttpRequestException) { return false; }
+            catch (TaskCanceledException) { return false; }
+        }, timeout ?? TimeSpan.FromSeconds(30));
+        if (_process.HasExited)
+            throw new InvalidOperationException($"Sidecar exited with code {_process.ExitCode}:\n{Output}");
+        if (!ok) throw new TimeoutException($"Sidecar never became healthy on {path}:\n{Output}");
+    }
+
+    /// <summary>For start-up refusals: waits for the process to exit by itself.</summary>
+    public async Task<int> WaitForExitAsync(TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(30));
+        await _process.WaitForExitAsync(cts.Token);
+        _process.WaitForExit(); // flushes the redirected streams
+        return _process.ExitCode;
+    }
+
+    public void Kill()
+    {
+        if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            Kill();
+            await _process.WaitForExitAsync();
+        }
+        catch (InvalidOperationException)
+        {
+            // never started
+        }
+        _process.Dispose();
+    }
+}
