@@ -19,7 +19,7 @@ public sealed record ReceivedRequest(string Method, string Path, IReadOnlyDictio
 public sealed class RecordingApp : IAsyncDisposable
 {
     private readonly WebApplication _app;
-    private readonly ConcurrentDictionary<string, Func<ReceivedRequest, int, (int Status, string? Body)>> _responders = new();
+    private readonly ConcurrentDictionary<string, Func<ReceivedRequest, int, Task<(int Status, string? Body)>>> _responders = new();
     private readonly ConcurrentDictionary<string, int> _counts = new();
 
     public ConcurrentQueue<ReceivedRequest> Requests { get; } = new();
@@ -31,14 +31,14 @@ public sealed class RecordingApp : IAsyncDisposable
         Port = port;
     }
 
-    public static async Task<RecordingApp> StartAsync(string subscribeJson = "[]")
+    public static async Task<RecordingApp> StartAsync(string subscribeJson = "[]", int? port = null)
     {
-        var port = FreePort.Next();
+        port ??= FreePort.Next();
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        var recording = new RecordingApp(app, port);
+        var recording = new RecordingApp(app, port.Value);
         recording.Respond("/dapr/subscribe", (_, _) => (200, subscribeJson));
         app.Run(recording.HandleAsync);
         await app.StartAsync();
@@ -46,7 +46,13 @@ public sealed class RecordingApp : IAsyncDisposable
     }
 
     /// <summary>Scripts the answer for a path; the second argument is the 1-based attempt number for that path.</summary>
-    public void Respond(string path, Func<ReceivedRequest, int, (int Status, string? Body)> responder) => _responders[path] = responder;
+    public void Respond(string path, Func<ReceivedRequest, int, (int Status, string? Body)> responder) =>
+        _responders[path] = (request, attempt) => Task.FromResult(responder(request, attempt));
+
+    /// <summary>Scripts an answer that may wait (a slow or blocked app).</summary>
+    public void RespondAsync(string path, Func<ReceivedRequest, int, Task<(int Status, string? Body)>> responder) => _responders[path] = responder;
+
+    public int Count(string path) => Requests.Count(r => r.Path == path);
 
     public IReadOnlyList<ReceivedRequest> On(string path) => Requests.Where(r => r.Path == path).ToList();
 
@@ -58,7 +64,7 @@ public sealed class RecordingApp : IAsyncDisposable
         var request = new ReceivedRequest(context.Request.Method, context.Request.Path.Value ?? "", headers, buffer.ToArray());
         Requests.Enqueue(request);
         var attempt = _counts.AddOrUpdate(request.Path, 1, (_, n) => n + 1);
-        var (status, body) = _responders.TryGetValue(request.Path, out var responder) ? responder(request, attempt) : (200, null);
+        var (status, body) = _responders.TryGetValue(request.Path, out var responder) ? await responder(request, attempt) : (200, null);
         context.Response.StatusCode = status;
         if (body is not null)
         {

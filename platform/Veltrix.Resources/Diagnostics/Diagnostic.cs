@@ -1,0 +1,19 @@
+namespace Veltrix.Resources.Diagnostics;
+
+public enum DiagnosticSeverity
+{
+    Warning,
+    Error,
+}
+
+/// <summary>
+/// One finding about configuration: a stable VX code, where, what is wrong and how to fix it.
+/// Rendered like a compiler's message so editors and people can both follow it.
+/// </summary>
+public sealed record Diagnostic(string Code, DiagnosticSeverity Severity, SourceLocation Location, string Message, string Help)
+{
+    public bool IsError => Severity == DiagnosticSeverity.Error;
+
+    public override string ToString() =>
+        $"{Location}: {(IsError ? "error" : "warning")} {Code}: {Message}" + (Help.Length > 0 ? $"\n  help: {Help}" : "");
+}

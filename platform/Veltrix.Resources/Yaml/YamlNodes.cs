@@ -1,0 +1,38 @@
+using Veltrix.Resources.Diagnostics;
+using YamlDotNet.RepresentationModel;
+
+namespace Veltrix.Resources.Yaml;
+
+/// <summary>Small accessors over YamlDotNet's node model that keep source positions at hand.</summary>
+public static class YamlNodes
+{
+    public static SourceLocation At(this YamlNode node, string file) => new(file, (int)node.Start.Line, (int)node.Start.Column);
+
+    public static YamlNode? Child(this YamlMappingNode map, string key)
+    {
+        foreach (var (k, v) in map.Children)
+            if (k is YamlScalarNode { Value: { } name } && name == key) return v;
+        return null;
+    }
+
+    public static YamlScalarNode? KeyNode(this YamlMappingNode map, string key) =>
+        map.Children.Keys.OfType<YamlScalarNode>().FirstOrDefault(k => k.Value == key);
+
+    public static IEnumerable<(string Key, YamlScalarNode KeyNode, YamlNode Value)> Entries(this YamlMappingNode map)
+    {
+        foreach (var (k, v) in map.Children)
+            if (k is YamlScalarNode { Value: { } name } scalar) yield return (name, scalar, v);
+    }
+
+    public static string? Scalar(this YamlMappingNode map, string key) => (map.Child(key) as YamlScalarNode)?.Value;
+
+    public static string? ScalarValue(this YamlNode? node) => (node as YamlScalarNode)?.Value;
+
+    /// <summary>A list of strings written either as a YAML sequence or as one comma-separated scalar.</summary>
+    public static IReadOnlyList<string> StringList(this YamlNode? node) => node switch
+    {
+        YamlSequenceNode seq => seq.Children.OfType<YamlScalarNode>().Select(s => s.Value ?? "").Where(s => s.Length > 0).ToList(),
+        YamlScalarNode { Value: { Length: > 0 } text } => text.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+        _ => [],
+    };
+}

@@ -1,0 +1,166 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Veltrix.Sidecar.CloudEvents;
+
+/// <summary>
+/// Builds the CloudEvent a publish puts on the broker, by daprd's rules (contract §1.2–1.3): a plain body is wrapped
+/// in a new envelope; an `application/cloudevents+json` body is completed, never re-identified.
+/// </summary>
+public static class CloudEventEnvelope
+{
+    public const string CloudEventsContentType = "application/cloudevents+json";
+    private const string DefaultType = "com.dapr.event.sent";
+
+    /// <summary>True when the content type (before any ';') means the body already is a CloudEvent.</summary>
+    public static bool IsCloudEvent(string contentType) => BaseType(contentType) == CloudEventsContentType;
+
+    /// <summary>Case A: wraps a body that is not a CloudEvent.</summary>
+    public static byte[] Wrap(ReadOnlySpan<byte> body, string? contentType, EnvelopeContext context)
+    {
+        var dataContentType = string.IsNullOrEmpty(contentType) ? "text/plain" : contentType;
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(body.Length + 512);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("id", Override(context, "id") ?? Guid.NewGuid().ToString());
+            writer.WriteString("source", Override(context, "source") ?? (context.AppId.Length > 0 ? context.AppId : "Dapr"));
+            writer.WriteString("type", Override(context, "type") ?? DefaultType);
+            writer.WriteString("specversion", "1.0");
+            writer.WriteString("datacontenttype", dataContentType);
+            writer.WriteString("topic", context.Topic);
+            writer.WriteString("pubsubname", context.PubSubName);
+            var trace = TraceParent(context);
+            writer.WriteString("traceid", trace);
+            writer.WriteString("traceparent", trace);
+            writer.WriteString("tracestate", Override(context, "tracestate") ?? context.TraceState ?? "");
+            writer.WriteString("time", Rfc3339(context.Now.ToLocalTime()));
+            if (Override(context, "subject") is { } subject) writer.WriteString("subject", subject);
+            if (Expiration(context) is { } expiration) writer.WriteString("expiration", expiration);
+            WriteData(writer, body, dataContentType);
+            writer.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Case B: completes a CloudEvent the publisher built. Throws <see cref="FormatException"/> if it is not a JSON object.</summary>
+    public static byte[] Complete(ReadOnlySpan<byte> body, EnvelopeContext context)
+    {
+        JsonObject envelope;
+        try
+        {
+            envelope = JsonNode.Parse(body) as JsonObject ?? throw new FormatException("the body is not a JSON object");
+        }
+        catch (JsonException e)
+        {
+            throw new FormatException(e.Message, e);
+        }
+        envelope["topic"] = context.Topic;
+        envelope["pubsubname"] = context.PubSubName;
+        if (!envelope.ContainsKey("time")) envelope["time"] = Rfc3339(context.Now.ToLocalTime());
+        if (!envelope.ContainsKey("traceid"))
+        {
+            var trace = context.TraceParent ?? "";
+            envelope["traceid"] = trace;
+            envelope["traceparent"] = trace;
+        }
+        if (!envelope.ContainsKey("tracestate")) envelope["tracestate"] = context.TraceState ?? "";
+        if (!envelope.ContainsKey("source")) envelope["source"] = "Dapr";
+        if (!envelope.ContainsKey("type")) envelope["type"] = DefaultType;
+        if (!envelope.ContainsKey("specversion")) envelope["specversion"] = "1.0";
+        return JsonSerializer.SerializeToUtf8Bytes(envelope, Api.SidecarJson.Default.JsonObject);
+    }
+
+    /// <summary>What a rawPayload subscription receives: the broker bytes, base64 inside a minimal envelope.</summary>
+    public static byte[] WrapRawForDelivery(ReadOnlySpan<byte> raw, string pubsub, string topic, IReadOnlyDictionary<string, string> metadata)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(raw.Length * 4 / 3 + 256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("id", Guid.NewGuid().ToString());
+            writer.WriteString("specversion", "1.0");
+            writer.WriteString("datacontenttype", "application/octet-stream");
+            writer.WriteString("source", "Dapr");
+            writer.WriteString("type", DefaultType);
+            writer.WriteString("topic", topic);
+            writer.WriteString("pubsubname", pubsub);
+            foreach (var key in (string[])["traceid", "traceparent", "tracestate"])
+                if (metadata.TryGetValue(key, out var value)) writer.WriteString(key, value);
+            writer.WriteBase64String("data_base64", raw);
+            writer.WriteEndObject();
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Go's time.RFC3339: second precision, "Z" for UTC, otherwise the offset.</summary>
+    public static string Rfc3339(DateTimeOffset at) =>
+        at.Offset == TimeSpan.Zero
+            ? at.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)
+            : at.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);
+
+    public static string BaseType(string? contentType)
+    {
+        if (string.IsNullOrEmpty(contentType)) return "";
+        var semicolon = contentType.IndexOf(';', StringComparison.Ordinal);
+        return (semicolon >= 0 ? contentType[..semicolon] : contentType).Trim().ToLowerInvariant();
+    }
+
+    private static void WriteData(Utf8JsonWriter writer, ReadOnlySpan<byte> body, string contentType)
+    {
+        switch (BaseType(contentType))
+        {
+            case "application/json" when IsValidJson(body):
+                writer.WritePropertyName("data");
+                writer.WriteRawValue(body, skipInputValidation: true);
+                break;
+            case "application/octet-stream" or "application/cloudevents+protobuf" or "application/x-protobuf":
+                writer.WriteBase64String("data_base64", body);
+                break;
+            default:
+                writer.WriteString("data", Encoding.UTF8.GetString(body)); // invalid JSON is embedded as a string too, as daprd does
+                break;
+        }
+    }
+
+    private static bool IsValidJson(ReadOnlySpan<byte> body)
+    {
+        var reader = new Utf8JsonReader(body);
+        try
+        {
+            while (reader.Read()) { }
+            return reader.BytesConsumed > 0;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    private static string TraceParent(EnvelopeContext context) =>
+        Override(context, "traceparent") ?? Override(context, "traceid") ?? context.TraceParent ?? "";
+
+    private static string? Override(EnvelopeContext context, string attribute)
+    {
+        foreach (var (key, value) in context.Metadata)
+            if (key.Equals("cloudevent." + attribute, StringComparison.OrdinalIgnoreCase) && value.Length > 0) return value;
+        return null;
+    }
+
+    // ttlInSeconds (or ttl as a duration or seconds); unparseable or non-positive values add nothing, as in daprd.
+    private static string? Expiration(EnvelopeContext context)
+    {
+        TimeSpan ttl = default;
+        var found = false;
+        foreach (var (key, value) in context.Metadata)
+        {
+            if (key.Equals("ttlInSeconds", StringComparison.OrdinalIgnoreCase) && long.TryParse(value, CultureInfo.InvariantCulture, out var seconds))
+                (ttl, found) = (TimeSpan.FromSeconds(seconds), true);
+            else if (key.Equals("ttl", StringComparison.OrdinalIgnoreCase) && Veltrix.Resources.Components.GoDuration.TryParse(value, out var duration))
+                (ttl, found) = (duration, true);
+        }
+        return found && ttl > TimeSpan.Zero ? Rfc3339(context.Now.UtcDateTime + ttl) : null;
+    }
+}

@@ -1,0 +1,104 @@
+using System.Net;
+using Microsoft.AspNetCore.Connections;
+using Veltrix.Resources;
+using Veltrix.Resources.Diagnostics;
+using Veltrix.Sidecar.Api;
+using Veltrix.Sidecar.Components;
+using Veltrix.Sidecar.Resiliency;
+using Veltrix.Sidecar.Runtime;
+using Veltrix.Sidecar.Subscriptions;
+
+namespace Veltrix.Sidecar.Hosting;
+
+/// <summary>
+/// Start-up in the order that makes failures clear: resources are checked (every problem reported at once), then
+/// components initialised, then one HTTP port per app opened; any failure ends the process with a VX message and
+/// a non-zero exit code, never a stack trace.
+/// </summary>
+public static class SidecarHost
+{
+    public static async Task<int> RunAsync(SidecarOptions options)
+    {
+        var resources = ResourceLoader.Load(options.ResourcesPaths, ComponentRegistry.Support);
+        foreach (var warning in resources.Diagnostics.Where(d => !d.IsError)) Console.Error.WriteLine(warning);
+        if (resources.HasErrors)
+        {
+            var errors = resources.Errors.ToList();
+            Console.Error.WriteLine($"the dev sidecar cannot start: {errors.Count} problem(s) in {string.Join(", ", options.ResourcesPaths)}");
+            foreach (var error in errors) Console.Error.WriteLine(error);
+            return 1;
+        }
+
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None); // start-up failures are reported below, without a stack trace
+        builder.Logging.AddFilter("System.Net.Http", LogLevel.Warning);
+        builder.Host.ConfigureHostOptions(o => o.ShutdownTimeout = options.GracefulShutdown);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Limits.MaxRequestBodySize = options.MaxBodySize;
+            foreach (var app in options.Apps) kestrel.Listen(IPAddress.Loopback, app.HttpPort);
+        });
+
+        var time = TimeProvider.System;
+        using var loggers = LoggerFactory.Create(l => l.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        }));
+        SidecarRuntime runtime;
+        IReadOnlyList<IComponent> components;
+        try
+        {
+            (runtime, components) = await ComponentLoader.LoadAsync(resources, options, new ComponentContext(loggers, time, options), CancellationToken.None);
+        }
+        catch (InvalidOperationException e)
+        {
+            Console.Error.WriteLine($"the dev sidecar cannot start: {e.Message}");
+            return 1;
+        }
+
+        builder.Services.AddSingleton(options);
+        builder.Services.AddSingleton(resources);
+        builder.Services.AddSingleton(runtime);
+        builder.Services.AddSingleton(time);
+        builder.Services.AddSingleton(new PolicyResolver(resources.Resiliencies, time));
+        builder.Services.AddSingleton<SubscriptionDiscovery>();
+        builder.Services.AddHostedService<SubscriptionStartup>();
+
+        var web = builder.Build();
+        web.UseMiddleware<BadRequestMiddleware>();
+        web.UseMiddleware<ApiTokenMiddleware>();
+        web.MapPublishApi();
+        web.MapStateApi();
+        web.MapRuntimeApi();
+
+        try
+        {
+            await web.StartAsync();
+        }
+        catch (IOException e) when (e.InnerException is AddressInUseException || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
+        {
+            Console.Error.WriteLine($"error {ErrorCodes.PortInUse}: a Dapr HTTP port is already in use ({e.Message})\n  help: stop the process on that port (ss -ltnp) or pass another --dapr-http-port");
+            foreach (var component in components) await component.DisposeAsync();
+            return 1;
+        }
+
+        var log = web.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Veltrix.Sidecar");
+        foreach (var app in options.Apps)
+            log.LogInformation("dev sidecar serving app '{App}' on http://127.0.0.1:{Port}{AppPort} with components: {Components}", app.AppId, app.HttpPort,
+                app.AppPort is { } port ? $" (app on {app.AppChannelAddress}:{port})" : "",
+                string.Join(", ", components.Where(c => c.Resource.AppliesTo(app.AppId)).Select(c => $"{c.Resource.Name} ({c.Resource.Type})")));
+
+        await web.WaitForShutdownAsync();
+        foreach (var component in components) await component.DisposeAsync();
+        return 0;
+    }
+}

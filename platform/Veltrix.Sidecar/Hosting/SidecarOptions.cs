@@ -1,0 +1,28 @@
+namespace Veltrix.Sidecar.Hosting;
+
+/// <summary>One app this sidecar process serves: its ID, where the app listens, and the Dapr HTTP port for it.</summary>
+public sealed record AppOptions(string AppId, int? AppPort, int HttpPort, string AppChannelAddress = "127.0.0.1");
+
+/// <summary>Everything the sidecar was started with, after the command line was checked.</summary>
+public sealed record SidecarOptions
+{
+    public required IReadOnlyList<AppOptions> Apps { get; init; }
+    public required IReadOnlyList<string> ResourcesPaths { get; init; }
+
+    /// <summary>Largest request body the Dapr API accepts (daprd's --max-body-size, default 4Mi).</summary>
+    public long MaxBodySize { get; init; } = 4 * 1024 * 1024;
+
+    /// <summary>Messages one subscription may hold before publishers are refused (in-memory pub/sub).</summary>
+    public int SubscriptionQueueDepth { get; init; } = 10_000;
+
+    /// <summary>Deliveries to one subscription in flight at once.</summary>
+    public int SubscriptionConcurrency { get; init; } = 16;
+
+    public TimeSpan GracefulShutdown { get; init; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>When set, every Dapr API call but the health checks must carry it in `dapr-api-token`.</summary>
+    public string? DaprApiToken { get; init; }
+
+    /// <summary>When set, sent in `dapr-api-token` on every call to the app.</summary>
+    public string? AppApiToken { get; init; }
+}

@@ -1,0 +1,47 @@
+using System.Net;
+using System.Text.Json;
+using Veltrix.Testing;
+
+namespace Veltrix.Sidecar.Tests.Bounds;
+
+/// <summary>Every subscription holds a bounded number of undelivered messages; past it publishers are told, and nothing accepted is lost.</summary>
+public sealed class QueueBoundTests
+{
+    [Fact]
+    public async Task A_full_subscription_refuses_publishes_with_a_bound_error_and_delivers_everything_it_accepted()
+    {
+        var gate = new TaskCompletionSource();
+        await using var app = await RecordingApp.StartAsync("""[{"pubsubname":"pubsub","topic":"flood","route":"/flood"}]""");
+        app.RespondAsync("/flood", async (_, _) =>
+        {
+            await gate.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            return (200, null);
+        });
+        using var resources = new ResourcesFolder(Yaml.InMemoryPubSub());
+        await using var sidecar = await SidecarProcess.StartForAppAsync("bounded", app.Port, [resources.Path],
+            extraArguments: ["--subscription-queue-depth", "5", "--subscription-concurrency", "1"]);
+        using var api = new SidecarApi(sidecar.BaseAddress);
+
+        for (var n = 1; n <= 5; n++)
+            Assert.Equal(HttpStatusCode.NoContent, (await api.PublishAsync("pubsub", "flood", $$"""{"n":{{n}}}""")).StatusCode);
+        var refused = await api.PublishAsync("pubsub", "flood", """{"n":6}""");
+        Assert.Equal(HttpStatusCode.InternalServerError, refused.StatusCode);
+        var error = await SidecarApi.JsonAsync(refused);
+        Assert.Equal("ERR_PUBSUB_PUBLISH_MESSAGE", error.GetProperty("errorCode").GetString());
+        Assert.Contains("VX2010", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("--subscription-queue-depth", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+
+        var bulk = await api.PostJsonAsync("/v1.0-alpha1/publish/bulk/pubsub/flood", """[{"entryId":"a","event":{"n":7}},{"entryId":"b","event":{"n":8}}]""");
+        Assert.Equal(HttpStatusCode.InternalServerError, bulk.StatusCode);
+        var failed = (await SidecarApi.JsonAsync(bulk)).GetProperty("failedEntries").EnumerateArray().Select(e => e.GetProperty("entryId").GetString()).ToList();
+        Assert.Equal(["a", "b"], failed);
+
+        gate.SetResult();
+        await Eventually.UntilAsync(() => app.Count("/flood") == 5, "the five accepted messages");
+        var numbers = app.On("/flood").Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("data").GetProperty("n").GetInt32()).Order().ToList();
+        Assert.Equal([1, 2, 3, 4, 5], numbers);
+
+        // Room again once they are delivered.
+        await Eventually.UntilAsync(async () => (await api.PublishAsync("pubsub", "flood", """{"n":9}""")).StatusCode == HttpStatusCode.NoContent, "a publish to be accepted again");
+    }
+}
