@@ -99,4 +99,24 @@ public sealed class RuntimeApiTests
         Assert.Equal("producer", (await SidecarApi.JsonAsync(await producer.Http.GetAsync("/v1.0/metadata"))).GetProperty("id").GetString());
         Assert.Equal("consumer", (await SidecarApi.JsonAsync(await consumerApi.Http.GetAsync("/v1.0/metadata"))).GetProperty("id").GetString());
     }
+
+    [Theory]
+    [InlineData("""[{"pubsubname":"pubsub","topic":"t","routes":{"rules":[{"match":"size(event.data) > 2","path":"/t"}]}}]""", "VX1010")]
+    [InlineData("""[{"pubsubname":"pubsbu","topic":"t","route":"/t"}]""", "VX1009")]
+    [InlineData("""[{"topic":"t","route":"/t"}]""", "VX2011")]
+    [InlineData("""{"not":"an array"}""", "VX2011")]
+    public async Task An_unusable_programmatic_subscription_keeps_the_app_not_ready_with_the_diagnostic(string subscribe, string code)
+    {
+        await using var app = await RecordingApp.StartAsync(subscribe);
+        using var resources = new ResourcesFolder(Yaml.InMemoryPubSub());
+        await using var sidecar = await SidecarProcess.StartForAppAsync("misconfigured", app.Port, [resources.Path], waitForApp: false);
+        using var api = new SidecarApi(sidecar.BaseAddress);
+        await Eventually.UntilAsync(() => app.Count("/dapr/subscribe") > 0, "the sidecar to ask for subscriptions");
+        await Eventually.UntilAsync(async () => (await (await api.Http.GetAsync("/v1.0/healthz")).Content.ReadAsStringAsync()).Contains(code, StringComparison.Ordinal),
+            $"health to report {code}");
+        var health = await api.Http.GetAsync("/v1.0/healthz");
+        Assert.Equal(HttpStatusCode.InternalServerError, health.StatusCode);
+        Assert.Equal("ERR_HEALTH_NOT_READY", await SidecarApi.ErrorCodeAsync(health));
+        Assert.Empty((await SidecarApi.JsonAsync(await api.Http.GetAsync("/v1.0/metadata"))).GetProperty("subscriptions").EnumerateArray());
+    }
 }
