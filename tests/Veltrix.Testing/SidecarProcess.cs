@@ -23,6 +23,7 @@ public sealed class SidecarProcess : IAsyncDisposable
     public Uri BaseAddress => new($"http://127.0.0.1:{HttpPort}");
     public string Output => string.Join('\n', _output);
     public bool HasExited => _process.HasExited;
+    public int ProcessId => _process.Id;
     public int ExitCode => _process.ExitCode;
 
     public static SidecarProcess Start(IEnumerable<string> arguments, IDictionary<string, string?>? environment = null, int httpPort = 0)

@@ -95,8 +95,22 @@ public static class CloudEventEnvelope
         return buffer.WrittenSpan.ToArray();
     }
 
+    // Every envelope stamps the current second; format it once per second, not once per event.
+    private sealed record Stamp(long Second, TimeSpan Offset, string Text);
+
+    private static Stamp? _lastTime; // a reference, so readers never see half of an update
+
     /// <summary>Go's time.RFC3339: second precision, "Z" for UTC, otherwise the offset.</summary>
-    public static string Rfc3339(DateTimeOffset at) =>
+    public static string Rfc3339(DateTimeOffset at)
+    {
+        var second = at.UtcTicks / TimeSpan.TicksPerSecond;
+        if (_lastTime is { } cached && cached.Second == second && cached.Offset == at.Offset) return cached.Text;
+        var text = Format(at);
+        _lastTime = new Stamp(second, at.Offset, text);
+        return text;
+    }
+
+    private static string Format(DateTimeOffset at) =>
         at.Offset == TimeSpan.Zero
             ? at.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture)
             : at.ToString("yyyy-MM-dd'T'HH:mm:sszzz", CultureInfo.InvariantCulture);

@@ -21,7 +21,7 @@ public sealed class ActiveSubscription : IAsyncDisposable
     private readonly AppChannel _channel;
     private readonly InboundPolicy _policy;
     private readonly MessageRouter _router;
-    private readonly BulkBatcher? _bulk;
+    private readonly BulkDelivery? _bulk;
     private readonly ILogger _logger;
     private readonly string _appId;
     private IAsyncDisposable? _subscription;
@@ -35,33 +35,51 @@ public sealed class ActiveSubscription : IAsyncDisposable
         _policy = policy;
         _logger = logger;
         _router = new MessageRouter(spec, time);
-        _bulk = spec.BulkSubscribe is { Enabled: true } ? new BulkBatcher(spec, channel, policy, time) : null;
+        _bulk = spec.BulkSubscribe is { Enabled: true } ? new BulkDelivery(spec, channel, policy) : null;
     }
 
     public SubscriptionResource Spec { get; }
 
     public async Task StartAsync(int concurrency, CancellationToken cancellationToken)
     {
-        var inFlight = _bulk?.WantedConcurrency ?? concurrency;
-        _subscription = await _pubSub.SubscribeAsync(new PubSubSubscription(_appId, Spec.Topic, Spec.Metadata, inFlight), HandleAsync, cancellationToken);
+        // A bulk subscription gets whole batches from the component; a few batches in flight keep the app busy.
+        var subscription = Spec.BulkSubscribe is { Enabled: true } bulk
+            ? new PubSubSubscription(_appId, Spec.Topic, Spec.Metadata, MaxConcurrency: 4, bulk.MaxMessagesCount, TimeSpan.FromMilliseconds(bulk.MaxAwaitDurationMs))
+            : new PubSubSubscription(_appId, Spec.Topic, Spec.Metadata, concurrency);
+        _subscription = await _pubSub.SubscribeAsync(subscription, HandleAsync, cancellationToken);
     }
 
-    public async Task HandleAsync(PubSubMessage message, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<MessageFailure>> HandleAsync(IReadOnlyList<PubSubMessage> messages, CancellationToken cancellationToken)
     {
-        switch (_router.Route(message))
+        var failures = new List<MessageFailure>();
+        var routed = new List<(int Index, RoutedMessage Message)>(messages.Count);
+        for (var i = 0; i < messages.Count; i++)
         {
-            case RoutingDecision.Fail fail:
-                await DeadLetterOrFailAsync(message, fail.Reason, cancellationToken);
-                return;
-            case RoutingDecision.Drop drop:
-                _logger.LogWarning("{App}: message on topic {Topic} dropped: {Reason}", _appId, Spec.Topic, drop.Reason);
-                await DeadLetterIfConfiguredAsync(message, cancellationToken);
-                return;
-            case RoutingDecision.Deliver deliver:
-                var outcome = _bulk is not null ? await _bulk.SubmitAsync(deliver.Message) : await DeliverAsync(deliver.Message, cancellationToken);
-                await SettleAsync(message, outcome, cancellationToken);
-                return;
+            switch (_router.Route(messages[i]))
+            {
+                case RoutingDecision.Fail fail:
+                    await DeadLetterOrFailAsync(messages[i], i, fail.Reason, failures, cancellationToken);
+                    break;
+                case RoutingDecision.Drop drop:
+                    _logger.LogWarning("{App}: message on topic {Topic} dropped: {Reason}", _appId, Spec.Topic, drop.Reason);
+                    await DeadLetterIfConfiguredAsync(messages[i], cancellationToken);
+                    break;
+                case RoutingDecision.Deliver deliver:
+                    routed.Add((i, deliver.Message));
+                    break;
+            }
         }
+        if (routed.Count == 0) return failures;
+
+        DeliveryOutcome[] outcomes;
+        if (_bulk is not null) outcomes = await _bulk.DeliverAsync(routed.Select(r => r.Message).ToList(), cancellationToken);
+        else
+        {
+            outcomes = new DeliveryOutcome[routed.Count];
+            for (var r = 0; r < routed.Count; r++) outcomes[r] = await DeliverAsync(routed[r].Message, cancellationToken);
+        }
+        for (var r = 0; r < routed.Count; r++) await SettleAsync(messages[routed[r].Index], routed[r].Index, outcomes[r], failures, cancellationToken);
+        return failures;
     }
 
     private Task<DeliveryOutcome> DeliverAsync(RoutedMessage routed, CancellationToken cancellationToken) =>
@@ -71,7 +89,7 @@ public sealed class ActiveSubscription : IAsyncDisposable
             () => new DeliveryOutcome(DeliveryStatus.Retry, null, $"circuit breaker '{_policy.Breaker?.Name}' is open"),
             cancellationToken);
 
-    private async Task SettleAsync(PubSubMessage message, DeliveryOutcome outcome, CancellationToken cancellationToken)
+    private async Task SettleAsync(PubSubMessage message, int index, DeliveryOutcome outcome, List<MessageFailure> failures, CancellationToken cancellationToken)
     {
         switch (outcome.Status)
         {
@@ -82,15 +100,18 @@ public sealed class ActiveSubscription : IAsyncDisposable
                 await DeadLetterIfConfiguredAsync(message, cancellationToken);
                 return;
             default:
-                await DeadLetterOrFailAsync(message, outcome.Reason, cancellationToken);
+                await DeadLetterOrFailAsync(message, index, outcome.Reason, failures, cancellationToken);
                 return;
         }
     }
 
-    private async Task DeadLetterOrFailAsync(PubSubMessage message, string reason, CancellationToken cancellationToken)
+    private async Task DeadLetterOrFailAsync(PubSubMessage message, int index, string reason, List<MessageFailure> failures, CancellationToken cancellationToken)
     {
         if (Spec.DeadLetterTopic is null)
-            throw new DeliveryFailedException($"delivery of a message on topic {Spec.Topic} to app {_appId} failed: {reason}");
+        {
+            failures.Add(new MessageFailure(index, $"delivery to app {_appId} failed: {reason}"));
+            return;
+        }
         _logger.LogWarning("{App}: message on topic {Topic} goes to dead-letter topic {DeadLetter}: {Reason}", _appId, Spec.Topic, Spec.DeadLetterTopic, reason);
         await DeadLetterIfConfiguredAsync(message, cancellationToken);
     }
@@ -107,14 +128,12 @@ public sealed class ActiveSubscription : IAsyncDisposable
         yield return new("pubsubname", Spec.PubSubName);
         foreach (var (key, value) in routed.Metadata)
             if (!UnforwardedHeaders.Contains(key) && !key.StartsWith("grpc-", StringComparison.OrdinalIgnoreCase)) yield return new(key, value);
-        foreach (var trace in (string[])["traceparent", "tracestate"])
-            if (routed.Event.TryGetProperty(trace, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.String && value.GetString() is { Length: > 0 } text)
-                yield return new(trace, text);
+        if (routed.TraceParent is { Length: > 0 } traceParent) yield return new("traceparent", traceParent);
+        if (routed.TraceState is { Length: > 0 } traceState) yield return new("tracestate", traceState);
     }
 
     public async ValueTask DisposeAsync()
     {
         if (_subscription is not null) await _subscription.DisposeAsync();
-        if (_bulk is not null) await _bulk.DisposeAsync();
     }
 }

@@ -19,7 +19,11 @@ public abstract record RoutingDecision
     public sealed record Fail(string Reason) : RoutingDecision;
 }
 
-/// <summary>Parses the broker payload, applies rawPayload and expiration, and evaluates the routing rules in order.</summary>
+/// <summary>
+/// Checks the broker payload is a CloudEvent object, applies rawPayload and expiration, and evaluates the routing
+/// rules in order. The envelope's top level is read with one forward pass; a full document is built only when
+/// there are rules to evaluate.
+/// </summary>
 public sealed class MessageRouter(SubscriptionResource subscription, TimeProvider time)
 {
     public RoutingDecision Route(PubSubMessage message)
@@ -27,42 +31,68 @@ public sealed class MessageRouter(SubscriptionResource subscription, TimeProvide
         var body = subscription.RawPayload
             ? CloudEventEnvelope.WrapRawForDelivery(message.Data.Span, subscription.PubSubName, message.Topic, message.Metadata)
             : message.Data.ToArray();
-        JsonElement envelope;
-        try
-        {
-            using var document = JsonDocument.Parse(body);
-            if (document.RootElement.ValueKind != JsonValueKind.Object) return new RoutingDecision.Fail("the message is not a JSON object (CloudEvent)");
-            envelope = document.RootElement.Clone();
-        }
-        catch (JsonException e)
-        {
-            return new RoutingDecision.Fail($"the message is not valid JSON: {e.Message}");
-        }
+        if (ReadTopLevel(body) is not { } attributes) return new RoutingDecision.Fail("the message is not a JSON object (a CloudEvent)");
 
-        if (envelope.TryGetProperty("expiration", out var expiration) && expiration.ValueKind == JsonValueKind.String
-            && DateTimeOffset.TryParse(expiration.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var expires)
+        if (attributes.Expiration is { } expiration
+            && DateTimeOffset.TryParse(expiration, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var expires)
             && expires < time.GetUtcNow())
-            return new RoutingDecision.Drop($"the message expired at {expiration.GetString()}");
+            return new RoutingDecision.Drop($"the message expired at {expiration}");
 
         string? path = null;
-        foreach (var rule in subscription.Rules)
+        if (subscription.Rules.Count > 0)
         {
-            try
+            using var document = JsonDocument.Parse(body);
+            foreach (var rule in subscription.Rules)
             {
-                if (rule.Match is null || rule.Match.Evaluate(envelope))
+                try
                 {
-                    path = rule.Path;
-                    break;
+                    if (rule.Match is null || rule.Match.Evaluate(document.RootElement))
+                    {
+                        path = rule.Path;
+                        break;
+                    }
                 }
-            }
-            catch (CelEvaluationException e)
-            {
-                return new RoutingDecision.Fail($"routing rule '{rule.Match!.Text}' could not be evaluated: {e.Message}");
+                catch (CelEvaluationException e)
+                {
+                    return new RoutingDecision.Fail($"routing rule '{rule.Match!.Text}' could not be evaluated: {e.Message}");
+                }
             }
         }
         path ??= subscription.DefaultRoute;
         return path is null
             ? new RoutingDecision.Drop("no routing rule matched and the subscription has no default route")
-            : new RoutingDecision.Deliver(new RoutedMessage(path, body, envelope, message.Metadata));
+            : new RoutingDecision.Deliver(new RoutedMessage(path, body, message.Data, message.Metadata, attributes.TraceParent, attributes.TraceState));
+    }
+
+    private sealed record TopLevel(string? Expiration, string? TraceParent, string? TraceState);
+
+    /// <summary>Null when the bytes are not one JSON object.</summary>
+    private static TopLevel? ReadTopLevel(byte[] body)
+    {
+        var reader = new Utf8JsonReader(body);
+        string? expiration = null, traceParent = null, traceState = null;
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return null;
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var name = reader.ValueTextEquals("expiration"u8) ? 1 : reader.ValueTextEquals("traceparent"u8) ? 2 : reader.ValueTextEquals("tracestate"u8) ? 3 : 0;
+                reader.Read();
+                if (name > 0 && reader.TokenType == JsonTokenType.String)
+                {
+                    var value = reader.GetString();
+                    if (name == 1) expiration = value;
+                    else if (name == 2) traceParent = value;
+                    else traceState = value;
+                }
+                else reader.Skip();
+            }
+            if (reader.TokenType != JsonTokenType.EndObject || reader.Read()) return null; // trailing content
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+        return new TopLevel(expiration, traceParent, traceState);
     }
 }

@@ -1,6 +1,7 @@
-using System.Text.Json;
-
 namespace Veltrix.Sidecar.Delivery;
 
-/// <summary>A message ready to send: the app path its rules chose, the bytes to POST, and the parsed CloudEvent.</summary>
-public sealed record RoutedMessage(string Path, byte[] Body, JsonElement Event, IReadOnlyDictionary<string, string> Metadata);
+/// <summary>
+/// A message ready to send: the app path its rules chose, the CloudEvent bytes to POST, the broker's original bytes
+/// (what a rawPayload bulk entry carries), the publish metadata and the trace context found in the event.
+/// </summary>
+public sealed record RoutedMessage(string Path, byte[] Body, ReadOnlyMemory<byte> Original, IReadOnlyDictionary<string, string> Metadata, string? TraceParent, string? TraceState);

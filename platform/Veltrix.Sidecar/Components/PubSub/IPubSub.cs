@@ -3,11 +3,22 @@ namespace Veltrix.Sidecar.Components.PubSub;
 /// <summary>A message as the broker carries it: the bytes the publisher's sidecar built, plus publish metadata.</summary>
 public sealed record PubSubMessage(string Topic, ReadOnlyMemory<byte> Data, string ContentType, IReadOnlyDictionary<string, string> Metadata);
 
-/// <summary>One consumer of a topic: which app, with what subscription metadata and how many deliveries at once.</summary>
-public sealed record PubSubSubscription(string ConsumerId, string Topic, IReadOnlyDictionary<string, string> Metadata, int MaxConcurrency);
+/// <summary>
+/// One consumer of a topic: which app, with what subscription metadata, how many handler calls at once, and how
+/// many messages one call may carry (more than one for bulk subscriptions: up to MaxBatch, waiting at most
+/// MaxBatchWait for a batch to fill).
+/// </summary>
+public sealed record PubSubSubscription(
+    string ConsumerId, string Topic, IReadOnlyDictionary<string, string> Metadata, int MaxConcurrency, int MaxBatch = 1, TimeSpan MaxBatchWait = default);
 
-/// <summary>Handles one delivered message. Throwing tells the component the message failed (what it then does is its own semantics).</summary>
-public delegate Task MessageHandler(PubSubMessage message, CancellationToken cancellationToken);
+/// <summary>A message of a batch that failed, by its index in the batch.</summary>
+public sealed record MessageFailure(int Index, string Error);
+
+/// <summary>
+/// Handles delivered messages; returns the ones that failed (empty: all succeeded). What happens to a failed
+/// message is the component's own semantics (in-memory: logged and gone; a broker: nack/redeliver).
+/// </summary>
+public delegate Task<IReadOnlyList<MessageFailure>> MessageHandler(IReadOnlyList<PubSubMessage> messages, CancellationToken cancellationToken);
 
 /// <summary>A failure to hand a message to the broker; the message says why (for a bound, which bound).</summary>
 public sealed class PublishException(string message) : Exception(message);

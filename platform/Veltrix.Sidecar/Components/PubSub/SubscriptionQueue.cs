@@ -14,6 +14,8 @@ internal sealed class SubscriptionQueue : IAsyncDisposable
     private readonly MessageHandler _handler;
     private readonly ILogger _logger;
     private readonly string _component;
+    private readonly int _maxBatch;
+    private readonly TimeSpan _maxBatchWait;
     private int _held;
 
     public SubscriptionQueue(PubSubSubscription subscription, MessageHandler handler, int capacity, ILogger logger, string component)
@@ -23,6 +25,8 @@ internal sealed class SubscriptionQueue : IAsyncDisposable
         _handler = handler;
         _logger = logger;
         _component = component;
+        _maxBatch = Math.Max(1, subscription.MaxBatch);
+        _maxBatchWait = subscription.MaxBatchWait;
         _workers = Enumerable.Range(0, subscription.MaxConcurrency).Select(_ => Task.Run(WorkAsync)).ToArray();
     }
 
@@ -39,13 +43,23 @@ internal sealed class SubscriptionQueue : IAsyncDisposable
 
     private async Task WorkAsync()
     {
+        var reader = _channel.Reader;
+        var batch = new List<PubSubMessage>(_maxBatch);
         try
         {
-            await foreach (var message in _channel.Reader.ReadAllAsync(_stopping.Token))
+            while (await reader.WaitToReadAsync(_stopping.Token))
             {
+                batch.Clear();
+                await FillAsync(reader, batch);
+                if (batch.Count == 0) continue;
                 try
                 {
-                    await _handler(message, _stopping.Token);
+                    foreach (var failure in await _handler(batch, _stopping.Token))
+                    {
+                        // daprd's in-memory pub/sub has no redelivery: the failure is logged and the message is gone.
+                        _logger.LogError("pubsub {Component}: message on topic {Topic} for {Consumer} failed and is discarded (no dead-letter topic): {Error}",
+                            _component, batch[failure.Index].Topic, ConsumerId, failure.Error);
+                    }
                 }
                 catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
                 {
@@ -53,19 +67,35 @@ internal sealed class SubscriptionQueue : IAsyncDisposable
                 }
                 catch (Exception e)
                 {
-                    // daprd's in-memory pub/sub has no redelivery: the failure is logged and the message is gone.
-                    _logger.LogError("pubsub {Component}: message on topic {Topic} for {Consumer} failed and is discarded (no dead-letter topic): {Error}",
-                        _component, message.Topic, ConsumerId, e.Message);
+                    _logger.LogError("pubsub {Component}: {Count} message(s) for {Consumer} failed and are discarded: {Error}", _component, batch.Count, ConsumerId, e.Message);
                 }
                 finally
                 {
-                    Interlocked.Decrement(ref _held);
+                    Interlocked.Add(ref _held, -batch.Count);
                 }
             }
         }
         catch (OperationCanceledException)
         {
             // stopping
+        }
+    }
+
+    /// <summary>Takes what is waiting, up to the batch size; for bulk subscriptions waits up to the batch window for more.</summary>
+    private async Task FillAsync(ChannelReader<PubSubMessage> reader, List<PubSubMessage> batch)
+    {
+        while (batch.Count < _maxBatch && reader.TryRead(out var message)) batch.Add(message);
+        if (batch.Count == 0 || batch.Count >= _maxBatch || _maxBatchWait <= TimeSpan.Zero) return;
+        using var window = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        window.CancelAfter(_maxBatchWait);
+        try
+        {
+            while (batch.Count < _maxBatch && await reader.WaitToReadAsync(window.Token))
+                while (batch.Count < _maxBatch && reader.TryRead(out var message)) batch.Add(message);
+        }
+        catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
+        {
+            // the batch window closed
         }
     }
 
