@@ -9,7 +9,7 @@ namespace Veltrix.Dapr.Tests.Client;
 public sealed class StateTests : IAsyncLifetime
 {
     private const string Store = "statestore";
-    private readonly ResourcesDirectory _resources = ResourcesDirectory.Create();
+    private readonly ResourcesFolder _resources = ResourcesDirectory.Create();
     private SidecarProcess? _sidecar;
     private DaprClient _client = null!;
 
