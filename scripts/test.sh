@@ -10,6 +10,22 @@ trap cleanup EXIT
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
+# What the tests need beyond the SDK, from Debian's packages (the README promises a machine with only the .NET SDK).
+install_packages() {
+  local missing=()
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  echo "== installing ${missing[*]} (apt-get)"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+if ! install_packages; then
+  echo "could not install the packages the tests need"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
 echo "== build"
 if ! dotnet build Veltrix.sln -c Debug -v quiet -nologo; then
   echo "build failed"

@@ -12,5 +12,6 @@ public sealed class RepositoryComponentsTests
         var resources = ResourceLoader.Load([Path.Combine(RepositoryLayout.Root, "components")], ComponentRegistry.Support);
         Assert.Empty(resources.Diagnostics);
         Assert.Equal(["pubsub.in-memory", "state.sqlite"], resources.Components.Select(c => c.Type).Order());
+        Assert.Single(resources.Resiliencies);
     }
 }

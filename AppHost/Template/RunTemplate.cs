@@ -1,0 +1,17 @@
+namespace Veltrix.AppHost.Template;
+
+/// <summary>dapr.yaml as AppHost uses it: paths absolute, defaults applied, every field checked.</summary>
+public sealed record RunTemplate(
+    string FilePath,
+    IReadOnlyList<string> ResourcesPaths,
+    IReadOnlyDictionary<string, string> CommonEnv,
+    IReadOnlyList<TemplateApp> Apps);
+
+/// <summary>One entry of `apps:`. <see cref="DaprHttpPort"/> is null when the file leaves it to AppHost.</summary>
+public sealed record TemplateApp(
+    string AppId,
+    string AppDirPath,
+    int AppPort,
+    int? DaprHttpPort,
+    IReadOnlyList<string> Command,
+    IReadOnlyDictionary<string, string> Env);

@@ -1,0 +1,214 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Veltrix.Testing;
+
+namespace Veltrix.Bench;
+
+/// <summary>
+/// answer.submitted events through the gateway until the leaderboard reflects them all — the whole treasure hunt
+/// as AppHost runs it — next to a baseline in the same run: a raw Kestrel endpoint ingesting the same batches.
+/// Every event is a correct answer to a distinct (player, puzzle) worth one point, so the leaderboard's total
+/// says exactly how many events have made it through.
+/// </summary>
+internal static class HuntBenchmark
+{
+    private const int Puzzles = 200;
+    private const int BatchSize = 500;
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var events = Arg(args, "--events", 50_000);
+        var rate = Arg(args, "--rate", 5_000);
+        var seconds = Arg(args, "--seconds", 10);
+        var clients = Arg(args, "--clients", 8);
+
+        await using var system = await RunningSystem.StartAsync();
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { Timeout = TimeSpan.FromSeconds(60) };
+        var gateway = new Uri(system.Url("gateway"), "/v1/events");
+        await using var baseline = await RawIngestApp.StartAsync(FreePort.Next());
+        var rawUri = new Uri($"http://127.0.0.1:{baseline.Port}/v1/events");
+
+        // Warm-up: JIT, connections, first state writes.
+        var warm = await CreateHuntAsync(http, system, "warm-up");
+        await SubmitAllAsync(http, gateway, Events(warm, 2_000), clients);
+        await WaitForTotalAsync(http, system, warm, 2_000);
+
+        // A. Throughput: everything at once, as fast as the gateway takes it.
+        var cpuBefore = ProcessCpu.Snapshot(system);
+        var hunt = await CreateHuntAsync(http, system, "throughput");
+        var clock = Stopwatch.StartNew();
+        await SubmitAllAsync(http, gateway, Events(hunt, events), clients);
+        var accepted = clock.Elapsed.TotalSeconds;
+        await WaitForTotalAsync(http, system, hunt, events);
+        var endToEnd = clock.Elapsed.TotalSeconds;
+        var cpu = ProcessCpu.Snapshot(system).Minus(cpuBefore);
+
+        var rawClock = Stopwatch.StartNew();
+        await SubmitAllAsync(http, rawUri, Events("raw", events), clients);
+        var rawSeconds = rawClock.Elapsed.TotalSeconds;
+
+        // B. Latency at a steady rate: submit → the leaderboard page's stream shows the point.
+        var paced = await CreateHuntAsync(http, system, "latency");
+        var latency = await PacedLatencyAsync(http, system, gateway, paced, rate, seconds, live: true);
+        var rawLatency = await PacedLatencyAsync(http, system, rawUri, "raw", rate, seconds, live: false);
+
+        Console.WriteLine();
+        Console.WriteLine($"Veltrix treasure hunt benchmark — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+        Console.WriteLine();
+        Console.WriteLine("| scenario | Veltrix | baseline (raw Kestrel ingest) | ratio |");
+        Console.WriteLine("|---|---:|---:|---:|");
+        Console.WriteLine(Invariant($"| {events:N0} events in batches of {BatchSize}, {clients} clients: events/s end to end (until the leaderboard shows them all) | {events / endToEnd:N0} | {events / rawSeconds:N0} | {events / endToEnd / (events / rawSeconds):F2}× |"));
+        Console.WriteLine(Invariant($"| same run: events/s accepted by the gateway | {events / accepted:N0} | {events / rawSeconds:N0} | {events / accepted / (events / rawSeconds):F2}× |"));
+        Console.WriteLine(Invariant($"| {rate:N0} events/s for {seconds}s: p50 / p99 ms (Veltrix: submit → leaderboard stream; baseline: submit → 202) | {latency.P50:F1} / {latency.P99:F1} | {rawLatency.P50:F1} / {rawLatency.P99:F1} | |"));
+        Console.WriteLine();
+        Console.WriteLine("Where the time goes (CPU seconds per process during the throughput run, per 10,000 events):");
+        foreach (var (name, cpuSeconds) in cpu.OrderByDescending(c => c.Value))
+            Console.WriteLine(Invariant($"  {name,-12} {cpuSeconds / events * 10_000,6:F2} s"));
+        return 0;
+    }
+
+    private static async Task<string> CreateHuntAsync(HttpClient http, RunningSystem system, string name)
+    {
+        var puzzles = new JsonArray(Enumerable.Range(1, Puzzles).Select(n => (JsonNode)new JsonObject { ["question"] = $"q{n}", ["answer"] = $"a{n}", ["points"] = 1 }).ToArray());
+        var response = await http.PostAsync(new Uri(system.Url("hunt"), "/hunts"),
+            new StringContent(new JsonObject { ["name"] = name, ["puzzles"] = puzzles }.ToJsonString(), Encoding.UTF8, "application/json"));
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+    }
+
+    /// <summary>Correct answers to distinct (player, puzzle) pairs, spread over players so every batch touches many.</summary>
+    private static List<string> Events(string huntId, int count) =>
+        Enumerable.Range(0, count).Select(i =>
+        {
+            var player = $"p{i % Math.Max(1, count / Puzzles):D5}";
+            var puzzle = i / Math.Max(1, count / Puzzles) % Puzzles + 1;
+            return $$"""{"id":"{{huntId}}-{{i}}","type":"answer.submitted","data":{"huntId":"{{huntId}}","puzzleId":"p{{puzzle}}","playerId":"{{player}}","answer":"a{{puzzle}}"}}""";
+        }).ToList();
+
+    private static async Task SubmitAllAsync(HttpClient http, Uri uri, List<string> events, int clients)
+    {
+        var batches = events.Chunk(BatchSize).ToList();
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
+        {
+            int b;
+            while ((b = Interlocked.Increment(ref next)) < batches.Count) await SubmitAsync(http, uri, batches[b]);
+        }));
+    }
+
+    /// <summary>A well-behaved client: waits on 429, resends what the gateway could not hand to the broker (VX3006).</summary>
+    private static async Task SubmitAsync(HttpClient http, Uri uri, IReadOnlyList<string> batch)
+    {
+        var remaining = batch.ToList();
+        while (remaining.Count > 0)
+        {
+            using var response = await http.PostAsync(uri, new StringContent("[" + string.Join(',', remaining) + "]", Encoding.UTF8, "application/json"));
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                await Task.Delay(100);
+                continue;
+            }
+            if (response.StatusCode != HttpStatusCode.Accepted) throw new InvalidOperationException($"gateway answered {response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+            var result = await response.Content.ReadFromJsonAsync<JsonElement>();
+            remaining = result.GetProperty("rejected").EnumerateArray().Select(r => remaining[r.GetProperty("index").GetInt32()]).ToList();
+            if (remaining.Count > 0) await Task.Delay(20);
+        }
+    }
+
+    private static async Task WaitForTotalAsync(HttpClient http, RunningSystem system, string huntId, int total)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (await TotalAsync(http, system, huntId) < total)
+        {
+            if (deadline.Elapsed > TimeSpan.FromMinutes(10)) throw new TimeoutException($"the leaderboard of {huntId} never reached {total}");
+            await Task.Delay(20);
+        }
+    }
+
+    private static async Task<int> TotalAsync(HttpClient http, RunningSystem system, string huntId)
+    {
+        var board = await http.GetFromJsonAsync<JsonElement>(new Uri(system.Url("leaderboard"), $"/leaderboard/{huntId}"));
+        return board.GetProperty("entries").EnumerateArray().Sum(e => e.GetProperty("points").GetInt32());
+    }
+
+    /// <summary>
+    /// Sends `rate` events/s in 10 ms ticks. With `live`, latency is submit → the moment the leaderboard's SSE stream
+    /// shows the player's new total (each event adds one point to one player, so the n-th point of a player means
+    /// its n-th event has arrived); otherwise it is submit → 202.
+    /// </summary>
+    private static async Task<(double P50, double P99)> PacedLatencyAsync(HttpClient http, RunningSystem system, Uri uri, string huntId, int rate, int seconds, bool live)
+    {
+        var total = rate * seconds;
+        var events = Events(huntId, total);
+        var sent = new ConcurrentDictionary<string, ConcurrentQueue<long>>();
+        var latencies = new ConcurrentBag<double>();
+        using var stop = new CancellationTokenSource();
+        var watcher = live ? WatchAsync(http, system, huntId, sent, latencies, total, stop.Token) : Task.CompletedTask;
+
+        var perTick = Math.Max(1, rate / 100);
+        var clock = Stopwatch.StartNew();
+        var sends = new List<Task>();
+        for (var tick = 0; tick * perTick < total; tick++)
+        {
+            var due = TimeSpan.FromMilliseconds(tick * 10);
+            if (clock.Elapsed < due) await Task.Delay(due - clock.Elapsed);
+            var batch = events.Skip(tick * perTick).Take(perTick).ToList();
+            var start = Stopwatch.GetTimestamp();
+            foreach (var json in batch)
+            {
+                var player = json[(json.IndexOf("\"playerId\":\"", StringComparison.Ordinal) + 12)..];
+                sent.GetOrAdd(player[..player.IndexOf('"', StringComparison.Ordinal)], _ => new()).Enqueue(start);
+            }
+            sends.Add(Task.Run(async () =>
+            {
+                await SubmitAsync(http, uri, batch);
+                if (!live) foreach (var _ in batch) latencies.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+            }));
+        }
+        await Task.WhenAll(sends);
+        if (live) await watcher.WaitAsync(TimeSpan.FromMinutes(5));
+        await stop.CancelAsync();
+        var sorted = latencies.Order().ToArray();
+        return (Percentile(sorted, 50), Percentile(sorted, 99));
+    }
+
+    private static async Task WatchAsync(HttpClient http, RunningSystem system, string huntId, ConcurrentDictionary<string, ConcurrentQueue<long>> sent,
+        ConcurrentBag<double> latencies, int total, CancellationToken cancellationToken)
+    {
+        var seen = new Dictionary<string, int>();
+        using var stream = await http.GetStreamAsync(new Uri(system.Url("leaderboard"), $"/leaderboard/{huntId}/stream"), cancellationToken);
+        using var reader = new StreamReader(stream);
+        while (latencies.Count < total && await reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            if (!line.StartsWith("data: ", StringComparison.Ordinal)) continue;
+            var now = Stopwatch.GetTimestamp();
+            using var board = JsonDocument.Parse(line[6..]);
+            foreach (var entry in board.RootElement.GetProperty("entries").EnumerateArray())
+            {
+                var player = entry.GetProperty("playerId").GetString()!;
+                var points = entry.GetProperty("points").GetInt32();
+                var before = seen.GetValueOrDefault(player);
+                for (var n = before; n < points && sent.TryGetValue(player, out var queue) && queue.TryDequeue(out var start); n++)
+                    latencies.Add(Stopwatch.GetElapsedTime(start, now).TotalMilliseconds);
+                seen[player] = Math.Max(before, points);
+            }
+        }
+    }
+
+    private static double Percentile(double[] sorted, double percentile) =>
+        sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(percentile / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
+
+    private static int Arg(string[] args, string name, int fallback)
+    {
+        var index = Array.IndexOf(args, name);
+        return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,102 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
+using Veltrix.ServiceDefaults;
+using Veltrix.ServiceDefaults.Health;
+using Veltrix.ServiceDefaults.Limits;
+using Veltrix.ServiceDefaults.Metrics;
+using Veltrix.ServiceDefaults.Telemetry;
+
+// Where the host builders live, as with .NET Aspire's ServiceDefaults: Program.cs needs no extra using.
+namespace Microsoft.Extensions.Hosting;
+
+/// <summary>
+/// The two calls every Veltrix service makes: <c>builder.AddServiceDefaults()</c> before its own services and
+/// <c>app.MapDefaultEndpoints()</c> before its own endpoints. Together they give the Dapr client, health probes,
+/// problem+json errors with VX codes, request limits, OpenTelemetry, <c>/metrics</c> and event counters.
+/// </summary>
+public static class ServiceDefaultsExtensions
+{
+    /// <summary>How long <c>/readyz</c> waits for the sidecar before calling it not ready.</summary>
+    public static readonly TimeSpan SidecarProbeTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// Registers <c>AddDaprClient()</c> (with publish counting), health checks (<c>live</c>: the process; <c>ready</c>: the
+    /// sidecar), problem details, Kestrel limits from <c>Veltrix:MaxRequestBodyBytes</c> (validated at start-up),
+    /// OpenTelemetry tracing and metrics, and the <c>/metrics</c> aggregator. Calling it twice does nothing more.
+    /// </summary>
+    public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        if (services.Any(d => d.ServiceType == typeof(ServiceDefaultsMarker))) return builder;
+        services.AddSingleton<ServiceDefaultsMarker>();
+
+        // Events: counted on the way out (the DaprClient's HttpClient) and on the way in (MapDefaultEndpoints).
+        services.AddMetrics();
+        services.TryAddSingleton<EventMetrics>();
+        services.TryAddTransient<PublishMetricsHandler>();
+        services.AddDaprClient().AddHttpMessageHandler<PublishMetricsHandler>();
+
+        // Liveness has no dependency: a sidecar outage must make the app not ready, never restart it.
+        services.AddHealthChecks()
+            .AddCheck("self", () => HealthCheckResult.Healthy("the process runs"), [HealthTags.Live])
+            .AddCheck<DaprSidecarHealthCheck>(DaprSidecarHealthCheck.Name, HealthStatus.Unhealthy, [HealthTags.Ready], SidecarProbeTimeout);
+
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = ProblemDetailsDefaults.Customize);
+        services.AddExceptionHandler<ServiceExceptionHandler>();
+        // Outside Development minimal APIs answer a bad body with a bare 400 and log the reason; throwing instead lets the
+        // exception handler put the reason (JSON path, line) into the problem+json the client reads.
+        services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+
+        services.AddOptions<ServiceLimitsOptions>()
+            .Bind(builder.Configuration.GetSection(ServiceLimitsOptions.SectionName))
+            .ValidateOnStart();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ServiceLimitsOptions>, ServiceLimitsOptionsValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Transient<IConfigureOptions<KestrelServerOptions>, KestrelLimitsSetup>());
+
+        services.AddVeltrixOpenTelemetry(TelemetrySources.ServiceName(builder.Environment.ApplicationName));
+        services.TryAddSingleton<PrometheusMetrics>();
+        return builder;
+    }
+
+    /// <summary>
+    /// Adds, in this order, the exception handler and status-code pages (every error becomes problem+json with a VX code),
+    /// the early 413 for oversized bodies, delivery counting for topic endpoints and CloudEvent unwrapping; then maps
+    /// <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c> and <c>/dapr/subscribe</c>. Call it before mapping the service's endpoints.
+    /// </summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        if (app.Services.GetService<ServiceDefaultsMarker>() is null)
+            throw new InvalidOperationException("MapDefaultEndpoints needs builder.AddServiceDefaults() to have been called before builder.Build().");
+
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseMiddleware<RequestBodyLimitMiddleware>();
+        app.UseMiddleware<DeliveryMetricsMiddleware>();
+        app.UseCloudEvents();
+
+        app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = r => r.Tags.Contains(HealthTags.Live) })
+            .WithDisplayName("Liveness");
+        app.MapHealthChecks("/readyz", new HealthCheckOptions
+        {
+            Predicate = r => r.Tags.Contains(HealthTags.Ready),
+            ResponseWriter = HealthReportWriter.WriteAsync,
+        }).WithDisplayName("Readiness");
+
+        var prometheus = app.Services.GetRequiredService<PrometheusMetrics>();
+        app.MapGet("/metrics", prometheus.WriteAsync).WithDisplayName("Prometheus metrics").ExcludeFromDescription();
+        app.MapSubscribeHandler();
+        return app;
+    }
+
+    /// <summary>Makes AddServiceDefaults idempotent and lets MapDefaultEndpoints check it ran.</summary>
+    private sealed class ServiceDefaultsMarker;
+}

@@ -1,0 +1,42 @@
+using System.Diagnostics.Metrics;
+
+namespace Veltrix.ServiceDefaults.Telemetry;
+
+/// <summary>
+/// Counts events through a service without service code: publishes seen by <see cref="PublishMetricsHandler"/> on the
+/// DaprClient's HttpClient, deliveries seen by <see cref="DeliveryMetricsMiddleware"/> on topic endpoints. Tags:
+/// <c>topic</c> and <c>pubsub</c> (bounded by the app's own subscriptions and publishes).
+/// </summary>
+public sealed class EventMetrics
+{
+    public const string MeterName = "Veltrix.Events";
+
+    private readonly Counter<long> _published;
+    private readonly Counter<long> _publishFailed;
+    private readonly Counter<long> _delivered;
+    private readonly Counter<long> _retried;
+    private readonly Counter<long> _dropped;
+
+    public EventMetrics(IMeterFactory meterFactory)
+    {
+        ArgumentNullException.ThrowIfNull(meterFactory);
+        // From the factory: one meter per container, so two apps in one process (tests) never share counts.
+        var meter = meterFactory.Create(MeterName);
+        _published = meter.CreateCounter<long>("veltrix.events.published", "{event}", "Events the sidecar accepted for publishing.");
+        _publishFailed = meter.CreateCounter<long>("veltrix.events.publish_failed", "{event}", "Events the sidecar refused or could not be reached for.");
+        _delivered = meter.CreateCounter<long>("veltrix.events.delivered", "{event}", "Deliveries this app acknowledged (SUCCESS).");
+        _retried = meter.CreateCounter<long>("veltrix.events.retried", "{event}", "Deliveries this app asked to be retried (RETRY or an error status).");
+        _dropped = meter.CreateCounter<long>("veltrix.events.dropped", "{event}", "Deliveries this app dropped (DROP or 404); dead-lettered if the subscription has a dead-letter topic.");
+    }
+
+    public void Published(string pubsub, string topic, long count) => Add(_published, pubsub, topic, count);
+    public void PublishFailed(string pubsub, string topic, long count) => Add(_publishFailed, pubsub, topic, count);
+    public void Delivered(string pubsub, string topic, long count = 1) => Add(_delivered, pubsub, topic, count);
+    public void Retried(string pubsub, string topic, long count = 1) => Add(_retried, pubsub, topic, count);
+    public void Dropped(string pubsub, string topic, long count = 1) => Add(_dropped, pubsub, topic, count);
+
+    private static void Add(Counter<long> counter, string pubsub, string topic, long count)
+    {
+        if (count > 0) counter.Add(count, new KeyValuePair<string, object?>("topic", topic), new KeyValuePair<string, object?>("pubsub", pubsub));
+    }
+}

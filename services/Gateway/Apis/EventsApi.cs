@@ -1,0 +1,65 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Veltrix.Dapr.Client;
+using Veltrix.Gateway.Events;
+using Veltrix.Gateway.Ingest;
+using Veltrix.ServiceDefaults;
+
+namespace Veltrix.Gateway.Apis;
+
+public static class EventsApi
+{
+    public static IEndpointRouteBuilder MapEventsApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v1/events", IngestAsync).Accepts<JsonElement>("application/json");
+        return app;
+    }
+
+    /// <summary>
+    /// One event or an array of them. Valid ones are published in one bulk call; every event gets an answer: counted
+    /// as accepted, or listed under rejected with its index, a VX code and the reason. Only accepted events travel on.
+    /// </summary>
+    private static async Task<IResult> IngestAsync(JsonElement body, InFlightLimiter limiter, IOptions<GatewayOptions> options, DaprClient dapr,
+        HttpContext http, CancellationToken cancellationToken)
+    {
+        if (!limiter.TryEnter())
+        {
+            http.Response.Headers.RetryAfter = "1";
+            return Problems.Create(StatusCodes.Status429TooManyRequests, ServiceErrorCodes.Overloaded, "Too many requests",
+                $"the gateway is processing {options.Value.MaxInFlightRequests} requests already; retry after 1 second");
+        }
+        try
+        {
+            var items = body.ValueKind switch
+            {
+                JsonValueKind.Array => body.EnumerateArray().ToList(),
+                JsonValueKind.Object => [body],
+                _ => null,
+            };
+            if (items is null) return Problems.Validation("the body must be one event object or an array of events");
+            if (items.Count > options.Value.MaxBatchSize)
+                return Problems.Create(StatusCodes.Status413PayloadTooLarge, ServiceErrorCodes.PayloadTooLarge, "Too many events",
+                    $"a request carries at most {options.Value.MaxBatchSize} events; this one has {items.Count}; split it");
+
+            var checkedEvents = items.Select((item, index) => EventValidator.Check(item, index)).ToList();
+            var rejected = checkedEvents.OfType<Checked.Rejected>().Select(r => new RejectedEvent(r.Index, r.Code, r.Message)).ToList();
+            var accepted = checkedEvents.OfType<Checked.Accepted>().ToList();
+            if (accepted.Count > 0)
+            {
+                var entries = accepted.Select(a => new BulkPublishEntry<AnswerSubmittedCloudEvent>(
+                    a.Index.ToString(System.Globalization.CultureInfo.InvariantCulture), AnswerSubmittedCloudEvent.For(a.Id, a.Answer), "application/cloudevents+json")).ToList();
+                var published = await dapr.BulkPublishEventAsync(Topics.PubSub, Topics.AnswerSubmitted, entries, GatewayJson.Default.AnswerSubmittedCloudEvent,
+                    cancellationToken: cancellationToken);
+                foreach (var failed in published.FailedEntries)
+                    rejected.Add(new RejectedEvent(int.Parse(failed.Entry.EntryId, System.Globalization.CultureInfo.InvariantCulture), ServiceErrorCodes.Overloaded,
+                        $"not accepted by the broker, resend it: {failed.ErrorMessage}"));
+                rejected.Sort((a, b) => a.Index.CompareTo(b.Index));
+            }
+            return TypedResults.Accepted((string?)null, new IngestResult(items.Count - rejected.Count, rejected));
+        }
+        finally
+        {
+            limiter.Exit();
+        }
+    }
+}

@@ -1,0 +1,16 @@
+using Veltrix.Gateway;
+using Veltrix.Gateway.Apis;
+using Veltrix.Gateway.Ingest;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, GatewayJson.Default));
+builder.Services.AddGatewayIngest(builder.Configuration);
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+app.MapEventsApi();
+
+app.Run();

@@ -1,0 +1,63 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Veltrix.Hunt.Domain;
+using Veltrix.Hunt.Events;
+using Veltrix.ServiceDefaults;
+
+namespace Veltrix.Hunt.Apis;
+
+public static class HuntApi
+{
+    private const int MaxPuzzles = 200;
+
+    public static IEndpointRouteBuilder MapHuntApi(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/hunts", CreateAsync);
+        app.MapGet("/hunts/{huntId}", GetAsync);
+        app.MapPost("/hunts/{huntId}/puzzles/{puzzleId}/answers", AnswerAsync);
+        return app;
+    }
+
+    private static async Task<IResult> CreateAsync(CreateHuntRequest request, HuntStore store, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(request.Name)) return Problems.Validation("'name' is required", Field("name"));
+        if (request.Puzzles is not { Count: > 0 } puzzles) return Problems.Validation("'puzzles' needs at least one puzzle", Field("puzzles"));
+        if (puzzles.Count > MaxPuzzles) return Problems.Validation($"a hunt has at most {MaxPuzzles} puzzles", Field("puzzles"));
+        for (var i = 0; i < puzzles.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(puzzles[i].Question)) return Problems.Validation($"puzzles[{i}].question is required", Field($"puzzles[{i}].question"));
+            if (string.IsNullOrWhiteSpace(puzzles[i].Answer)) return Problems.Validation($"puzzles[{i}].answer is required", Field($"puzzles[{i}].answer"));
+            if (puzzles[i].Points is not > 0) return Problems.Validation($"puzzles[{i}].points must be a positive whole number", Field($"puzzles[{i}].points"));
+        }
+
+        var salt = AnswerHasher.NewSalt();
+        var hunt = new StoredHunt(NewId(), request.Name.Trim(), salt,
+            puzzles.Select((p, i) => new StoredPuzzle($"p{i + 1}", p.Question!.Trim(), AnswerHasher.Hash(p.Answer!, salt), p.Points!.Value)).ToList());
+        await store.SaveAsync(hunt, cancellationToken);
+        return TypedResults.Created($"/hunts/{hunt.Id}", View(hunt));
+    }
+
+    private static async Task<IResult> GetAsync(string huntId, HuntStore store, CancellationToken cancellationToken) =>
+        await store.FindAsync(huntId, cancellationToken) is { } hunt ? TypedResults.Ok(View(hunt)) : Problems.NotFound($"hunt '{huntId}' does not exist");
+
+    private static async Task<IResult> AnswerAsync(string huntId, string puzzleId, SubmitAnswerRequest request, AnswerChecker checker,
+        CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(request.PlayerId)) return Problems.Validation("'playerId' is required", Field("playerId"));
+        if (request.Answer is null) return Problems.Validation("'answer' is required", Field("answer"));
+        var outcome = (await checker.CheckAsync([new AnswerSubmitted(huntId, puzzleId, request.PlayerId, request.Answer)], cancellationToken))[0];
+        return outcome switch
+        {
+            AnswerOutcome.UnknownHunt => Problems.NotFound($"hunt '{huntId}' does not exist"),
+            AnswerOutcome.UnknownPuzzle => Problems.NotFound($"hunt '{huntId}' has no puzzle '{puzzleId}'"),
+            AnswerOutcome.Retry => Problems.Create(StatusCodes.Status503ServiceUnavailable, ServiceErrorCodes.Overloaded, "Try again",
+                "the answer is correct but the solve could not be recorded yet; submit it again shortly"),
+            var checkedOutcome => TypedResults.Ok(new AnswerResult(checkedOutcome == AnswerOutcome.Correct)),
+        };
+    }
+
+    private static HuntView View(StoredHunt hunt) => new(hunt.Id, hunt.Name, hunt.Puzzles.Select(p => new PuzzleView(p.Id, p.Question, p.Points)).ToList());
+
+    private static string NewId() => Guid.NewGuid().ToString("N")[..12];
+
+    private static Dictionary<string, object?> Field(string name) => new() { ["field"] = name };
+}

@@ -1,0 +1,14 @@
+namespace Veltrix.Hunt.Apis;
+
+public sealed record CreatePuzzle(string? Question, string? Answer, int? Points);
+
+public sealed record CreateHuntRequest(string? Name, IReadOnlyList<CreatePuzzle>? Puzzles);
+
+/// <summary>A hunt as players see it: never the answers.</summary>
+public sealed record PuzzleView(string Id, string Question, int Points);
+
+public sealed record HuntView(string Id, string Name, IReadOnlyList<PuzzleView> Puzzles);
+
+public sealed record SubmitAnswerRequest(string? PlayerId, string? Answer);
+
+public sealed record AnswerResult(bool Correct);

@@ -1,0 +1,32 @@
+using System.Runtime.CompilerServices;
+using Veltrix.Leaderboard.Board;
+using Veltrix.ServiceDefaults;
+
+namespace Veltrix.Leaderboard.Apis;
+
+public static class LeaderboardApi
+{
+    public static IEndpointRouteBuilder MapLeaderboardApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/leaderboard/{huntId}", async (string huntId, BoardStore boards, CancellationToken cancellationToken) =>
+            TypedResults.Ok(await boards.ViewAsync(huntId, cancellationToken)));
+
+        // Server-Sent Events: the current board at once, then every change.
+        app.MapGet("/leaderboard/{huntId}/stream", (string huntId, BoardStore boards, BoardChanges changes, CancellationToken cancellationToken) =>
+            changes.Subscribe(huntId) is { } subscription
+                ? TypedResults.ServerSentEvents(StreamAsync(huntId, boards, subscription, cancellationToken), eventType: "leaderboard")
+                : Problems.Create(StatusCodes.Status429TooManyRequests, ServiceErrorCodes.Overloaded, "Too many viewers",
+                    $"the leaderboard serves at most {BoardChanges.MaxViewers} live pages; try again later"));
+        return app;
+    }
+
+    private static async IAsyncEnumerable<LeaderboardView> StreamAsync(string huntId, BoardStore boards, BoardChanges.Subscription subscription,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        using (subscription)
+        {
+            yield return await boards.ViewAsync(huntId, cancellationToken);
+            await foreach (var view in subscription.Reader.ReadAllAsync(cancellationToken)) yield return view;
+        }
+    }
+}

@@ -1,0 +1,45 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+
+namespace Veltrix.Leaderboard.Board;
+
+/// <summary>
+/// Tells live pages that a hunt's board changed. Each viewer holds at most one pending board (a newer one replaces
+/// it): a slow browser costs one board of memory, never a growing queue. The number of viewers is bounded too.
+/// </summary>
+public sealed class BoardChanges
+{
+    public const int MaxViewers = 1_000;
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<Channel<LeaderboardView>, byte>> _viewers = new(StringComparer.Ordinal);
+    private int _count;
+
+    /// <summary>Null when the viewer limit is reached.</summary>
+    public Subscription? Subscribe(string huntId)
+    {
+        if (Interlocked.Increment(ref _count) > MaxViewers)
+        {
+            Interlocked.Decrement(ref _count);
+            return null;
+        }
+        var channel = Channel.CreateBounded<LeaderboardView>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest });
+        _viewers.GetOrAdd(huntId, _ => new())[channel] = 0;
+        return new Subscription(channel.Reader, () =>
+        {
+            if (_viewers.TryGetValue(huntId, out var set)) set.TryRemove(channel, out _);
+            Interlocked.Decrement(ref _count);
+        });
+    }
+
+    public void Publish(LeaderboardView view)
+    {
+        if (!_viewers.TryGetValue(view.HuntId, out var set)) return;
+        foreach (var channel in set.Keys) channel.Writer.TryWrite(view);
+    }
+
+    public sealed class Subscription(ChannelReader<LeaderboardView> reader, Action unsubscribe) : IDisposable
+    {
+        public ChannelReader<LeaderboardView> Reader => reader;
+
+        public void Dispose() => unsubscribe();
+    }
+}

@@ -1,0 +1,107 @@
+using System.Collections.Concurrent;
+using Veltrix.Dapr.Client;
+using Veltrix.Leaderboard.Events;
+
+namespace Veltrix.Leaderboard.Board;
+
+/// <summary>
+/// Each hunt's board lives in the state store and is updated with ETag compare-and-swap; this process keeps the
+/// last board it saw for reads and serialises its own updates per hunt. An award for a (player, puzzle) the board
+/// already holds changes nothing, so redelivered and repeated awards never count twice.
+/// </summary>
+public sealed class BoardStore(DaprClient dapr, BoardChanges changes, ILogger<BoardStore> logger)
+{
+    public const string StateStore = "statestore";
+    private const int MaxAttempts = 10;
+    private readonly ConcurrentDictionary<string, HuntBoard> _hunts = new(StringComparer.Ordinal);
+
+    public async Task<LeaderboardView> ViewAsync(string huntId, CancellationToken cancellationToken)
+    {
+        var hunt = _hunts.GetOrAdd(huntId, _ => new HuntBoard());
+        if (hunt.Board is { } board) return Ranking.Rank(board);
+        await hunt.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (hunt.Board is null) await LoadAsync(huntId, hunt, cancellationToken);
+            return Ranking.Rank(hunt.Board!);
+        }
+        finally
+        {
+            hunt.Gate.Release();
+        }
+    }
+
+    /// <summary>Returns false when the board could not be saved (the awards should be redelivered).</summary>
+    public async Task<bool> ApplyAsync(string huntId, IReadOnlyList<PointsAwarded> awards, CancellationToken cancellationToken)
+    {
+        var hunt = _hunts.GetOrAdd(huntId, _ => new HuntBoard());
+        await hunt.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            for (var attempt = 1; attempt <= MaxAttempts; attempt++)
+            {
+                await LoadAsync(huntId, hunt, cancellationToken); // the ETag of our own last write is unknown, so read it
+                var next = Apply(hunt.Board!, awards);
+                if (next is null) return true;
+                var saved = hunt.ETag is null
+                    ? await TryCreateAsync(next, cancellationToken)
+                    : await dapr.TrySaveStateAsync(StateStore, Key(huntId), next, LeaderboardJson.Default.StoredBoard, hunt.ETag, cancellationToken: cancellationToken);
+                if (!saved) continue;
+                hunt.Board = next;
+                changes.Publish(Ranking.Rank(next));
+                return true;
+            }
+            logger.LogWarning("board of hunt {Hunt} kept changing under {Attempts} attempts; the awards will be redelivered", huntId, MaxAttempts);
+            return false;
+        }
+        finally
+        {
+            hunt.Gate.Release();
+        }
+    }
+
+    /// <summary>The board with the new awards, or null when every award was already counted.</summary>
+    private static StoredBoard? Apply(StoredBoard board, IReadOnlyList<PointsAwarded> awards)
+    {
+        var players = new Dictionary<string, PlayerScore>(board.Players, StringComparer.Ordinal);
+        var changed = false;
+        foreach (var award in awards)
+        {
+            var score = players.TryGetValue(award.PlayerId!, out var existing) ? existing : new PlayerScore(0, []);
+            if (score.Puzzles.Contains(award.PuzzleId!)) continue;
+            players[award.PlayerId!] = new PlayerScore(score.Points + award.Points, [.. score.Puzzles, award.PuzzleId!]);
+            changed = true;
+        }
+        return changed ? board with { Players = players } : null;
+    }
+
+    private async Task LoadAsync(string huntId, HuntBoard hunt, CancellationToken cancellationToken)
+    {
+        var (board, etag) = await dapr.GetStateAndETagAsync(StateStore, Key(huntId), LeaderboardJson.Default.StoredBoard, cancellationToken: cancellationToken);
+        hunt.Board = board ?? StoredBoard.Empty(huntId);
+        hunt.ETag = string.IsNullOrEmpty(etag) ? null : etag;
+    }
+
+    private async Task<bool> TryCreateAsync(StoredBoard board, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await dapr.SaveStateAsync(StateStore, Key(board.HuntId), board, LeaderboardJson.Default.StoredBoard,
+                new StateOptions { Concurrency = ConcurrencyMode.FirstWrite }, cancellationToken: cancellationToken);
+            return true;
+        }
+        catch (DaprStateConflictException)
+        {
+            return false;
+        }
+    }
+
+    private static string Key(string huntId) => $"board:{huntId}";
+
+    private sealed class HuntBoard
+    {
+        public SemaphoreSlim Gate { get; } = new(1, 1);
+        public StoredBoard? Board { get; set; }
+        public string? ETag { get; set; }
+    }
+}

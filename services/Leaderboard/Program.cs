@@ -1,0 +1,21 @@
+using Veltrix.Leaderboard;
+using Veltrix.Leaderboard.Apis;
+using Veltrix.Leaderboard.Board;
+using Veltrix.Leaderboard.Events;
+using Veltrix.Leaderboard.Page;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, LeaderboardJson.Default));
+builder.Services.AddSingleton<BoardChanges>();
+builder.Services.AddSingleton<BoardStore>();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+app.MapLeaderboardApi();
+app.MapLeaderboardPage();
+app.MapLeaderboardSubscriptions();
+
+app.Run();

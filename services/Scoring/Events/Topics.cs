@@ -1,0 +1,10 @@
+namespace Veltrix.Scoring.Events;
+
+/// <summary>Where scoring's events travel. (Event configuration will own these names; until then, here and only here.)</summary>
+public static class Topics
+{
+    public const string PubSub = "pubsub";
+    public const string PuzzleSolved = "puzzle.solved";
+    public const string PuzzleSolvedDeadLetter = "puzzle.solved.dead";
+    public const string PointsAwarded = "points.awarded";
+}

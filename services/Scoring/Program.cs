@@ -1,0 +1,18 @@
+using Veltrix.Scoring;
+using Veltrix.Scoring.Apis;
+using Veltrix.Scoring.Events;
+using Veltrix.Scoring.Ledger;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults();
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ScoringJson.Default));
+builder.Services.AddSingleton<LedgerService>();
+
+var app = builder.Build();
+
+app.MapDefaultEndpoints();
+app.MapLedgerApi();
+app.MapScoringSubscriptions();
+
+app.Run();

@@ -1,0 +1,13 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Veltrix.Scoring.Events;
+using Veltrix.Scoring.Ledger;
+
+namespace Veltrix.Scoring;
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(PuzzleSolved))]
+[JsonSerializable(typeof(PointsAwarded))]
+[JsonSerializable(typeof(AwardedCloudEvent))]
+[JsonSerializable(typeof(PlayerLedger))]
+internal sealed partial class ScoringJson : JsonSerializerContext;

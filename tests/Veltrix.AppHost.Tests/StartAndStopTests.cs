@@ -1,0 +1,72 @@
+using System.Net;
+using Veltrix.Testing;
+using static Veltrix.AppHost.Tests.AppHostRun;
+
+namespace Veltrix.AppHost.Tests;
+
+/// <summary>A healthy run: the table, run.json with live processes, prefixed logs, and a clean stop on SIGTERM.</summary>
+public sealed class StartAndStopTests
+{
+    [Fact]
+    public async Task Healthy_start_prints_the_table_with_leaderboard_first_and_writes_run_json_with_live_pids()
+    {
+        // Ports in the file are shifted by --port-offset: the file's own ports are never used.
+        const int offset = 1000;
+        int alphaPort = FreePort.Next(), boardPort = FreePort.Next(), alphaDapr = FreePort.Next(), boardDapr = FreePort.Next();
+        var yaml = RunFile("  env:\n    GREETING: hello\n",
+            FakeApp("alpha", alphaPort - offset, alphaDapr - offset),
+            FakeApp("leaderboard", boardPort - offset, boardDapr - offset));
+        await using var run = Start(yaml, ["--port-offset", Invariant(offset)],
+            environment: new Dictionary<string, string> { ["VELTRIX_OPERATOR_TOKEN"] = "operator-secret-for-test" });
+
+        await run.WaitUntilHealthyAsync();
+
+        var output = run.Output;
+        var lines = output.Split('\n');
+        var header = Array.FindIndex(lines, l => l.Contains("app", StringComparison.Ordinal) && l.Contains("Dapr HTTP port", StringComparison.Ordinal));
+        Assert.True(header >= 0, output);
+        Assert.Contains($"http://127.0.0.1:{boardPort}/", lines[header + 1]);
+        Assert.StartsWith("  leaderboard", lines[header + 1]);
+        Assert.Contains($"http://127.0.0.1:{alphaPort}/", lines[header + 2]);
+        Assert.Contains(Invariant(alphaDapr), lines[header + 2]);
+        Assert.Contains("healthy", lines[header + 2]);
+        Assert.Contains("operator token: operator-secret-for-test", output);
+        Assert.Contains($"logs:           {run.LogDir}", output);
+
+        var state = run.Read();
+        Assert.Equal(["leaderboard", "alpha"], state.Apps.Select(a => a.AppId));
+        Assert.Equal(alphaPort, state["alpha"].AppPort);
+        Assert.Equal(alphaDapr, state["alpha"].DaprHttpPort);
+        Assert.Equal(new Uri($"http://127.0.0.1:{boardPort}/"), state["leaderboard"].Url);
+        Assert.All(state.Pids, pid => Assert.True(IsAlive(pid), $"pid {pid} from run.json is not running"));
+        Assert.NotNull(state.SidecarPid);
+
+        using var http = new HttpClient();
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"http://127.0.0.1:{alphaPort}/healthz")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await http.GetAsync($"http://127.0.0.1:{alphaDapr}/v1.0/healthz")).StatusCode);
+
+        // Environment as dapr run gives it, plus the template's common.env; tokens set but never printed.
+        Assert.Contains($"APP_ID=alpha APP_PORT={alphaPort} DAPR_HTTP_PORT={alphaDapr} ASPNETCORE_ENVIRONMENT=Development GREETING=hello tokens=set",
+            run.Log("alpha"));
+        Assert.Matches(@"alpha\s+\| fake app APP_ID=alpha", output);
+        Assert.True(File.Exists(Path.Combine(run.LogDir, "sidecar.log")));
+    }
+
+    [Fact]
+    public async Task SIGTERM_stops_every_app_and_the_sidecar_gracefully_and_exits_0()
+    {
+        var yaml = RunFile("", FakeApp("alpha", FreePort.Next(), FreePort.Next()), FakeApp("beta", FreePort.Next(), FreePort.Next()));
+        await using var run = Start(yaml);
+        await run.WaitUntilHealthyAsync();
+        var pids = run.Read().Pids.ToList();
+        Assert.Equal(3, pids.Count);
+
+        run.Terminate();
+
+        Assert.Equal(0, await run.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.All(pids, pid => Assert.False(IsAlive(pid), $"pid {pid} is still running after AppHost stopped"));
+        Assert.Contains("fake app stopping gracefully", run.Log("alpha")); // SIGTERM, not SIGKILL
+        Assert.Contains("fake app stopping gracefully", run.Log("beta"));
+        Assert.DoesNotContain("restart #", run.Output);
+    }
+}

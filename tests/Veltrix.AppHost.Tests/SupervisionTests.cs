@@ -1,0 +1,41 @@
+using Veltrix.Testing;
+using static Veltrix.AppHost.Tests.AppHostRun;
+
+namespace Veltrix.AppHost.Tests;
+
+/// <summary>An app that exits on its own is started again (CrashLoopBackOff), and run.json follows.</summary>
+public sealed class SupervisionTests
+{
+    [Fact]
+    public async Task An_app_that_crashes_is_restarted_and_run_json_gets_its_new_pid()
+    {
+        var folderMarker = Path.Combine(Path.GetTempPath(), $"veltrix-crash-{Guid.NewGuid():N}");
+        var appPort = FreePort.Next();
+        var yaml = RunFile("", FakeApp("alpha", appPort, FreePort.Next(),
+            new Dictionary<string, string> { ["FAKE_CRASH_AFTER_MS"] = "1500", ["FAKE_CRASH_MARKER"] = folderMarker }));
+        await using var run = Start(yaml);
+        try
+        {
+            await Eventually.UntilAsync(() => File.Exists(folderMarker) && File.ReadAllText(folderMarker).Length > 0, "the fake app to crash",
+                TimeSpan.FromSeconds(30));
+            var crashedPid = int.Parse(File.ReadAllText(folderMarker), System.Globalization.CultureInfo.InvariantCulture);
+
+            await Eventually.UntilAsync(() => run.Output.Contains("alpha exited with code 3; restart #1 in 1s", StringComparison.Ordinal),
+                "the restart line", TimeSpan.FromSeconds(20));
+            await Eventually.UntilAsync(() => run.TryRead(out var state) && state!["alpha"].Pid != crashedPid && IsAlive(state["alpha"].Pid),
+                "run.json to name the restarted process", TimeSpan.FromSeconds(20));
+            using var http = new HttpClient();
+            await Eventually.UntilAsync(async () =>
+            {
+                try { return (await http.GetAsync($"http://127.0.0.1:{appPort}/healthz")).IsSuccessStatusCode; }
+                catch (HttpRequestException) { return false; }
+            }, "the restarted app to answer", TimeSpan.FromSeconds(20));
+            Assert.False(IsAlive(crashedPid));
+            Assert.False(run.HasExited);
+        }
+        finally
+        {
+            File.Delete(folderMarker);
+        }
+    }
+}

@@ -1,0 +1,105 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Veltrix.Testing;
+
+namespace Veltrix.EndToEnd.Tests;
+
+public sealed record PuzzleSpec(string Question, string Answer, int Points);
+
+public sealed record CreatedHunt(string Id, IReadOnlyList<string> PuzzleIds);
+
+public sealed record Answer(string PlayerId, string PuzzleId, string Text);
+
+/// <summary>What a client of the treasure hunt does, over plain HTTP: create hunts, send answers, read the board.</summary>
+public sealed class HuntPlayer(RunningSystem system) : IDisposable
+{
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    public HttpClient Http => _http;
+
+    public async Task<CreatedHunt> CreateHuntAsync(string name, params PuzzleSpec[] puzzles)
+    {
+        var body = new JsonObject
+        {
+            ["name"] = name,
+            ["puzzles"] = new JsonArray(puzzles.Select(p => (JsonNode)new JsonObject { ["question"] = p.Question, ["answer"] = p.Answer, ["points"] = p.Points }).ToArray()),
+        };
+        var response = await _http.PostAsync(new Uri(system.Url("hunt"), "/hunts"), new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var created = await response.Content.ReadFromJsonAsync<JsonElement>();
+        return new CreatedHunt(created.GetProperty("id").GetString()!,
+            created.GetProperty("puzzles").EnumerateArray().Select(p => p.GetProperty("id").GetString()!).ToList());
+    }
+
+    public static string Events(string huntId, IEnumerable<(string Id, Answer Answer)> answers) =>
+        new JsonArray(answers.Select(a => (JsonNode)new JsonObject
+        {
+            ["id"] = a.Id,
+            ["type"] = "answer.submitted",
+            ["data"] = new JsonObject { ["huntId"] = huntId, ["puzzleId"] = a.Answer.PuzzleId, ["playerId"] = a.Answer.PlayerId, ["answer"] = a.Answer.Text },
+        }).ToArray()).ToJsonString();
+
+    /// <summary>
+    /// Sends answers through the gateway like a well-behaved client: on 429 it waits as told, and events the
+    /// gateway could not hand to the broker (VX3006) are sent again with the same ids.
+    /// </summary>
+    public async Task SubmitAsync(string huntId, IReadOnlyList<Answer> answers, int batchSize = 500)
+    {
+        var pending = answers.Select((a, i) => ($"{huntId}-{i}", a)).ToList();
+        foreach (var batch in pending.Chunk(batchSize))
+        {
+            var remaining = batch.ToList();
+            var deadline = DateTime.UtcNow.AddMinutes(2);
+            while (remaining.Count > 0)
+            {
+                if (DateTime.UtcNow > deadline) throw new TimeoutException($"the gateway kept refusing {remaining.Count} events");
+                var response = await _http.PostAsync(new Uri(system.Url("gateway"), "/v1/events"),
+                    new StringContent(Events(huntId, remaining), Encoding.UTF8, "application/json"));
+                if (response.StatusCode == HttpStatusCode.TooManyRequests)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(response.Headers.RetryAfter?.Delta?.TotalSeconds ?? 1));
+                    continue;
+                }
+                Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+                var result = await response.Content.ReadFromJsonAsync<JsonElement>();
+                var resend = result.GetProperty("rejected").EnumerateArray().ToList();
+                Assert.All(resend, r => Assert.Equal("VX3006", r.GetProperty("code").GetString())); // only "try again" rejections here
+                remaining = resend.Select(r => remaining[r.GetProperty("index").GetInt32()]).ToList();
+                if (remaining.Count > 0) await Task.Delay(100); // the broker's queue is full: give the consumers a moment
+            }
+        }
+    }
+
+    public async Task<IReadOnlyList<(string PlayerId, int Points, int Rank)>> LeaderboardAsync(string huntId)
+    {
+        var board = await _http.GetFromJsonAsync<JsonElement>(new Uri(system.Url("leaderboard"), $"/leaderboard/{huntId}"));
+        return board.GetProperty("entries").EnumerateArray()
+            .Select(e => (e.GetProperty("playerId").GetString()!, e.GetProperty("points").GetInt32(), e.GetProperty("rank").GetInt32())).ToList();
+    }
+
+    /// <summary>Polls until the leaderboard equals the expected one; on timeout the message shows both.</summary>
+    public async Task AssertLeaderboardAsync(string huntId, IReadOnlyList<(string PlayerId, int Points, int Rank)> expected, TimeSpan? timeout = null)
+    {
+        IReadOnlyList<(string PlayerId, int Points, int Rank)> actual = [];
+        var matched = await Eventually.TryAsync(async () => (actual = await LeaderboardAsync(huntId)).SequenceEqual(expected), timeout ?? TimeSpan.FromSeconds(120));
+        Assert.True(matched, $"leaderboard of {huntId}\nexpected: {string.Join(", ", expected)}\nactual:   {string.Join(", ", actual)}");
+    }
+
+    /// <summary>The leaderboard the rules say these answers earn: each correct (player, puzzle) once; ties share a rank.</summary>
+    public static IReadOnlyList<(string PlayerId, int Points, int Rank)> Expected(IEnumerable<Answer> answers, IReadOnlyDictionary<string, (string Answer, int Points)> puzzles)
+    {
+        var solved = answers.Where(a => string.Equals(a.Text.Trim(), puzzles[a.PuzzleId].Answer, StringComparison.OrdinalIgnoreCase))
+            .Select(a => (a.PlayerId, a.PuzzleId)).Distinct();
+        var totals = solved.GroupBy(s => s.PlayerId).Select(g => (PlayerId: g.Key, Points: g.Sum(s => puzzles[s.PuzzleId].Points)))
+            .OrderByDescending(t => t.Points).ThenBy(t => t.PlayerId, StringComparer.Ordinal).ToList();
+        var ranked = new List<(string, int, int)>();
+        for (var i = 0; i < totals.Count; i++)
+            ranked.Add((totals[i].PlayerId, totals[i].Points, i > 0 && totals[i].Points == totals[i - 1].Points ? ranked[i - 1].Item3 : i + 1));
+        return ranked;
+    }
+
+    public void Dispose() => _http.Dispose();
+}

@@ -1,0 +1,167 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Veltrix.Testing;
+
+namespace Veltrix.EndToEnd.Tests;
+
+/// <summary>The treasure hunt end to end: gateway → hunt → scoring → leaderboard, through the sidecar, as real processes.</summary>
+[Collection(nameof(SystemCollection))]
+public sealed class TreasureHuntTests(SystemFixture fixture)
+{
+    private static readonly PuzzleSpec[] ThreePuzzles =
+    [
+        new("What has keys but no locks?", "A piano", 10),
+        new("What gets wetter the more it dries?", "towel", 20),
+        new("What has a neck but no head?", "Bottle", 30),
+    ];
+
+    [Fact]
+    public async Task A_scripted_hunt_with_wrong_and_repeated_answers_gives_the_exact_leaderboard()
+    {
+        using var player = new HuntPlayer(fixture.System);
+        var hunt = await player.CreateHuntAsync("scripted", ThreePuzzles);
+        var (p1, p2, p3) = (hunt.PuzzleIds[0], hunt.PuzzleIds[1], hunt.PuzzleIds[2]);
+        await player.SubmitAsync(hunt.Id,
+        [
+            new("alice", p1, "a piano"), new("alice", p2, "  TOWEL "), new("alice", p3, "bottle"),   // all three: 60
+            new("alice", p1, "A Piano"),                                                               // repeat: nothing more
+            new("bob", p1, "piano"), new("bob", p1, "A PIANO"), new("bob", p2, "towel"),              // wrong, then 10 + 20
+            new("carol", p3, "bottle"), new("carol", p1, "keyboard"),                                  // 30
+            new("dave", p2, "sponge"), new("dave", p3, "giraffe"),                                     // nothing
+            new("erin", p2, "Towel"), new("erin", p1, "a piano"),                                      // 30
+        ]);
+        // bob, carol and erin tie at 30: they share rank 2, sorted by player id; the next rank would be 5.
+        await player.AssertLeaderboardAsync(hunt.Id, [("alice", 60, 1), ("bob", 30, 2), ("carol", 30, 2), ("erin", 30, 2)]);
+    }
+
+    [Fact]
+    public async Task Answers_through_the_hunt_api_count_once_per_player_and_puzzle()
+    {
+        using var player = new HuntPlayer(fixture.System);
+        var hunt = await player.CreateHuntAsync("direct", ThreePuzzles);
+        var hunts = fixture.System.Url("hunt");
+        async Task<bool> AnswerAsync(string playerId, string puzzleId, string text)
+        {
+            var response = await player.Http.PostAsJsonAsync(new Uri(hunts, $"/hunts/{hunt.Id}/puzzles/{puzzleId}/answers"), new { playerId, answer = text });
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("correct").GetBoolean();
+        }
+        Assert.False(await AnswerAsync("zoe", hunt.PuzzleIds[1], "sponge"));
+        Assert.True(await AnswerAsync("zoe", hunt.PuzzleIds[1], "TOWEL"));
+        Assert.True(await AnswerAsync("zoe", hunt.PuzzleIds[1], "towel"));   // still correct, but scored once
+        Assert.True(await AnswerAsync("yann", hunt.PuzzleIds[0], " a piano "));
+        await player.AssertLeaderboardAsync(hunt.Id, [("zoe", 20, 1), ("yann", 10, 2)]);
+    }
+
+    [Fact]
+    public async Task A_hunt_never_gives_its_answers_away_and_unknown_ids_are_404_problems()
+    {
+        using var player = new HuntPlayer(fixture.System);
+        var hunt = await player.CreateHuntAsync("secretive", ThreePuzzles);
+        var hunts = fixture.System.Url("hunt");
+        var view = await player.Http.GetStringAsync(new Uri(hunts, $"/hunts/{hunt.Id}"));
+        Assert.Contains("What has keys but no locks?", view, StringComparison.Ordinal);
+        foreach (var secret in (string[])["piano", "towel", "Bottle", "answer"])
+            Assert.DoesNotContain(secret, view, StringComparison.OrdinalIgnoreCase);
+
+        foreach (var path in (string[])[$"/hunts/nope", $"/hunts/nope/puzzles/p1/answers", $"/hunts/{hunt.Id}/puzzles/p99/answers"])
+        {
+            var response = path.EndsWith("answers", StringComparison.Ordinal)
+                ? await player.Http.PostAsJsonAsync(new Uri(hunts, path), new { playerId = "x", answer = "y" })
+                : await player.Http.GetAsync(new Uri(hunts, path));
+            Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.Equal("VX3007", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task Ten_thousand_answers_in_batches_give_the_exact_leaderboard()
+    {
+        using var player = new HuntPlayer(fixture.System);
+        var (hunt, answers, expected) = await LargeHuntAsync(player, "ten-thousand", seed: 7);
+        await player.SubmitAsync(hunt.Id, answers);
+        await player.AssertLeaderboardAsync(hunt.Id, expected);
+    }
+
+    [Fact]
+    public async Task Killing_scoring_mid_stream_loses_nothing_and_counts_nothing_twice()
+    {
+        using var player = new HuntPlayer(fixture.System);
+        var (hunt, answers, expected) = await LargeHuntAsync(player, "kill-scoring", seed: 11);
+        await player.SubmitAsync(hunt.Id, answers.Take(3_000).ToList());
+        var killed = fixture.System.Kill("scoring");                       // kill -9, mid-stream
+        await player.SubmitAsync(hunt.Id, answers.Skip(3_000).ToList());
+        await player.AssertLeaderboardAsync(hunt.Id, expected, TimeSpan.FromMinutes(3));
+        Assert.NotEqual(killed, fixture.System.Apps()["scoring"].Pid);        // AppHost restarted it
+    }
+
+    [Fact]
+    public async Task Bad_input_gets_a_4xx_with_a_vx_code_and_the_gateway_keeps_serving()
+    {
+        using var player = new HuntPlayer(fixture.System);
+        var events = new Uri(fixture.System.Url("gateway"), "/v1/events");
+        async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(string body, string contentType = "application/json")
+        {
+            var response = await player.Http.PostAsync(events, new StringContent(body, Encoding.UTF8, contentType));
+            return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
+        }
+
+        var malformed = await PostAsync("""[{"id":"1","type":"answer.submitted",""");
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.Status);
+        Assert.Equal("VX3001", malformed.Body.GetProperty("code").GetString());
+
+        var wrongContentType = await PostAsync("""{"id":"1"}""", "text/plain");
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, wrongContentType.Status);
+        Assert.Equal("VX3005", wrongContentType.Body.GetProperty("code").GetString());
+
+        var oversized = await PostAsync("[" + string.Join(",", Enumerable.Repeat("""{"id":"x","type":"answer.submitted","data":{"huntId":"h","puzzleId":"p","playerId":"q","answer":"a"}}""", 20_000)) + "]");
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, oversized.Status);
+        Assert.Equal("VX3004", oversized.Body.GetProperty("code").GetString());
+
+        var mixed = await PostAsync("""
+            [{"id":"ok-1","type":"answer.submitted","data":{"huntId":"h","puzzleId":"p1","playerId":"p","answer":"a"}},
+             {"id":"bad-type","type":"answer.teleported","data":{}},
+             {"id":"bad-field","type":"answer.submitted","data":{"huntId":"h","puzzleId":7,"playerId":"p","answer":"a"}},
+             {"id":"missing","type":"answer.submitted","data":{"huntId":"h","puzzleId":"p1","answer":"a"}},
+             {"type":"answer.submitted","data":{"huntId":"h","puzzleId":"p1","playerId":"p","answer":"a"}},
+             "not an object"]
+            """);
+        Assert.Equal(HttpStatusCode.Accepted, mixed.Status);
+        Assert.Equal(1, mixed.Body.GetProperty("accepted").GetInt32());
+        var rejected = mixed.Body.GetProperty("rejected").EnumerateArray().ToDictionary(r => r.GetProperty("index").GetInt32());
+        Assert.Equal([1, 2, 3, 4, 5], rejected.Keys.Order());
+        Assert.Equal("VX3003", rejected[1].GetProperty("code").GetString());
+        Assert.Equal("VX3002", rejected[2].GetProperty("code").GetString());
+        Assert.Contains("data.puzzleId", rejected[2].GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("data.playerId", rejected[3].GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Contains("'id'", rejected[4].GetProperty("message").GetString(), StringComparison.Ordinal);
+
+        var scalar = await PostAsync("42");
+        Assert.Equal(HttpStatusCode.BadRequest, scalar.Status);
+        Assert.Equal("VX3002", scalar.Body.GetProperty("code").GetString());
+
+        var hunt = await player.CreateHuntAsync("after-bad-input", ThreePuzzles);
+        await player.SubmitAsync(hunt.Id, [new("still", hunt.PuzzleIds[0], "a piano")]);
+        await player.AssertLeaderboardAsync(hunt.Id, [("still", 10, 1)]);
+    }
+
+    /// <summary>10 puzzles, 200 players, 10,000 answers of which about a third are correct, many repeated.</summary>
+    private static async Task<(CreatedHunt Hunt, List<Answer> Answers, IReadOnlyList<(string, int, int)> Expected)> LargeHuntAsync(
+        HuntPlayer player, string name, int seed)
+    {
+        var specs = Enumerable.Range(1, 10).Select(n => new PuzzleSpec($"Question {n}?", $"answer {n}", n * 5)).ToArray();
+        var hunt = await player.CreateHuntAsync(name, specs);
+        var puzzles = hunt.PuzzleIds.Select((id, i) => (id, specs[i])).ToDictionary(p => p.id, p => (p.Item2.Answer, p.Item2.Points));
+        var random = new Random(seed);
+        var answers = Enumerable.Range(0, 10_000).Select(_ =>
+        {
+            var puzzle = hunt.PuzzleIds[random.Next(hunt.PuzzleIds.Count)];
+            var text = random.Next(3) == 0 ? puzzles[puzzle].Answer.ToUpperInvariant() : "wrong " + random.Next(100);
+            return new Answer($"player-{random.Next(200):D3}", puzzle, text);
+        }).ToList();
+        return (hunt, answers, HuntPlayer.Expected(answers, puzzles));
+    }
+}

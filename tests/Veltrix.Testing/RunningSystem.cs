@@ -1,0 +1,162 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Text.Json;
+using Veltrix.Testing;
+
+namespace Veltrix.Testing;
+
+/// <summary>One app of a run, as AppHost reports it in run.json.</summary>
+public sealed record RunningApp(string AppId, int Pid, int AppPort, int DaprHttpPort, Uri Url);
+
+/// <summary>
+/// The whole treasure hunt started exactly as a user starts it — `AppHost` — on a throw-away copy of the embedded
+/// default components (its own SQLite file) and shifted ports, so it can run beside a developer's own run.
+/// </summary>
+public sealed class RunningSystem : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
+    private readonly ResourcesFolder _resources;
+    private readonly string _logDir;
+
+    private RunningSystem(Process process, ResourcesFolder resources, string logDir)
+    {
+        _process = process;
+        _resources = resources;
+        _logDir = logDir;
+    }
+
+    public string Output => string.Join('\n', _output);
+
+    public static string AppHostAssembly => Path.Combine(RepositoryLayout.Root, "AppHost", "bin", RepositoryLayout.Configuration, "net10.0", "AppHost.dll");
+
+    public static async Task<RunningSystem> StartAsync()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var system = Start(Random.Shared.Next(100, 280) * 100);
+            try
+            {
+                await system.WaitUntilReadyAsync();
+                return system;
+            }
+            catch (InvalidOperationException) when (attempt < 3 && system.Output.Contains("VX4004", StringComparison.Ordinal))
+            {
+                await system.DisposeAsync(); // a port of that offset was taken: pick another
+            }
+            catch
+            {
+                await system.DisposeAsync();
+                throw;
+            }
+        }
+    }
+
+    private static RunningSystem Start(int portOffset)
+    {
+        var resources = new ResourcesFolder();
+        var components = Path.Combine(RepositoryLayout.Root, "components");
+        foreach (var file in Directory.GetFiles(components, "*.yaml"))
+            File.Copy(file, Path.Combine(resources.Path, Path.GetFileName(file)));
+        resources.Write("statestore.yaml", Yaml.SqliteState("statestore", Path.Combine(resources.Path, "state.db")));
+        var logDir = Path.Combine(resources.Path, "logs");
+
+        var info = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+            WorkingDirectory = RepositoryLayout.Root,
+        };
+        foreach (var argument in (string[])[AppHostAssembly, "--no-build", "--port-offset", portOffset.ToString(CultureInfo.InvariantCulture),
+                     "--resources-path", resources.Path, "--log-dir", logDir])
+            info.ArgumentList.Add(argument);
+        var process = new Process { StartInfo = info };
+        var system = new RunningSystem(process, resources, logDir);
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) system._output.Enqueue(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) system._output.Enqueue(e.Data); };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return system;
+    }
+
+    /// <summary>The apps as AppHost last wrote them (pids change when it restarts one).</summary>
+    public IReadOnlyDictionary<string, RunningApp> Apps()
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(_logDir, "run.json")));
+        return document.RootElement.GetProperty("apps").EnumerateArray().Select(a => new RunningApp(
+                a.GetProperty("appId").GetString()!, a.GetProperty("pid").GetInt32(), a.GetProperty("appPort").GetInt32(),
+                a.GetProperty("daprHttpPort").GetInt32(), new Uri(a.GetProperty("url").GetString()!)))
+            .ToDictionary(a => a.AppId);
+    }
+
+    /// <summary>The dev sidecar process serving every app of the run.</summary>
+    public int? SidecarPid
+    {
+        get
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(_logDir, "run.json")));
+            return document.RootElement.TryGetProperty("sidecarPid", out var pid) && pid.ValueKind == JsonValueKind.Number ? pid.GetInt32() : null;
+        }
+    }
+
+    public Uri Url(string appId) => new($"http://127.0.0.1:{Apps()[appId].AppPort}");
+
+    /// <summary>Every app answers /readyz and its sidecar /v1.0/healthz (subscriptions loaded).</summary>
+    public async Task WaitUntilReadyAsync(TimeSpan? timeout = null)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var ready = await Eventually.TryAsync(async () =>
+        {
+            if (_process.HasExited) return true;
+            if (!File.Exists(Path.Combine(_logDir, "run.json"))) return false;
+            try
+            {
+                foreach (var app in Apps().Values)
+                {
+                    if ((await http.GetAsync($"http://127.0.0.1:{app.AppPort}/readyz")).StatusCode != HttpStatusCode.OK) return false;
+                    if ((await http.GetAsync($"http://127.0.0.1:{app.DaprHttpPort}/v1.0/healthz")).StatusCode != HttpStatusCode.NoContent) return false;
+                }
+                return true;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or IOException or JsonException)
+            {
+                return false;
+            }
+        }, timeout ?? TimeSpan.FromSeconds(120));
+        if (_process.HasExited) throw new InvalidOperationException($"AppHost exited with {_process.ExitCode}:\n{Output}");
+        if (!ready) throw new TimeoutException($"the system never became ready:\n{Output}");
+    }
+
+    /// <summary>kill -9 of one app's process (AppHost is expected to restart it).</summary>
+    public int Kill(string appId)
+    {
+        var pid = Apps()[appId].Pid;
+        using var victim = Process.GetProcessById(pid);
+        victim.Kill(entireProcessTree: true);
+        return pid;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            // Ctrl+C, as a user stops it; AppHost stops everything it started.
+            Signal.Terminate(_process.Id);
+            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+            try
+            {
+                await _process.WaitForExitAsync(stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+        _process.Dispose();
+        _resources.Dispose();
+    }
+}
