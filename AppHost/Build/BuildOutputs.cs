@@ -42,6 +42,22 @@ public static class BuildOutputs
         var project = Directory.GetFiles(app.AppDirPath, "*.csproj").SingleOrDefault();
         if (project is null) return null;
         var configuration = command.SkipWhile(a => a is not ("-c" or "--configuration")).Skip(1).FirstOrDefault() ?? "Debug";
-        return Path.Combine(app.AppDirPath, "bin", configuration, "net10.0", Path.GetFileNameWithoutExtension(project) + ".dll");
+        return Path.Combine(app.AppDirPath, "bin", configuration, "net10.0", AssemblyName(project) + ".dll");
+    }
+
+    /// <summary>The project's &lt;AssemblyName&gt; when it sets one, else the project file's name (MSBuild's default).</summary>
+    private static string AssemblyName(string project)
+    {
+        try
+        {
+            var name = System.Xml.Linq.XDocument.Load(project).Descendants()
+                .FirstOrDefault(e => e.Name.LocalName == "AssemblyName")?.Value.Trim();
+            if (!string.IsNullOrEmpty(name) && !name.Contains("$(", StringComparison.Ordinal)) return name;
+        }
+        catch (System.Xml.XmlException)
+        {
+            // the build reports a broken project file better than we could
+        }
+        return Path.GetFileNameWithoutExtension(project);
     }
 }

@@ -30,7 +30,7 @@ public sealed class RunTemplateReader
 
     private readonly string _file;
     private readonly string _display;
-    private readonly List<AppHostError> _errors = [];
+    private readonly List<(long Line, long Column, AppHostError Error)> _errors = [];
 
     private RunTemplateReader(string file)
     {
@@ -45,8 +45,8 @@ public sealed class RunTemplateReader
     private RunTemplate Read()
     {
         if (!File.Exists(_file))
-            throw Fail(new AppHostError(AppHostErrorCodes.InvalidRunFile, $"run file '{_display}' does not exist",
-                "run from the repository root (where dapr.yaml is) or pass --file PATH", exitCode: 2));
+            throw new AppHostError(AppHostErrorCodes.InvalidRunFile, $"run file '{_display}' does not exist",
+                "run from the repository root (where dapr.yaml is) or pass --file PATH", exitCode: 2);
 
         var stream = new YamlStream();
         try
@@ -83,7 +83,7 @@ public sealed class RunTemplateReader
         }
 
         var apps = ReadApps(root, baseDir);
-        if (_errors.Count > 0) throw new AppHostErrors(_errors);
+        if (_errors.Count > 0) throw new AppHostErrors([.. _errors.OrderBy(e => e.Line).ThenBy(e => e.Column).Select(e => e.Error)]);
         return new RunTemplate(_file, resources, commonEnv, apps);
     }
 
@@ -249,11 +249,13 @@ public sealed class RunTemplateReader
         return dash >= 0 ? message[(dash + 3)..] : message;
     }
 
-    private AppHostError Error(Mark at, string message, string help) =>
-        new(AppHostErrorCodes.InvalidRunFile, message, help, exitCode: 2,
-            location: $"{_display}:{Math.Max(1, (int)at.Line)}:{Math.Max(1, (int)at.Column)}");
+    private (long Line, long Column, AppHostError Error) Error(Mark at, string message, string help)
+    {
+        long line = Math.Max(1, at.Line), column = Math.Max(1, at.Column);
+        return (line, column, new AppHostError(AppHostErrorCodes.InvalidRunFile, message, help, exitCode: 2, location: $"{_display}:{line}:{column}"));
+    }
 
-    private void Add(AppHostError error) => _errors.Add(error);
+    private void Add((long Line, long Column, AppHostError Error) error) => _errors.Add(error);
 
-    private static AppHostErrors Fail(AppHostError error) => new([error]);
+    private static AppHostErrors Fail((long Line, long Column, AppHostError Error) error) => new([error.Error]);
 }

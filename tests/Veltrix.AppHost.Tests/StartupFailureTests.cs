@@ -31,7 +31,7 @@ public sealed class StartupFailureTests
     [InlineData("version: 1\napps:\n  - appID: a\n    appDirPath: .\n   appPort: 5000\n", 5, 4, "not valid YAML")]
     [InlineData("version: 1\napps:\n  - appDirPath: .\n    appPort: five\n    command: [\"dotnet\"]\n", 4, 14, "`appPort` must be a port number")]
     [InlineData("apps:\n  - appDirPath: .\n    appPort: 5000\n    command: [\"dotnet\"]\n", 1, 1, "`version` is missing")]
-    [InlineData("version: 1\napps:\n  - appDirPath: ./nowhere\n    appPort: 5000\n    comand: [\"dotnet\"]\n", 3, 19, "appDirPath './nowhere' does not exist")]
+    [InlineData("version: 1\napps:\n  - appDirPath: ./nowhere\n    appPort: 5000\n    command: [\"dotnet\"]\n", 3, 17, "appDirPath './nowhere' does not exist")]
     public async Task A_malformed_run_file_is_VX4001_with_line_and_column_and_exit_code_2(string yaml, int line, int column, string message)
     {
         await using var run = Start(yaml);

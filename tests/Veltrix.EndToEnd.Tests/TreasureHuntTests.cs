@@ -105,7 +105,10 @@ public sealed class TreasureHuntTests(SystemFixture fixture)
         var events = new Uri(fixture.System.Url("gateway"), "/v1/events");
         async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(string body, string contentType = "application/json")
         {
-            var response = await player.Http.PostAsync(events, new StringContent(body, Encoding.UTF8, contentType));
+            // Expect: 100-continue lets the gateway refuse an oversized body before the client sends it, as real clients do.
+            using var request = new HttpRequestMessage(HttpMethod.Post, events) { Content = new StringContent(body, Encoding.UTF8, contentType) };
+            request.Headers.ExpectContinue = true;
+            var response = await player.Http.SendAsync(request);
             return (response.StatusCode, await response.Content.ReadFromJsonAsync<JsonElement>());
         }
 

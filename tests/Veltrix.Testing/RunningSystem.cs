@@ -88,7 +88,7 @@ public sealed class RunningSystem : IAsyncDisposable
     {
         using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(_logDir, "run.json")));
         return document.RootElement.GetProperty("apps").EnumerateArray().Select(a => new RunningApp(
-                a.GetProperty("appId").GetString()!, a.GetProperty("pid").GetInt32(), a.GetProperty("appPort").GetInt32(),
+                a.GetProperty("appId").GetString()!, a.TryGetProperty("pid", out var pid) && pid.ValueKind == JsonValueKind.Number ? pid.GetInt32() : 0, a.GetProperty("appPort").GetInt32(),
                 a.GetProperty("daprHttpPort").GetInt32(), new Uri(a.GetProperty("url").GetString()!)))
             .ToDictionary(a => a.AppId);
     }
@@ -117,6 +117,7 @@ public sealed class RunningSystem : IAsyncDisposable
             {
                 foreach (var app in Apps().Values)
                 {
+                    if (app.Pid == 0) return false; // not started yet
                     if ((await http.GetAsync($"http://127.0.0.1:{app.AppPort}/readyz")).StatusCode != HttpStatusCode.OK) return false;
                     if ((await http.GetAsync($"http://127.0.0.1:{app.DaprHttpPort}/v1.0/healthz")).StatusCode != HttpStatusCode.NoContent) return false;
                 }
