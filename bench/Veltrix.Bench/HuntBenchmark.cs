@@ -88,7 +88,7 @@ internal static class HuntBenchmark
         {
             var player = $"p{i % Math.Max(1, count / Puzzles):D5}";
             var puzzle = i / Math.Max(1, count / Puzzles) % Puzzles + 1;
-            return $$"""{"id":"{{huntId}}-{{i}}","type":"answer.submitted","data":{"huntId":"{{huntId}}","puzzleId":"p{{puzzle}}","playerId":"{{player}}","answer":"a{{puzzle}}"}}""";
+            return $$$"""{"id":"{{{huntId}}}-{{{i}}}","type":"answer.submitted","data":{"huntId":"{{{huntId}}}","puzzleId":"p{{{puzzle}}}","playerId":"{{{player}}}","answer":"a{{{puzzle}}}"}}""";
         }).ToList();
 
     private static async Task SubmitAllAsync(HttpClient http, Uri uri, List<string> events, int clients)

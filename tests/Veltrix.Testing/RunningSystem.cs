@@ -30,7 +30,8 @@ public sealed class RunningSystem : IAsyncDisposable
 
     public string Output => string.Join('\n', _output);
 
-    public static string AppHostAssembly => Path.Combine(RepositoryLayout.Root, "AppHost", "bin", RepositoryLayout.Configuration, "net10.0", "AppHost.dll");
+    /// <summary>The Debug build, as `dotnet run --project AppHost` runs it (the benchmark measures that same system).</summary>
+    public static string AppHostAssembly => Path.Combine(RepositoryLayout.Root, "AppHost", "bin", "Debug", "net10.0", "AppHost.dll");
 
     public static async Task<RunningSystem> StartAsync()
     {

@@ -6,8 +6,8 @@ namespace Veltrix.Leaderboard.Board;
 
 /// <summary>
 /// Each hunt's board lives in the state store and is updated with ETag compare-and-swap; this process keeps the
-/// last board it saw for reads and serialises its own updates per hunt. An award for a (player, puzzle) the board
-/// already holds changes nothing, so redelivered and repeated awards never count twice.
+/// last board it saw for reads and serialises its own updates per hunt. A total only replaces an older version of itself (see StoredBoard), so
+/// redelivered and repeated awards never count twice.
 /// </summary>
 public sealed class BoardStore(DaprClient dapr, BoardChanges changes, ILogger<BoardStore> logger)
 {
@@ -60,16 +60,15 @@ public sealed class BoardStore(DaprClient dapr, BoardChanges changes, ILogger<Bo
         }
     }
 
-    /// <summary>The board with the new awards, or null when every award was already counted.</summary>
+    /// <summary>The board with the newer totals, or null when every award was already reflected.</summary>
     private static StoredBoard? Apply(StoredBoard board, IReadOnlyList<PointsAwarded> awards)
     {
-        var players = new Dictionary<string, PlayerScore>(board.Players, StringComparer.Ordinal);
+        var players = new Dictionary<string, PlayerTotal>(board.Players, StringComparer.Ordinal);
         var changed = false;
         foreach (var award in awards)
         {
-            var score = players.TryGetValue(award.PlayerId!, out var existing) ? existing : new PlayerScore(0, []);
-            if (score.Puzzles.Contains(award.PuzzleId!)) continue;
-            players[award.PlayerId!] = new PlayerScore(score.Points + award.Points, [.. score.Puzzles, award.PuzzleId!]);
+            if (players.TryGetValue(award.PlayerId!, out var current) && current.Version >= award.Version) continue;
+            players[award.PlayerId!] = new PlayerTotal(award.Total, award.Version);
             changed = true;
         }
         return changed ? board with { Players = players } : null;

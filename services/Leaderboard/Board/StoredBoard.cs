@@ -1,10 +1,15 @@
 namespace Veltrix.Leaderboard.Board;
 
-/// <summary>A player's standing: the points and the puzzles they came from (so a repeated award never counts twice).</summary>
-public sealed record PlayerScore(int Points, List<string> Puzzles);
+/// <summary>
+/// A player's total as of a version of their ledger in scoring.</summary>
+public sealed record PlayerTotal(int Points, long Version);
 
-/// <summary>The read model of one hunt, as kept in the state store.</summary>
-public sealed record StoredBoard(string HuntId, Dictionary<string, PlayerScore> Players)
+/// <summary>
+/// The read model of one hunt, as kept in the state store. Every points.awarded carries the player's total from
+/// scoring's ledger with the ledger's version, so the board keeps the total of the highest version seen: a repeated,
+/// redelivered or out-of-order award can never count twice or undo a newer total.
+/// </summary>
+public sealed record StoredBoard(string HuntId, Dictionary<string, PlayerTotal> Players)
 {
     public static StoredBoard Empty(string huntId) => new(huntId, new(StringComparer.Ordinal));
 }

@@ -2,8 +2,11 @@ using System.Text.Json.Serialization;
 
 namespace Veltrix.Scoring.Events;
 
-/// <summary>Points a player earned for one puzzle, and the player's total in that hunt after it.</summary>
-public sealed record PointsAwarded(string HuntId, string PlayerId, string PuzzleId, int Points, int Total);
+/// <summary>
+/// Points a player earned for one puzzle, and the player's total in that hunt with the ledger version it belongs to
+/// (a higher version is a newer total).
+/// </summary>
+public sealed record PointsAwarded(string HuntId, string PlayerId, string PuzzleId, int Points, int Total, long Version);
 
 /// <summary>
 /// points.awarded as a complete CloudEvent whose id is derived from (hunt, puzzle, player): a repeat after a crash

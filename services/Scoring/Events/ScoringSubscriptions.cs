@@ -14,38 +14,27 @@ public static class ScoringSubscriptions
         return app;
     }
 
-    /// <summary>One ledger update per player in the batch; each entry answers for itself.</summary>
+    /// <summary>The whole batch in one ledger round; each entry answers for itself.</summary>
     private static async Task<IResult> HandleSolvesAsync(BulkSubscribeMessage<PuzzleSolved> batch, LedgerService ledgers, ILogger<LedgerService> logger,
         CancellationToken cancellationToken)
     {
         var statuses = new BulkSubscribeAppResponseEntry[batch.Entries.Count];
-        var players = new Dictionary<(string Hunt, string Player), List<(int Index, string EventId, PuzzleSolved Solve)>>();
+        var valid = new List<(int Index, string EventId, PuzzleSolved Solve)>();
         for (var i = 0; i < batch.Entries.Count; i++)
         {
             var entry = batch.Entries[i];
             if (entry.Data is { HuntId.Length: > 0, PuzzleId.Length: > 0, PlayerId.Length: > 0, Points: > 0 } solve && entry.CloudEvent?.Id is { Length: > 0 } eventId)
-            {
-                var key = (solve.HuntId, solve.PlayerId);
-                if (!players.TryGetValue(key, out var list)) players[key] = list = [];
-                list.Add((i, eventId, solve));
-            }
+                valid.Add((i, eventId, solve));
             else
             {
                 logger.LogWarning("puzzle.solved {EntryId} is incomplete and is dropped: {Error}", entry.EntryId, entry.DataError ?? "missing fields");
                 statuses[i] = new BulkSubscribeAppResponseEntry(entry.EntryId, BulkSubscribeAppResponseStatus.DROP);
             }
         }
-
-        await Task.WhenAll(players.Select(async player =>
-        {
-            var outcomes = await ledgers.ApplyAsync(player.Key.Hunt, player.Key.Player, player.Value.Select(v => (v.EventId, v.Solve)).ToList(), cancellationToken);
-            for (var k = 0; k < outcomes.Length; k++)
-            {
-                var index = player.Value[k].Index;
-                statuses[index] = new BulkSubscribeAppResponseEntry(batch.Entries[index].EntryId,
-                    outcomes[k] == SolveOutcome.Retry ? BulkSubscribeAppResponseStatus.RETRY : BulkSubscribeAppResponseStatus.SUCCESS);
-            }
-        }));
+        var outcomes = await ledgers.ApplyAsync(valid.Select(v => (v.EventId, v.Solve)).ToList(), cancellationToken);
+        for (var v = 0; v < valid.Count; v++)
+            statuses[valid[v].Index] = new BulkSubscribeAppResponseEntry(batch.Entries[valid[v].Index].EntryId,
+                outcomes[v] == SolveOutcome.Retry ? BulkSubscribeAppResponseStatus.RETRY : BulkSubscribeAppResponseStatus.SUCCESS);
         return TopicResults.Bulk(statuses);
     }
 }
