@@ -33,6 +33,16 @@ public static class BuildOutputs
             details: string.Join('\n', missing));
     }
 
+    /// <summary>The configurations to build: AppHost's own (the dev sidecar runs from it) and each app's `-c`.</summary>
+    public static IEnumerable<string> ConfigurationsToBuild(RunTemplate template) =>
+        template.Apps.Select(AppConfiguration).OfType<string>().Prepend(Configuration);
+
+    /// <summary>The configuration `dotnet run` uses for an app (its `-c`, else Debug); null for other commands.</summary>
+    private static string? AppConfiguration(TemplateApp app) =>
+        app.Command.Count >= 2 && Path.GetFileNameWithoutExtension(app.Command[0]) == "dotnet" && app.Command[1] == "run"
+            ? app.Command.SkipWhile(a => a is not ("-c" or "--configuration")).Skip(1).FirstOrDefault() ?? "Debug"
+            : null;
+
     private static string? ExpectedAssembly(TemplateApp app)
     {
         var command = app.Command;
@@ -41,8 +51,7 @@ public static class BuildOutputs
         if (command[1] != "run" || command.Contains("--project")) return null;
         var project = Directory.GetFiles(app.AppDirPath, "*.csproj").SingleOrDefault();
         if (project is null) return null;
-        var configuration = command.SkipWhile(a => a is not ("-c" or "--configuration")).Skip(1).FirstOrDefault() ?? "Debug";
-        return Path.Combine(app.AppDirPath, "bin", configuration, "net10.0", AssemblyName(project) + ".dll");
+        return Path.Combine(app.AppDirPath, "bin", AppConfiguration(app) ?? "Debug", "net10.0", AssemblyName(project) + ".dll");
     }
 
     /// <summary>The project's &lt;AssemblyName&gt; when it sets one, else the project file's name (MSBuild's default).</summary>

@@ -2,10 +2,19 @@ using System.Diagnostics;
 
 namespace Veltrix.AppHost.Build;
 
-/// <summary>Builds the whole solution once, quietly, so every app can then start with `dotnet run --no-build`.</summary>
+/// <summary>
+/// Builds the whole solution once per configuration the run needs (AppHost's own, for the dev sidecar, and each
+/// app's `-c`), quietly, so every app can then start with `dotnet run --no-build`.
+/// </summary>
 public static class SolutionBuild
 {
-    public static async Task RunAsync(string repositoryRoot, CancellationToken cancel)
+    public static async Task RunAsync(string repositoryRoot, IEnumerable<string> configurations, CancellationToken cancel)
+    {
+        foreach (var configuration in configurations.Distinct(StringComparer.OrdinalIgnoreCase))
+            await BuildAsync(repositoryRoot, configuration, cancel);
+    }
+
+    private static async Task BuildAsync(string repositoryRoot, string configuration, CancellationToken cancel)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -14,7 +23,7 @@ public static class SolutionBuild
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in (string[])["build", "Veltrix.sln", "-nologo", "-v", "quiet"]) info.ArgumentList.Add(arg);
+        foreach (var arg in (string[])["build", "Veltrix.sln", "-c", configuration, "-nologo", "-v", "quiet"]) info.ArgumentList.Add(arg);
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync(cancel);
         var stderr = process.StandardError.ReadToEndAsync(cancel);
@@ -34,8 +43,8 @@ public static class SolutionBuild
         var errors = lines.Where(l => l.Contains(": error ", StringComparison.Ordinal)).Distinct().ToList();
         var shown = (errors.Count > 0 ? errors : lines.ToList()).TakeLast(15).ToList();
         throw new AppHostError(AppHostErrorCodes.BuildFailed,
-            $"`dotnet build Veltrix.sln` failed (exit code {process.ExitCode}){(errors.Count > shown.Count ? $"; last {shown.Count} of {errors.Count} errors" : "")}:",
-            "fix the errors above (run `dotnet build Veltrix.sln` to see everything), then start AppHost again",
+            $"`dotnet build Veltrix.sln -c {configuration}` failed (exit code {process.ExitCode}){(errors.Count > shown.Count ? $"; last {shown.Count} of {errors.Count} errors" : "")}:",
+            $"fix the errors above (run `dotnet build Veltrix.sln -c {configuration}` to see everything), then start AppHost again",
             details: string.Join('\n', shown));
     }
 }

@@ -28,7 +28,7 @@ public static class LocalRun
             Terminal.Info("building Veltrix.sln …");
             try
             {
-                await SolutionBuild.RunAsync(root, shutdown);
+                await SolutionBuild.RunAsync(root, BuildOutputs.ConfigurationsToBuild(template), shutdown);
             }
             catch (OperationCanceledException)
             {

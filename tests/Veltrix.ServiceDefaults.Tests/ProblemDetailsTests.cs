@@ -18,6 +18,22 @@ public sealed class ProblemDetailsTests
         app.MapGet("/invalid", () => Problems.Validation("'quantity' must be positive", new Dictionary<string, object?> { ["field"] = "quantity" }));
         app.MapGet("/orders/{id}", (string id) => Problems.NotFound($"order '{id}' does not exist"));
         app.MapGet("/busy", () => Problems.Create(StatusCodes.Status429TooManyRequests, ServiceErrorCodes.Overloaded, "Too many requests", "retry after 1 s"));
+        app.MapGet("/unavailable", () => Problems.Overloaded(StatusCodes.Status503ServiceUnavailable, "Try again", "the store refused the write", retryAfterSeconds: 7));
+    }
+
+    [Fact]
+    public async Task An_overloaded_answer_carries_Retry_After_and_VX3006()
+    {
+        await using var service = await TestService.StartAsync(Map);
+
+        using var response = await service.Http.GetAsync("/unavailable");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        Assert.Equal(TimeSpan.FromSeconds(7), response.Headers.RetryAfter?.Delta);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await TestService.ReadProblemAsync(response);
+        Assert.Equal("VX3006", problem.GetProperty("code").GetString());
+        Assert.Equal("the store refused the write", problem.GetProperty("detail").GetString());
     }
 
     [Fact]

@@ -24,6 +24,16 @@ public static class Problems
         return new ProblemResult(Build(status, code, title, detail, extensions));
     }
 
+    /// <summary>
+    /// 429 or 503 <see cref="ServiceErrorCodes.Overloaded"/> with a <c>Retry-After</c> header: the service is at a bound
+    /// (or a dependency refused the work); the caller should send the same request again after that many seconds.
+    /// </summary>
+    public static IResult Overloaded(int status, string title, string detail, int retryAfterSeconds = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(retryAfterSeconds, 1);
+        return new RetryAfterResult(Create(status, ServiceErrorCodes.Overloaded, title, detail), retryAfterSeconds);
+    }
+
     /// <summary>404 <see cref="ServiceErrorCodes.NotFound"/>: the addressed resource does not exist.</summary>
     public static IResult NotFound(string detail) =>
         Create(StatusCodes.Status404NotFound, ServiceErrorCodes.NotFound, "Not found", detail);
@@ -66,6 +76,17 @@ public static class Problems
             var copy = Build(problem.Status!.Value, (string)problem.Extensions[CodeMember]!, problem.Title!, problem.Detail, problem.Extensions);
             copy.Instance = httpContext.Request.Path.Value;
             return TypedResults.Problem(copy).ExecuteAsync(httpContext);
+        }
+    }
+
+    private sealed class RetryAfterResult(IResult problem, int seconds) : IResult, IStatusCodeHttpResult
+    {
+        public int? StatusCode => ((IStatusCodeHttpResult)problem).StatusCode;
+
+        public Task ExecuteAsync(HttpContext httpContext)
+        {
+            httpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return problem.ExecuteAsync(httpContext);
         }
     }
 }

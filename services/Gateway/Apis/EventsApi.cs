@@ -18,18 +18,21 @@ public static class EventsApi
     /// <summary>
     /// One event or an array of them. Valid ones are published in one bulk call; every event gets an answer: counted
     /// as accepted, or listed under rejected with its index, a VX code and the reason. Only accepted events travel on.
+    /// The in-flight bound is taken before the body is read, so a flood costs no parsing; malformed JSON and a wrong
+    /// Content-Type surface as exceptions that the service defaults answer with VX3001 / VX3005.
     /// </summary>
-    private static async Task<IResult> IngestAsync(JsonElement body, InFlightLimiter limiter, IOptions<GatewayOptions> options, DaprClient dapr,
-        HttpContext http, CancellationToken cancellationToken)
+    private static async Task<IResult> IngestAsync(HttpRequest request, InFlightLimiter limiter, IOptions<GatewayOptions> options, DaprClient dapr,
+        CancellationToken cancellationToken)
     {
         if (!limiter.TryEnter())
-        {
-            http.Response.Headers.RetryAfter = "1";
-            return Problems.Create(StatusCodes.Status429TooManyRequests, ServiceErrorCodes.Overloaded, "Too many requests",
+            return Problems.Overloaded(StatusCodes.Status429TooManyRequests, "Too many requests",
                 $"the gateway is processing {options.Value.MaxInFlightRequests} requests already; retry after 1 second");
-        }
         try
         {
+            if (!request.HasJsonContentType())
+                throw new BadHttpRequestException("Expected a supported JSON media type.", StatusCodes.Status415UnsupportedMediaType);
+            using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: cancellationToken);
+            var body = document.RootElement;
             var items = body.ValueKind switch
             {
                 JsonValueKind.Array => body.EnumerateArray().ToList(),

@@ -49,7 +49,7 @@ public static class HuntApi
         {
             AnswerOutcome.UnknownHunt => Problems.NotFound($"hunt '{huntId}' does not exist"),
             AnswerOutcome.UnknownPuzzle => Problems.NotFound($"hunt '{huntId}' has no puzzle '{puzzleId}'"),
-            AnswerOutcome.Retry => Problems.Create(StatusCodes.Status503ServiceUnavailable, ServiceErrorCodes.Overloaded, "Try again",
+            AnswerOutcome.Retry => Problems.Overloaded(StatusCodes.Status503ServiceUnavailable, "Try again",
                 "the answer is correct but the solve could not be recorded yet; submit it again shortly"),
             var checkedOutcome => TypedResults.Ok(new AnswerResult(checkedOutcome == AnswerOutcome.Correct)),
         };

@@ -15,8 +15,8 @@ public static class LeaderboardApi
         app.MapGet("/leaderboard/{huntId}/stream", (string huntId, BoardStore boards, BoardChanges changes, CancellationToken cancellationToken) =>
             changes.Subscribe(huntId) is { } subscription
                 ? TypedResults.ServerSentEvents(StreamAsync(huntId, boards, subscription, cancellationToken), eventType: "leaderboard")
-                : Problems.Create(StatusCodes.Status429TooManyRequests, ServiceErrorCodes.Overloaded, "Too many viewers",
-                    $"the leaderboard serves at most {BoardChanges.MaxViewers} live pages; try again later"));
+                : Problems.Overloaded(StatusCodes.Status429TooManyRequests, "Too many viewers",
+                    $"the leaderboard serves at most {BoardChanges.MaxViewers} live pages; try again later", retryAfterSeconds: 5));
         return app;
     }
 

@@ -11,22 +11,26 @@ public sealed class BoardChanges
 {
     public const int MaxViewers = 1_000;
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<Channel<LeaderboardView>, byte>> _viewers = new(StringComparer.Ordinal);
+    private readonly Lock _membership = new(); // viewers come and go rarely; a hunt's set is dropped with its last viewer
     private int _count;
 
     /// <summary>Null when the viewer limit is reached.</summary>
     public Subscription? Subscribe(string huntId)
     {
-        if (Interlocked.Increment(ref _count) > MaxViewers)
-        {
-            Interlocked.Decrement(ref _count);
-            return null;
-        }
         var channel = Channel.CreateBounded<LeaderboardView>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest });
-        _viewers.GetOrAdd(huntId, _ => new())[channel] = 0;
+        lock (_membership)
+        {
+            if (_count >= MaxViewers) return null;
+            _count++;
+            _viewers.GetOrAdd(huntId, _ => new())[channel] = 0;
+        }
         return new Subscription(channel.Reader, () =>
         {
-            if (_viewers.TryGetValue(huntId, out var set)) set.TryRemove(channel, out _);
-            Interlocked.Decrement(ref _count);
+            lock (_membership)
+            {
+                _count--;
+                if (_viewers.TryGetValue(huntId, out var set) && set.TryRemove(channel, out _) && set.IsEmpty) _viewers.TryRemove(huntId, out _);
+            }
         });
     }
 

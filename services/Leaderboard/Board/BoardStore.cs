@@ -6,18 +6,20 @@ namespace Veltrix.Leaderboard.Board;
 
 /// <summary>
 /// Each hunt's board lives in the state store and is updated with ETag compare-and-swap; this process keeps the
-/// last board it saw for reads and serialises its own updates per hunt. A total only replaces an older version of itself (see StoredBoard), so
-/// redelivered and repeated awards never count twice.
+/// last board it saw for reads and serialises its own updates per hunt. A total only replaces an older version of
+/// itself (see StoredBoard), so redelivered and repeated awards never count twice. At most MaxCachedHunts boards are
+/// kept in memory; past that, boards are read from and written to the state store without being kept.
 /// </summary>
 public sealed class BoardStore(DaprClient dapr, BoardChanges changes, ILogger<BoardStore> logger)
 {
     public const string StateStore = "statestore";
     private const int MaxAttempts = 10;
+    public const int MaxCachedHunts = 10_000;
     private readonly ConcurrentDictionary<string, HuntBoard> _hunts = new(StringComparer.Ordinal);
 
     public async Task<LeaderboardView> ViewAsync(string huntId, CancellationToken cancellationToken)
     {
-        var hunt = _hunts.GetOrAdd(huntId, _ => new HuntBoard());
+        var hunt = Board(huntId);
         if (hunt.Board is { } board) return Ranking.Rank(board);
         await hunt.Gate.WaitAsync(cancellationToken);
         try
@@ -34,7 +36,7 @@ public sealed class BoardStore(DaprClient dapr, BoardChanges changes, ILogger<Bo
     /// <summary>Returns false when the board could not be saved (the awards should be redelivered).</summary>
     public async Task<bool> ApplyAsync(string huntId, IReadOnlyList<PointsAwarded> awards, CancellationToken cancellationToken)
     {
-        var hunt = _hunts.GetOrAdd(huntId, _ => new HuntBoard());
+        var hunt = Board(huntId);
         await hunt.Gate.WaitAsync(cancellationToken);
         try
         {
@@ -94,6 +96,11 @@ public sealed class BoardStore(DaprClient dapr, BoardChanges changes, ILogger<Bo
             return false;
         }
     }
+
+    private HuntBoard Board(string huntId) =>
+        _hunts.TryGetValue(huntId, out var hunt) ? hunt
+        : _hunts.Count < MaxCachedHunts ? _hunts.GetOrAdd(huntId, _ => new HuntBoard())
+        : new HuntBoard();
 
     private static string Key(string huntId) => $"board:{huntId}";
 

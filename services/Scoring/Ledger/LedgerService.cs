@@ -34,12 +34,15 @@ public sealed class LedgerService(DaprClient dapr, ILogger<LedgerService> logger
         for (var attempt = 1; ledgers is null; attempt++)
         {
             ledgers = await TryApplyAsync(solves, outcomes, cancellationToken);
-            if (ledgers is null && attempt == MaxAttempts)
+            if (ledgers is not null) break;
+            if (attempt == MaxAttempts)
             {
                 logger.LogWarning("ledgers kept changing under {Attempts} attempts; {Count} solves will be redelivered", attempt, solves.Count);
                 Array.Fill(outcomes, SolveOutcome.Retry);
                 return outcomes;
             }
+            // A lost race and a store outage answer alike (ERR_STATE_TRANSACTION): back off a little, with jitter, before reading again.
+            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20) * attempt), cancellationToken);
         }
 
         // points.awarded for every solve the ledgers hold, new or repeated (see the class comment).
@@ -48,6 +51,7 @@ public sealed class LedgerService(DaprClient dapr, ILogger<LedgerService> logger
         {
             var solve = solves[i].Solve;
             var ledger = ledgers[Key(solve.HuntId!, solve.PlayerId!)];
+            if (!ledger.Awards.ContainsKey(solve.PuzzleId!)) continue; // an event id seen before, reused for another puzzle: nothing to announce
             var awarded = AwardedCloudEvent.For(new PointsAwarded(ledger.HuntId, ledger.PlayerId, solve.PuzzleId!, ledger.Awards[solve.PuzzleId!], ledger.Points, ledger.Version));
             if (awards.TryGetValue(awarded.Id, out var existing)) existing.Solves.Add(i);
             else awards[awarded.Id] = (awarded, [i]);
