@@ -27,8 +27,9 @@ internal static class HuntBenchmark
         var rate = Arg(args, "--rate", 5_000);
         var seconds = Arg(args, "--seconds", 10);
         var clients = Arg(args, "--clients", 8);
+        var configuration = args.Contains("--debug") ? "Debug" : "Release";
 
-        await using var system = await RunningSystem.StartAsync();
+        await using var system = await RunningSystem.StartAsync(configuration);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { Timeout = TimeSpan.FromSeconds(60) };
         var gateway = new Uri(system.Url("gateway"), "/v1/events");
         await using var baseline = await RawIngestApp.StartAsync(FreePort.Next());
@@ -59,7 +60,7 @@ internal static class HuntBenchmark
         var rawLatency = await PacedLatencyAsync(http, system, rawUri, "raw", rate, seconds, live: false);
 
         Console.WriteLine();
-        Console.WriteLine($"Veltrix treasure hunt benchmark — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
+        Console.WriteLine($"Veltrix treasure hunt benchmark — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}, {configuration} build of every app and the sidecar");
         Console.WriteLine();
         Console.WriteLine("| scenario | Veltrix | baseline (raw Kestrel ingest) | ratio |");
         Console.WriteLine("|---|---:|---:|---:|");
@@ -102,22 +103,29 @@ internal static class HuntBenchmark
         }));
     }
 
-    /// <summary>A well-behaved client: waits on 429, resends what the gateway could not hand to the broker (VX3006).</summary>
+    /// <summary>
+    /// A well-behaved client: on 429, or when the gateway could not hand some events to the broker (VX3006), it
+    /// resends them after a backoff that doubles (10 ms up to 640 ms) while the system stays full.
+    /// </summary>
     private static async Task SubmitAsync(HttpClient http, Uri uri, IReadOnlyList<string> batch)
     {
         var remaining = batch.ToList();
+        var backoff = TimeSpan.FromMilliseconds(10);
         while (remaining.Count > 0)
         {
             using var response = await http.PostAsync(uri, new StringContent("[" + string.Join(',', remaining) + "]", Encoding.UTF8, "application/json"));
-            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            if (response.StatusCode == HttpStatusCode.Accepted)
             {
-                await Task.Delay(100);
-                continue;
+                var result = await response.Content.ReadFromJsonAsync<JsonElement>();
+                var before = remaining.Count;
+                remaining = result.GetProperty("rejected").EnumerateArray().Select(r => remaining[r.GetProperty("index").GetInt32()]).ToList();
+                if (remaining.Count == 0) return;
+                if (remaining.Count < before) backoff = TimeSpan.FromMilliseconds(10); // progress: the system is draining
             }
-            if (response.StatusCode != HttpStatusCode.Accepted) throw new InvalidOperationException($"gateway answered {response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
-            var result = await response.Content.ReadFromJsonAsync<JsonElement>();
-            remaining = result.GetProperty("rejected").EnumerateArray().Select(r => remaining[r.GetProperty("index").GetInt32()]).ToList();
-            if (remaining.Count > 0) await Task.Delay(20);
+            else if (response.StatusCode != HttpStatusCode.TooManyRequests)
+                throw new InvalidOperationException($"gateway answered {response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+            await Task.Delay(backoff);
+            backoff = TimeSpan.FromMilliseconds(Math.Min(640, backoff.TotalMilliseconds * 2));
         }
     }
 

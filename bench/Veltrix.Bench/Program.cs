@@ -2,7 +2,7 @@ using Veltrix.Bench;
 
 // Benchmarks: each measures the system and a baseline in the same run and prints both with the ratio.
 //   dotnet run -c Release --project bench/Veltrix.Bench -- sidecar [--events 20000] [--bulk-events 200000] [--concurrency 16]
-//   dotnet run -c Release --project bench/Veltrix.Bench -- hunt [--events 50000] [--rate 5000]
+//   dotnet build Veltrix.sln -c Release && dotnet run -c Release --project bench/Veltrix.Bench -- hunt [--events 50000] [--rate 5000] [--debug]
 return args.FirstOrDefault() switch
 {
     "sidecar" => await SidecarBenchmark.RunAsync(args[1..]),

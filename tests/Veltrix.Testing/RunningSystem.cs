@@ -30,14 +30,19 @@ public sealed class RunningSystem : IAsyncDisposable
 
     public string Output => string.Join('\n', _output);
 
-    /// <summary>The Debug build, as `dotnet run --project AppHost` runs it (the benchmark measures that same system).</summary>
-    public static string AppHostAssembly => Path.Combine(RepositoryLayout.Root, "AppHost", "bin", "Debug", "net10.0", "AppHost.dll");
+    /// <summary>AppHost of a build configuration (Debug: as `dotnet run --project AppHost` runs it).</summary>
+    public static string AppHostAssembly(string configuration) =>
+        Path.Combine(RepositoryLayout.Root, "AppHost", "bin", configuration, "net10.0", "AppHost.dll");
 
-    public static async Task<RunningSystem> StartAsync()
+    /// <summary>
+    /// Starts the system of the repository's dapr.yaml from an existing build: Debug, as a developer runs it, or
+    /// Release (the benchmark), where the same run file is used with `-c Release` added to every app's command.
+    /// </summary>
+    public static async Task<RunningSystem> StartAsync(string configuration = "Debug")
     {
         for (var attempt = 1; ; attempt++)
         {
-            var system = Start(Random.Shared.Next(100, 280) * 100);
+            var system = Start(Random.Shared.Next(100, 280) * 100, configuration);
             try
             {
                 await system.WaitUntilReadyAsync();
@@ -55,7 +60,7 @@ public sealed class RunningSystem : IAsyncDisposable
         }
     }
 
-    private static RunningSystem Start(int portOffset)
+    private static RunningSystem Start(int portOffset, string configuration)
     {
         var resources = new ResourcesFolder();
         var components = Path.Combine(RepositoryLayout.Root, "components");
@@ -71,8 +76,8 @@ public sealed class RunningSystem : IAsyncDisposable
             UseShellExecute = false,
             WorkingDirectory = RepositoryLayout.Root,
         };
-        foreach (var argument in (string[])[AppHostAssembly, "--no-build", "--port-offset", portOffset.ToString(CultureInfo.InvariantCulture),
-                     "--resources-path", resources.Path, "--log-dir", logDir])
+        foreach (var argument in (string[])[AppHostAssembly(configuration), "--no-build", "--port-offset", portOffset.ToString(CultureInfo.InvariantCulture),
+                     "--resources-path", resources.Path, "--log-dir", logDir, "--file", RunFile(resources, configuration)])
             info.ArgumentList.Add(argument);
         var process = new Process { StartInfo = info };
         var system = new RunningSystem(process, resources, logDir);
@@ -82,6 +87,20 @@ public sealed class RunningSystem : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return system;
+    }
+
+    /// <summary>The repository's dapr.yaml, or for another configuration a copy whose apps run that build.</summary>
+    private static string RunFile(ResourcesFolder resources, string configuration)
+    {
+        var original = Path.Combine(RepositoryLayout.Root, "dapr.yaml");
+        if (configuration == "Debug") return original;
+        var yaml = File.ReadAllText(original)
+            .Replace("appDirPath: ./", $"appDirPath: {RepositoryLayout.Root}/", StringComparison.Ordinal)
+            .Replace("\"run\", \"--no-build\"", $"\"run\", \"-c\", \"{configuration}\", \"--no-build\"", StringComparison.Ordinal);
+        var folder = Directory.CreateDirectory(Path.Combine(resources.Path, "run")).FullName; // not beside the components: the sidecar reads every YAML there
+        var file = Path.Combine(folder, "dapr.yaml");
+        File.WriteAllText(file, yaml);
+        return file;
     }
 
     /// <summary>The apps as AppHost last wrote them (pids change when it restarts one).</summary>
