@@ -1,5 +1,6 @@
 using Veltrix.Resources.Components;
 using Veltrix.Sidecar.Components.PubSub;
+using Veltrix.Sidecar.Components.PubSub.RabbitMq;
 using Veltrix.Sidecar.Components.State;
 
 namespace Veltrix.Sidecar.Components;
@@ -13,6 +14,7 @@ public static class ComponentRegistry
     private static readonly Dictionary<string, Func<ComponentResource, ComponentContext, IComponent>> Factories = new()
     {
         ["pubsub.in-memory"] = (resource, context) => new InMemoryPubSub(resource, context),
+        ["pubsub.rabbitmq"] = (resource, context) => new RabbitMqPubSub(resource, context),
         ["state.in-memory"] = (resource, context) => new InMemoryStateStore(resource, context),
         ["state.sqlite"] = (resource, context) => new SqliteStateStore(resource, context),
     };
