@@ -2,6 +2,7 @@ using Veltrix.Resources.Components;
 using Veltrix.Sidecar.Components.PubSub;
 using Veltrix.Sidecar.Components.PubSub.RabbitMq;
 using Veltrix.Sidecar.Components.State;
+using Veltrix.Sidecar.Components.State.Postgres;
 
 namespace Veltrix.Sidecar.Components;
 
@@ -17,6 +18,7 @@ public static class ComponentRegistry
         ["pubsub.rabbitmq"] = (resource, context) => new RabbitMqPubSub(resource, context),
         ["state.in-memory"] = (resource, context) => new InMemoryStateStore(resource, context),
         ["state.sqlite"] = (resource, context) => new SqliteStateStore(resource, context),
+        ["state.postgresql"] = (resource, context) => new PostgresStateStore(resource, context),
     };
 
     public static ComponentSupport Support { get; } = new("the dev sidecar", Factories.Keys.ToHashSet());
