@@ -87,7 +87,7 @@ start_rabbitmq() {
       fail "rabbitmq-server -detached failed; see /var/log/rabbitmq"
     echo "rabbitmq_started=1" >>"$state"
     [ -n "$epmd_before" ] || echo "rabbitmq_epmd_ours=1" >>"$state"
-    wait_for 90 rabbitmqctl -q await_startup || fail "RabbitMQ did not start within 90 s; see /var/log/rabbitmq"
+    wait_for 180 rabbitmqctl -q await_startup || fail "RabbitMQ did not start within 180 s; see /var/log/rabbitmq"
     wait_for 30 port_open 5672 || fail "RabbitMQ started but 127.0.0.1:5672 does not accept connections"
   fi
   local vhost="veltrix-test-$$-$RANDOM"
