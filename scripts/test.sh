@@ -5,7 +5,10 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 
 results=$(mktemp -d)
-cleanup() { rm -rf "$results"; }
+cleanup() {
+  bash scripts/servers.sh stop || true
+  rm -rf "$results"
+}
 trap cleanup EXIT
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
@@ -25,6 +28,16 @@ if ! install_packages; then
   echo "0 passed, 1 failed"
   exit 1
 fi
+
+# RabbitMQ and PostgreSQL for the broker and store tests (scripts/servers.sh): their addresses come back in a file.
+echo "== servers"
+if ! servers_env=$(bash scripts/servers.sh start); then
+  echo "could not start the servers the tests need"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+# shellcheck disable=SC1090
+source "$servers_env"
 
 echo "== build"
 if ! dotnet build Veltrix.sln -c Debug -v quiet -nologo; then

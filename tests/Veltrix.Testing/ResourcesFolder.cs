@@ -69,6 +69,38 @@ public static class Yaml
               value: "{file}"
         """;
 
+    /// <summary>`pubsub.rabbitmq` on the test broker; extra metadata as (name, value) pairs.</summary>
+    public static string RabbitMqPubSub(string name = "pubsub", params (string Name, string Value)[] metadata) => $"""
+        apiVersion: dapr.io/v1alpha1
+        kind: Component
+        metadata:
+          name: {name}
+        spec:
+          type: pubsub.rabbitmq
+          version: v1
+          metadata:
+            - name: connectionString
+              value: "{TestServers.RabbitMq}"
+        {string.Concat(metadata.Select(m => $"    - name: {m.Name}\n      value: \"{m.Value}\"\n"))}
+        """;
+
+    /// <summary>`state.postgresql` v2 on the test server, with its own table prefix so runs and fixtures never share rows.</summary>
+    public static string PostgresState(string name, string tablePrefix, string? cleanupInterval = null) => $"""
+        apiVersion: dapr.io/v1alpha1
+        kind: Component
+        metadata:
+          name: {name}
+        spec:
+          type: state.postgresql
+          version: v2
+          metadata:
+            - name: connectionString
+              value: "{TestServers.Postgres}"
+            - name: tablePrefix
+              value: "{tablePrefix}"
+        {(cleanupInterval is null ? "" : $"    - name: cleanupInterval\n      value: \"{cleanupInterval}\"\n")}
+        """;
+
     /// <summary>Inbound retries for a pub/sub component: constant 10 ms apart, optionally only for some HTTP statuses.</summary>
     public static string InboundRetry(string component, int maxRetries, string policy = "constant", string? httpStatusCodes = null,
         string? timeout = null, string? circuitBreakerTrip = null) => $"""

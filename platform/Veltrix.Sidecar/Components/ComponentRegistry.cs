@@ -1,6 +1,8 @@
 using Veltrix.Resources.Components;
 using Veltrix.Sidecar.Components.PubSub;
+using Veltrix.Sidecar.Components.PubSub.RabbitMq;
 using Veltrix.Sidecar.Components.State;
+using Veltrix.Sidecar.Components.State.Postgres;
 
 namespace Veltrix.Sidecar.Components;
 
@@ -13,8 +15,10 @@ public static class ComponentRegistry
     private static readonly Dictionary<string, Func<ComponentResource, ComponentContext, IComponent>> Factories = new()
     {
         ["pubsub.in-memory"] = (resource, context) => new InMemoryPubSub(resource, context),
+        ["pubsub.rabbitmq"] = (resource, context) => new RabbitMqPubSub(resource, context),
         ["state.in-memory"] = (resource, context) => new InMemoryStateStore(resource, context),
         ["state.sqlite"] = (resource, context) => new SqliteStateStore(resource, context),
+        ["state.postgresql"] = (resource, context) => new PostgresStateStore(resource, context),
     };
 
     public static ComponentSupport Support { get; } = new("the dev sidecar", Factories.Keys.ToHashSet());

@@ -4,13 +4,16 @@ using Veltrix.Testing;
 
 namespace Veltrix.Sidecar.Tests.Delivery;
 
-/// <summary>Contract §1.4 and §2.4: bulk publish and bulk subscribe delivery with per-entry outcomes.</summary>
-public sealed class BulkTests : IAsyncLifetime
+/// <summary>Contract §1.4 and §2.4: bulk publish and bulk subscribe delivery with per-entry outcomes, on each pub/sub.</summary>
+public abstract class BulkTests : IAsyncLifetime
 {
     private RecordingApp _app = null!;
     private ResourcesFolder _resources = null!;
     private SidecarProcess _sidecar = null!;
     private SidecarApi _api = null!;
+
+    /// <summary>The component under test, named `pubsub`.</summary>
+    protected abstract string PubSubYaml();
 
     public async ValueTask InitializeAsync()
     {
@@ -21,7 +24,7 @@ public sealed class BulkTests : IAsyncLifetime
              {"pubsubname":"pubsub","topic":"gone","route":"/gone","bulkSubscribe":{"enabled":true,"maxMessagesCount":10,"maxAwaitDurationMs":100},"deadLetterTopic":"gone-dlq"},
              {"pubsubname":"pubsub","topic":"gone-dlq","route":"/gone-dlq"}]
             """);
-        _resources = new ResourcesFolder(Yaml.InMemoryPubSub(), Yaml.InboundRetry("pubsub", maxRetries: 2));
+        _resources = new ResourcesFolder(PubSubYaml(), Yaml.InboundRetry("pubsub", maxRetries: 2));
         _sidecar = await SidecarProcess.StartForAppAsync("bulk", _app.Port, [_resources.Path]);
         _api = new SidecarApi(_sidecar.BaseAddress);
     }
@@ -122,6 +125,7 @@ public sealed class BulkTests : IAsyncLifetime
         Assert.Equal(250 + 25, delivered.Count); // only the 25 RETRY entries came twice
         Assert.All(_app.On("/batch"), r => Assert.InRange(Entries(r).Count(), 1, 100));
         Assert.True(_app.Count("/batch") < 250 / 10, "events arrive in batches, not one by one");
+        Assert.Contains(_app.On("/batch"), r => Entries(r).Count() > 1);
         var first = _app.On("/batch").First();
         using var request = JsonDocument.Parse(first.Body);
         Assert.Equal("com.dapr.event.sent.bulk", request.RootElement.GetProperty("type").GetString());
@@ -141,4 +145,14 @@ public sealed class BulkTests : IAsyncLifetime
         Assert.Contains("sentinel", _app.On("/gone-dlq").Single().BodyText, StringComparison.Ordinal);
         Assert.Equal(3, _app.On("/gone").Count(r => r.BodyText.Contains("sentinel", StringComparison.Ordinal)));
     }
+}
+
+public sealed class InMemoryBulkTests : BulkTests
+{
+    protected override string PubSubYaml() => Yaml.InMemoryPubSub();
+}
+
+public sealed class RabbitMqBulkTests : BulkTests
+{
+    protected override string PubSubYaml() => Yaml.RabbitMqPubSub("pubsub", ("publisherConfirm", "true"));
 }

@@ -4,9 +4,12 @@ using Veltrix.Testing;
 
 namespace Veltrix.Sidecar.Tests.Delivery;
 
-/// <summary>Contract §2.3 and §6: how the app's answer is read, retried under the inbound policy, and dead-lettered.</summary>
-[Collection(nameof(DeliveryCollection))]
-public sealed class DeliveryAnswerTests(DeliveryFixture fixture)
+/// <summary>
+/// Contract §2.3 and §6: how the app's answer is read, retried under the inbound policy, and dead-lettered — the same
+/// on in-memory pub/sub and on RabbitMQ (every failing subscription here has a dead-letter topic, so the broker's own
+/// after-failure semantics never come into play; those have their own tests).
+/// </summary>
+public abstract class DeliveryAnswerTests(DeliveryFixture fixture)
 {
     private RecordingApp App => fixture.App;
 
@@ -226,3 +229,9 @@ public sealed class DeliveryAnswerTests(DeliveryFixture fixture)
         Assert.Equal(0, App.Count("/not-for-us"));
     }
 }
+
+[Collection(nameof(DeliveryCollection))]
+public sealed class InMemoryDeliveryAnswerTests(DeliveryFixture fixture) : DeliveryAnswerTests(fixture);
+
+[Collection(nameof(RabbitMqDeliveryCollection))]
+public sealed class RabbitMqDeliveryAnswerTests(RabbitMqDeliveryFixture fixture) : DeliveryAnswerTests(fixture);

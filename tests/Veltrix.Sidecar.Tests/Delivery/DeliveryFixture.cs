@@ -6,10 +6,16 @@ namespace Veltrix.Sidecar.Tests.Delivery;
 /// One sidecar and one recording app for the delivery and envelope tests. Every test uses its own topic (and its
 /// own dead-letter topic), so counts never mix. Components: `pubsub` (inbound retries: 2, constant 10 ms, only
 /// for 5xx statuses), `plain` (no resiliency), `guarded` (circuit breaker tripping after 2 consecutive failures),
-/// `slow` (100 ms attempt timeout, 1 retry).
+/// `slow` (100 ms attempt timeout, 1 retry). The same suite runs on in-memory pub/sub (this class) and on RabbitMQ
+/// (<see cref="RabbitMqDeliveryFixture"/>).
 /// </summary>
-public sealed class DeliveryFixture : IAsyncLifetime
+public class DeliveryFixture : IAsyncLifetime
 {
+    /// <summary>Which pub/sub the components are: "memory" or "rabbitmq".</summary>
+    public virtual string Broker => "memory";
+
+    protected virtual string PubSubYaml(string name) => Yaml.InMemoryPubSub(name);
+
     public static readonly string[] Topics =
     [
         "envelope", "success", "retry", "drop", "notfound", "error500", "error400", "lowercase", "textbody", "rules", "noroute", "evalerror",
@@ -49,8 +55,7 @@ public sealed class DeliveryFixture : IAsyncLifetime
         App = await RecordingApp.StartAsync("[" + string.Join(",", subscriptions) + "]");
 
         _resources = new ResourcesFolder(
-            Yaml.InMemoryPubSub("pubsub"), Yaml.InMemoryPubSub("plain"), Yaml.InMemoryPubSub("guarded"), Yaml.InMemoryPubSub("slow"),
-            Yaml.InMemoryPubSub("backoff"),
+            PubSubYaml("pubsub"), PubSubYaml("plain"), PubSubYaml("guarded"), PubSubYaml("slow"), PubSubYaml("backoff"),
             Yaml.InboundRetry("pubsub", maxRetries: 2, httpStatusCodes: "500-599"),
             Yaml.InboundRetry("guarded", maxRetries: 10, circuitBreakerTrip: "consecutiveFailures > 1").Replace("inbound-guarded", "guarded-policy"),
             Yaml.InboundRetry("slow", maxRetries: 1, timeout: "100ms").Replace("inbound-slow", "slow-policy"),
@@ -102,5 +107,16 @@ public sealed class DeliveryFixture : IAsyncLifetime
     }
 }
 
+/// <summary>The delivery suite's components on the test RabbitMQ broker (daprd defaults: durable, no dead-letter exchange).</summary>
+public sealed class RabbitMqDeliveryFixture : DeliveryFixture
+{
+    public override string Broker => "rabbitmq";
+
+    protected override string PubSubYaml(string name) => Yaml.RabbitMqPubSub(name);
+}
+
 [CollectionDefinition(nameof(DeliveryCollection))]
 public sealed class DeliveryCollection : ICollectionFixture<DeliveryFixture>;
+
+[CollectionDefinition(nameof(RabbitMqDeliveryCollection))]
+public sealed class RabbitMqDeliveryCollection : ICollectionFixture<RabbitMqDeliveryFixture>;

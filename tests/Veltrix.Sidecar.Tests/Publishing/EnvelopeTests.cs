@@ -8,8 +8,7 @@ using Veltrix.Testing;
 namespace Veltrix.Sidecar.Tests.Publishing;
 
 /// <summary>Contract §1.1–1.3: the CloudEvent a publish produces, as the subscriber receives it.</summary>
-[Collection(nameof(DeliveryCollection))]
-public sealed class EnvelopeTests(DeliveryFixture fixture)
+public abstract class EnvelopeTests(DeliveryFixture fixture)
 {
     private async Task<JsonElement> PublishAndReceiveAsync(string body, string? contentType, string query = "", IDictionary<string, string>? headers = null,
         string topic = "envelope")
@@ -148,7 +147,10 @@ public sealed class EnvelopeTests(DeliveryFixture fixture)
         Assert.Equal(traceparent, document.RootElement.GetProperty("traceid").GetString());
         Assert.Equal(traceparent, received.Headers["traceparent"]);
         Assert.Equal("pubsub", received.Headers["pubsubname"]);
-        Assert.Equal("custom-value", received.Headers["custom-key"]); // in-memory passes publish metadata through as headers
+        if (fixture.Broker == "memory")
+            Assert.Equal("custom-value", received.Headers["custom-key"]); // in-memory passes publish metadata through as headers
+        else
+            Assert.False(received.Headers.ContainsKey("custom-key")); // RabbitMQ carries no publish metadata to the subscriber (daprd's default)
     }
 
     [Fact]
@@ -198,3 +200,9 @@ public sealed class EnvelopeTests(DeliveryFixture fixture)
         Assert.Equal("envelope", envelope.GetProperty("topic").GetString());
     }
 }
+
+[Collection(nameof(DeliveryCollection))]
+public sealed class InMemoryEnvelopeTests(DeliveryFixture fixture) : EnvelopeTests(fixture);
+
+[Collection(nameof(RabbitMqDeliveryCollection))]
+public sealed class RabbitMqEnvelopeTests(RabbitMqDeliveryFixture fixture) : EnvelopeTests(fixture);

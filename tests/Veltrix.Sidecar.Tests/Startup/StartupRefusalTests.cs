@@ -34,7 +34,7 @@ public sealed class StartupRefusalTests
         var output = await RefusedAsync(Component("pubsub.in-memroy"));
         Assert.Contains("bad.yaml:6:9: error VX1003: component 'broker' has unknown type 'pubsub.in-memroy'", output, StringComparison.Ordinal);
         Assert.Contains("did you mean 'pubsub.in-memory'?", output, StringComparison.Ordinal);
-        Assert.Contains("pubsub.in-memory, state.in-memory, state.sqlite", output, StringComparison.Ordinal);
+        Assert.Contains("pubsub.in-memory, pubsub.rabbitmq, state.in-memory, state.postgresql, state.sqlite", output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -7,7 +7,7 @@ namespace Veltrix.Sidecar.Tests.State;
 [Collection(nameof(StateCollection))]
 public sealed class StateApiTests(StateFixture fixture)
 {
-    public static TheoryData<string> Stores => new() { "memory", "sqlite" };
+    public static TheoryData<string> Stores => new() { "memory", "sqlite", "postgresql" };
 
     private SidecarApi Api => fixture.Api;
 

@@ -2,7 +2,10 @@ using Veltrix.Testing;
 
 namespace Veltrix.Sidecar.Tests.State;
 
-/// <summary>One sidecar (no app) with an in-memory store, a SQLite store and a store whose keys are not prefixed.</summary>
+/// <summary>
+/// One sidecar (no app) with an in-memory store, a SQLite store, a PostgreSQL store (its own table prefix on the test
+/// server) and a store whose keys are not prefixed.
+/// </summary>
 public sealed class StateFixture : IAsyncLifetime
 {
     private ResourcesFolder? _resources;
@@ -10,12 +13,14 @@ public sealed class StateFixture : IAsyncLifetime
     public SidecarProcess Sidecar { get; private set; } = null!;
     public SidecarApi Api { get; private set; } = null!;
     public string SqliteFile { get; private set; } = "";
+    public string PostgresTable { get; } = $"t{Guid.NewGuid():N}_state";
 
     public async ValueTask InitializeAsync()
     {
         _resources = new ResourcesFolder();
         SqliteFile = Path.Combine(_resources.Path, "data", "state.db");
-        _resources.Write("components.yaml", string.Join("\n---\n", Yaml.InMemoryState("memory"), Yaml.SqliteState("sqlite", SqliteFile), """
+        _resources.Write("components.yaml", string.Join("\n---\n", Yaml.InMemoryState("memory"), Yaml.SqliteState("sqlite", SqliteFile),
+            Yaml.PostgresState("postgresql", PostgresTable[..^"state".Length]), """
             apiVersion: dapr.io/v1alpha1
             kind: Component
             metadata:

@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using System.Net;
+using RabbitMQ.Client;
+using Veltrix.Testing;
+
+namespace Veltrix.Sidecar.Tests.Brokers;
+
+/// <summary>
+/// What only a real broker shows: durability across a broker restart, daprd's nack semantics (dead-letter exchange,
+/// requeue), and the start-up error for a broker that is not there. Every test uses its own topic names.
+/// </summary>
+public sealed class RabbitMqTests
+{
+    private static string Topic(string name) => $"{name}-{Guid.NewGuid():N}";
+
+    private static async Task<(RecordingApp App, ResourcesFolder Resources, SidecarProcess Sidecar, SidecarApi Api)> StartAsync(
+        string appId, string subscriptions, params (string Name, string Value)[] metadata)
+    {
+        var app = await RecordingApp.StartAsync(subscriptions);
+        var resources = new ResourcesFolder(Yaml.RabbitMqPubSub("pubsub", metadata));
+        var sidecar = await SidecarProcess.StartForAppAsync(appId, app.Port, [resources.Path]);
+        return (app, resources, sidecar, new SidecarApi(sidecar.BaseAddress));
+    }
+
+    private static async Task StopAsync((RecordingApp App, ResourcesFolder Resources, SidecarProcess Sidecar, SidecarApi Api) run)
+    {
+        run.Api.Dispose();
+        await run.Sidecar.DisposeAsync();
+        await run.App.DisposeAsync();
+        run.Resources.Dispose();
+    }
+
+    private static int Received(RecordingApp app, string path, string marker) => app.On(path).Count(r => r.BodyText.Contains(marker, StringComparison.Ordinal));
+
+    [Fact]
+    public async Task A_confirmed_durable_message_survives_a_broker_restart_and_delivery_resumes_by_itself()
+    {
+        if (!TestServers.RabbitMqIsOurs) Assert.Skip("restarts the broker: only done on a broker scripts/servers.sh started, never on a shared one");
+        var topic = Topic("durable");
+        var gate = new TaskCompletionSource();
+        var run = await StartAsync("keeper", $$"""[{"pubsubname":"pubsub","topic":"{{topic}}","route":"/durable"}]""",
+            ("durable", "true"), ("deletedWhenUnused", "false"), ("deliveryMode", "2"), ("publisherConfirm", "true"), ("reconnectWaitSeconds", "1"));
+        try
+        {
+            // The first delivery is held by the app until the broker has been restarted, so the message is unacked in a durable queue.
+            run.App.RespondAsync("/durable", async (_, _) =>
+            {
+                await gate.Task.WaitAsync(TimeSpan.FromSeconds(60));
+                return (200, null);
+            });
+            Assert.Equal(HttpStatusCode.NoContent, (await run.Api.PublishAsync("pubsub", topic, """{"m":"before"}""", "application/json")).StatusCode);
+            await Eventually.UntilAsync(() => Received(run.App, "/durable", "before") == 1, "the first delivery");
+
+            await RabbitMqCtlAsync("stop_app");
+            try
+            {
+                // With the broker down, a publish cannot be confirmed: the publisher is told, nothing is silently lost.
+                var refused = await run.Api.PublishAsync("pubsub", topic, """{"m":"during"}""", "application/json");
+                Assert.Equal(HttpStatusCode.InternalServerError, refused.StatusCode);
+                var error = await SidecarApi.JsonAsync(refused);
+                Assert.Equal("ERR_PUBSUB_PUBLISH_MESSAGE", error.GetProperty("errorCode").GetString());
+                Assert.Contains("VX2021", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+            }
+            finally
+            {
+                await RabbitMqCtlAsync("start_app");
+            }
+            gate.TrySetResult();
+
+            await Eventually.UntilAsync(() => Received(run.App, "/durable", "before") >= 2, "the unacked message to be delivered again after the restart",
+                TimeSpan.FromSeconds(60));
+            Assert.Equal(HttpStatusCode.NoContent, (await run.Api.PublishAsync("pubsub", topic, """{"m":"after"}""", "application/json")).StatusCode);
+            await Eventually.UntilAsync(() => Received(run.App, "/durable", "after") == 1, "a message published after the restart", TimeSpan.FromSeconds(60));
+        }
+        finally
+        {
+            gate.TrySetResult();
+            await StopAsync(run);
+        }
+    }
+
+    [Fact]
+    public async Task With_enable_dead_letter_a_failed_message_lands_in_the_dlq_of_its_queue()
+    {
+        var topic = Topic("failing");
+        var run = await StartAsync("dlxer", $$"""[{"pubsubname":"pubsub","topic":"{{topic}}","route":"/failing"}]""", ("enableDeadLetter", "true"));
+        try
+        {
+            run.App.Respond("/failing", (_, _) => (500, null));
+            Assert.Equal(HttpStatusCode.NoContent, (await run.Api.PublishAsync("pubsub", topic, """{"m":"doomed"}""", "application/json")).StatusCode);
+
+            var factory = new ConnectionFactory { Uri = new Uri(TestServers.RabbitMq) };
+            await using var connection = await factory.CreateConnectionAsync();
+            await using var channel = await connection.CreateChannelAsync();
+            BasicGetResult? dead = null;
+            await Eventually.UntilAsync(async () => (dead = await channel.BasicGetAsync($"dlq-dlxer-{topic}", autoAck: true)) is not null,
+                $"the failed message in dlq-dlxer-{topic}");
+            Assert.Contains("doomed", System.Text.Encoding.UTF8.GetString(dead!.Body.Span), StringComparison.Ordinal);
+            Assert.Equal(1, Received(run.App, "/failing", "doomed")); // nacked without requeue: not delivered again
+        }
+        finally
+        {
+            await StopAsync(run);
+        }
+    }
+
+    [Fact]
+    public async Task Without_requeue_in_failure_a_failed_message_is_dropped_as_in_daprd()
+    {
+        var topic = Topic("dropped");
+        var run = await StartAsync("dropper", $$"""[{"pubsubname":"pubsub","topic":"{{topic}}","route":"/dropped"}]""");
+        try
+        {
+            run.App.Respond("/dropped", (r, _) => r.BodyText.Contains("sentinel", StringComparison.Ordinal) ? (200, null) : (500, null));
+            await run.Api.PublishAsync("pubsub", topic, """{"m":"fails"}""", "application/json");
+            await Eventually.UntilAsync(() => Received(run.App, "/dropped", "fails") == 1, "the failing delivery");
+            await run.Api.PublishAsync("pubsub", topic, """{"m":"sentinel"}""", "application/json");
+            await Eventually.UntilAsync(() => Received(run.App, "/dropped", "sentinel") == 1, "the sentinel");
+            Assert.Equal(1, Received(run.App, "/dropped", "fails"));
+        }
+        finally
+        {
+            await StopAsync(run);
+        }
+    }
+
+    [Fact]
+    public async Task With_requeue_in_failure_a_failed_message_is_delivered_again_until_it_succeeds()
+    {
+        var topic = Topic("requeued");
+        var run = await StartAsync("requeuer", $$"""[{"pubsubname":"pubsub","topic":"{{topic}}","route":"/requeued"}]""", ("requeueInFailure", "true"));
+        try
+        {
+            run.App.Respond("/requeued", (_, attempt) => attempt < 3 ? (500, null) : (200, null));
+            await run.Api.PublishAsync("pubsub", topic, """{"m":"stubborn"}""", "application/json");
+            await Eventually.UntilAsync(() => Received(run.App, "/requeued", "stubborn") == 3, "two redeliveries after two failures");
+        }
+        finally
+        {
+            await StopAsync(run);
+        }
+    }
+
+    [Fact]
+    public async Task An_unreachable_broker_stops_start_up_with_vx2020_naming_the_component_and_address()
+    {
+        var port = FreePort.Next();
+        using var resources = new ResourcesFolder($"""
+            apiVersion: dapr.io/v1alpha1
+            kind: Component
+            metadata:
+              name: nobroker
+            spec:
+              type: pubsub.rabbitmq
+              version: v1
+              metadata:
+                - name: connectionString
+                  value: "amqp://guest:guest@127.0.0.1:{port}"
+            """);
+        await using var sidecar = SidecarProcess.Start(["--app-id", "lonely", "--dapr-http-port", FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--resources-path", resources.Path]);
+        Assert.Equal(1, await sidecar.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("VX2020", sidecar.Output, StringComparison.Ordinal);
+        Assert.Contains("'nobroker'", sidecar.Output, StringComparison.Ordinal);
+        Assert.Contains($"127.0.0.1:{port}", sidecar.Output, StringComparison.Ordinal);
+        Assert.Contains("/etc/init.d/rabbitmq-server start", sidecar.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", sidecar.Output, StringComparison.Ordinal); // no stack trace
+    }
+
+    private static async Task RabbitMqCtlAsync(string command)
+    {
+        var info = new ProcessStartInfo(File.Exists("/usr/sbin/rabbitmqctl") ? "/usr/sbin/rabbitmqctl" : "rabbitmqctl") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(command);
+        info.Environment["ERL_EPMD_ADDRESS"] = "127.0.0.1";
+        using var process = Process.Start(info)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.True(process.ExitCode == 0, $"rabbitmqctl {command} failed: {await output}{await error}");
+    }
+}

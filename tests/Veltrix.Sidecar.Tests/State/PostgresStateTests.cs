@@ -1,0 +1,105 @@
+using System.Net;
+using Npgsql;
+using Veltrix.Testing;
+
+namespace Veltrix.Sidecar.Tests.State;
+
+/// <summary>What only a server-backed store must show: durability across a killed sidecar, TTL expiry, races.</summary>
+public sealed class PostgresStateTests
+{
+    private static string Prefix() => $"t{Guid.NewGuid():N}_";
+
+    [Fact]
+    public async Task State_survives_a_killed_sidecar_with_the_same_etag()
+    {
+        using var resources = new ResourcesFolder(Yaml.PostgresState("statestore", Prefix()));
+        string etag;
+        await using (var first = await SidecarProcess.StartForAppAsync("durable", null, [resources.Path]))
+        {
+            using var api = new SidecarApi(first.BaseAddress);
+            Assert.Equal(HttpStatusCode.NoContent, (await api.PostJsonAsync("/v1.0/state/statestore", """[{"key":"player-1","value":{"points":42}}]""")).StatusCode);
+            etag = (await api.Http.GetAsync("/v1.0/state/statestore/player-1")).Headers.GetValues("ETag").Single();
+            first.Kill(); // not a graceful stop: what was acknowledged must already be committed
+        }
+
+        await using var second = await SidecarProcess.StartForAppAsync("durable", null, [resources.Path]);
+        using var again = new SidecarApi(second.BaseAddress);
+        var response = await again.Http.GetAsync("/v1.0/state/statestore/player-1");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(42, (await SidecarApi.JsonAsync(response)).GetProperty("points").GetInt32());
+        Assert.Equal(etag, response.Headers.GetValues("ETag").Single());
+    }
+
+    [Fact]
+    public async Task An_expired_key_reads_as_missing_and_the_clean_up_deletes_its_row()
+    {
+        var prefix = Prefix();
+        using var resources = new ResourcesFolder(Yaml.PostgresState("statestore", prefix, cleanupInterval: "1s"));
+        await using var sidecar = await SidecarProcess.StartForAppAsync("ttl", null, [resources.Path]);
+        using var api = new SidecarApi(sidecar.BaseAddress);
+        Assert.Equal(HttpStatusCode.NoContent, (await api.PostJsonAsync("/v1.0/state/statestore",
+            """[{"key":"short","value":1,"metadata":{"ttlInSeconds":"1"}},{"key":"long","value":2}]""")).StatusCode);
+
+        await Eventually.UntilAsync(async () => (await api.Http.GetAsync("/v1.0/state/statestore/short")).StatusCode == HttpStatusCode.NoContent,
+            "the key with a 1 s TTL to read as missing");
+        Assert.Equal(HttpStatusCode.OK, (await api.Http.GetAsync("/v1.0/state/statestore/long")).StatusCode);
+
+        await using var connection = new NpgsqlConnection(TestServers.Postgres);
+        await connection.OpenAsync();
+        await Eventually.UntilAsync(async () =>
+        {
+            await using var command = new NpgsqlCommand($"SELECT count(*) FROM {prefix}state WHERE key = 'ttl||short'", connection);
+            return (long)(await command.ExecuteScalarAsync())! == 0;
+        }, "the clean-up to delete the expired row");
+    }
+
+    [Fact]
+    public async Task Two_sidecars_racing_a_compare_and_swap_have_exactly_one_winner()
+    {
+        using var resources = new ResourcesFolder(Yaml.PostgresState("statestore", Prefix()));
+        await using var first = await SidecarProcess.StartForAppAsync("racer", null, [resources.Path]);
+        await using var second = await SidecarProcess.StartForAppAsync("racer", null, [resources.Path]);
+        using var a = new SidecarApi(first.BaseAddress);
+        using var b = new SidecarApi(second.BaseAddress);
+
+        for (var round = 0; round < 20; round++)
+        {
+            var key = $"counter-{round}";
+            Assert.Equal(HttpStatusCode.NoContent, (await a.PostJsonAsync("/v1.0/state/statestore", $$"""[{"key":"{{key}}","value":0}]""")).StatusCode);
+            var etag = (await a.Http.GetAsync($"/v1.0/state/statestore/{key}")).Headers.GetValues("ETag").Single();
+            var attempts = await Task.WhenAll(
+                a.PostJsonAsync("/v1.0/state/statestore", $$"""[{"key":"{{key}}","value":"a","etag":"{{etag}}"}]"""),
+                b.PostJsonAsync("/v1.0/state/statestore", $$"""[{"key":"{{key}}","value":"b","etag":"{{etag}}"}]"""));
+            Assert.Equal(1, attempts.Count(r => r.StatusCode == HttpStatusCode.NoContent));
+            Assert.Equal(1, attempts.Count(r => r.StatusCode == HttpStatusCode.Conflict));
+            var winner = attempts[0].StatusCode == HttpStatusCode.NoContent ? "\"a\"" : "\"b\"";
+            Assert.Equal(winner, await (await b.Http.GetAsync($"/v1.0/state/statestore/{key}")).Content.ReadAsStringAsync());
+        }
+    }
+
+    [Fact]
+    public async Task An_unreachable_server_stops_start_up_with_vx2030_naming_the_component_and_address()
+    {
+        var port = FreePort.Next();
+        using var resources = new ResourcesFolder($"""
+            apiVersion: dapr.io/v1alpha1
+            kind: Component
+            metadata:
+              name: nowhere
+            spec:
+              type: state.postgresql
+              version: v2
+              metadata:
+                - name: connectionString
+                  value: "Host=127.0.0.1;Port={port};Username=postgres;Database=veltrix"
+            """);
+        await using var sidecar = SidecarProcess.Start(["--app-id", "lonely", "--dapr-http-port", FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--resources-path", resources.Path]);
+        Assert.Equal(1, await sidecar.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Contains("VX2030", sidecar.Output, StringComparison.Ordinal);
+        Assert.Contains("'nowhere'", sidecar.Output, StringComparison.Ordinal);
+        Assert.Contains($"127.0.0.1:{port}", sidecar.Output, StringComparison.Ordinal);
+        Assert.Contains("/etc/init.d/postgresql start", sidecar.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", sidecar.Output, StringComparison.Ordinal); // no stack trace
+    }
+}
