@@ -42,33 +42,58 @@ public sealed class HuntPlayer(RunningSystem system) : IDisposable
             ["data"] = new JsonObject { ["huntId"] = huntId, ["puzzleId"] = a.Answer.PuzzleId, ["playerId"] = a.Answer.PlayerId, ["answer"] = a.Answer.Text },
         }).ToArray()).ToJsonString();
 
+    private int _accepted;
+
+    /// <summary>Events the gateway has accepted from this player so far (for tests that act mid-stream).</summary>
+    public int Accepted => Volatile.Read(ref _accepted);
+
     /// <summary>
     /// Sends answers through the gateway like a well-behaved client: on 429 it waits as told, and events the
-    /// gateway could not hand to the broker (VX3006) are sent again with the same ids.
+    /// gateway could not hand to the broker (VX3006) are sent again with the same ids. With
+    /// <paramref name="rideOutOutages"/> it also resends, with the same ids, after a 5xx or a failed connection —
+    /// what a client does while a broker or sidecar restarts; otherwise those fail the test.
     /// </summary>
-    public async Task SubmitAsync(string huntId, IReadOnlyList<Answer> answers, int batchSize = 500)
+    public async Task SubmitAsync(string huntId, IReadOnlyList<Answer> answers, int batchSize = 500, bool rideOutOutages = false)
     {
         var pending = answers.Select((a, i) => ($"{huntId}-{i}", a)).ToList();
         foreach (var batch in pending.Chunk(batchSize))
         {
             var remaining = batch.ToList();
-            var deadline = DateTime.UtcNow.AddMinutes(2);
+            var deadline = DateTime.UtcNow.AddMinutes(3);
             while (remaining.Count > 0)
             {
                 if (DateTime.UtcNow > deadline) throw new TimeoutException($"the gateway kept refusing {remaining.Count} events");
-                var response = await _http.PostAsync(new Uri(system.Url("gateway"), "/v1/events"),
-                    new StringContent(Events(huntId, remaining), Encoding.UTF8, "application/json"));
-                if (response.StatusCode == HttpStatusCode.TooManyRequests)
+                HttpResponseMessage response;
+                try
                 {
-                    await Task.Delay(TimeSpan.FromSeconds(response.Headers.RetryAfter?.Delta?.TotalSeconds ?? 1));
+                    response = await _http.PostAsync(new Uri(system.Url("gateway"), "/v1/events"),
+                        new StringContent(Events(huntId, remaining), Encoding.UTF8, "application/json"));
+                }
+                catch (HttpRequestException) when (rideOutOutages)
+                {
+                    await Task.Delay(200);
                     continue;
                 }
-                Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-                var result = await response.Content.ReadFromJsonAsync<JsonElement>();
-                var resend = result.GetProperty("rejected").EnumerateArray().ToList();
-                Assert.All(resend, r => Assert.Equal("VX3006", r.GetProperty("code").GetString())); // only "try again" rejections here
-                remaining = resend.Select(r => remaining[r.GetProperty("index").GetInt32()]).ToList();
-                if (remaining.Count > 0) await Task.Delay(100); // the broker's queue is full: give the consumers a moment
+                using (response)
+                {
+                    if (response.StatusCode == HttpStatusCode.TooManyRequests)
+                    {
+                        await Task.Delay(TimeSpan.FromSeconds(response.Headers.RetryAfter?.Delta?.TotalSeconds ?? 1));
+                        continue;
+                    }
+                    if (rideOutOutages && (int)response.StatusCode >= 500)
+                    {
+                        await Task.Delay(200);
+                        continue;
+                    }
+                    Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+                    var result = await response.Content.ReadFromJsonAsync<JsonElement>();
+                    var resend = result.GetProperty("rejected").EnumerateArray().ToList();
+                    Assert.All(resend, r => Assert.Equal("VX3006", r.GetProperty("code").GetString())); // only "try again" rejections here
+                    Interlocked.Add(ref _accepted, remaining.Count - resend.Count);
+                    remaining = resend.Select(r => remaining[r.GetProperty("index").GetInt32()]).ToList();
+                    if (remaining.Count > 0) await Task.Delay(100); // the broker's queue is full: give the consumers a moment
+                }
             }
         }
     }

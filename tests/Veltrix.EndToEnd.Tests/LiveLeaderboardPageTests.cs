@@ -4,9 +4,8 @@ using Veltrix.Testing;
 
 namespace Veltrix.EndToEnd.Tests;
 
-/// <summary>The leaderboard page in Debian's Chromium, driven by Playwright (never a downloaded browser).</summary>
-[Collection(nameof(SystemCollection))]
-public sealed partial class LiveLeaderboardPageTests(SystemFixture fixture)
+/// <summary>The leaderboard page in Debian's Chromium, driven by Playwright (never a downloaded browser), on each resources folder.</summary>
+public abstract partial class LiveLeaderboardPageTests(SystemFixture fixture)
 {
     private const string Chromium = "/usr/bin/chromium";
 
@@ -50,3 +49,9 @@ public sealed partial class LiveLeaderboardPageTests(SystemFixture fixture)
     [GeneratedRegex("^Live")]
     private static partial Regex LiveStatus();
 }
+
+[Collection(nameof(EmbeddedSystem))]
+public sealed class LiveLeaderboardPageOnEmbeddedDefaultTests(EmbeddedSystemFixture fixture) : LiveLeaderboardPageTests(fixture);
+
+[Collection(nameof(RabbitMqSystem))]
+public sealed class LiveLeaderboardPageOnRabbitMqAndPostgresTests(RabbitMqSystemFixture fixture) : LiveLeaderboardPageTests(fixture);

@@ -6,11 +6,13 @@ using Veltrix.Testing;
 
 namespace Veltrix.EndToEnd.Tests;
 
-/// <summary>The treasure hunt end to end: gateway → hunt → scoring → leaderboard, through the sidecar, as real processes.</summary>
-[Collection(nameof(SystemCollection))]
-public sealed class TreasureHuntTests(SystemFixture fixture)
+/// <summary>
+/// The treasure hunt end to end: gateway → hunt → scoring → leaderboard, through the sidecar, as real processes —
+/// once on each resources folder the repository ships for the dev sidecar (the subclasses below).
+/// </summary>
+public abstract class TreasureHuntTests(SystemFixture fixture)
 {
-    private static readonly PuzzleSpec[] ThreePuzzles =
+    protected static readonly PuzzleSpec[] ThreePuzzles =
     [
         new("What has keys but no locks?", "A piano", 10),
         new("What gets wetter the more it dries?", "towel", 20),
@@ -151,15 +153,15 @@ public sealed class TreasureHuntTests(SystemFixture fixture)
         await player.AssertLeaderboardAsync(hunt.Id, [("still", 10, 1)]);
     }
 
-    /// <summary>10 puzzles, 200 players, 10,000 answers of which about a third are correct, many repeated.</summary>
-    private static async Task<(CreatedHunt Hunt, List<Answer> Answers, IReadOnlyList<(string, int, int)> Expected)> LargeHuntAsync(
-        HuntPlayer player, string name, int seed)
+    /// <summary>10 puzzles, 200 players, 10,000 answers (or <paramref name="count"/>) of which about a third are correct, many repeated.</summary>
+    internal static async Task<(CreatedHunt Hunt, List<Answer> Answers, IReadOnlyList<(string, int, int)> Expected)> LargeHuntAsync(
+        HuntPlayer player, string name, int seed, int count = 10_000)
     {
         var specs = Enumerable.Range(1, 10).Select(n => new PuzzleSpec($"Question {n}?", $"answer {n}", n * 5)).ToArray();
         var hunt = await player.CreateHuntAsync(name, specs);
         var puzzles = hunt.PuzzleIds.Select((id, i) => (id, specs[i])).ToDictionary(p => p.id, p => (p.Item2.Answer, p.Item2.Points));
         var random = new Random(seed);
-        var answers = Enumerable.Range(0, 10_000).Select(_ =>
+        var answers = Enumerable.Range(0, count).Select(_ =>
         {
             var puzzle = hunt.PuzzleIds[random.Next(hunt.PuzzleIds.Count)];
             var text = random.Next(3) == 0 ? puzzles[puzzle].Answer.ToUpperInvariant() : "wrong " + random.Next(100);
@@ -168,3 +170,9 @@ public sealed class TreasureHuntTests(SystemFixture fixture)
         return (hunt, answers, HuntPlayer.Expected(answers, puzzles));
     }
 }
+
+[Collection(nameof(EmbeddedSystem))]
+public sealed class TreasureHuntOnEmbeddedDefaultTests(EmbeddedSystemFixture fixture) : TreasureHuntTests(fixture);
+
+[Collection(nameof(RabbitMqSystem))]
+public sealed class TreasureHuntOnRabbitMqAndPostgresTests(RabbitMqSystemFixture fixture) : TreasureHuntTests(fixture);

@@ -19,12 +19,14 @@ public sealed class RunningSystem : IAsyncDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
     private readonly ResourcesFolder _resources;
+    private readonly IAsyncDisposable _storage;
     private readonly string _logDir;
 
-    private RunningSystem(Process process, ResourcesFolder resources, string logDir)
+    private RunningSystem(Process process, ResourcesFolder resources, IAsyncDisposable storage, string logDir)
     {
         _process = process;
         _resources = resources;
+        _storage = storage;
         _logDir = logDir;
     }
 
@@ -37,12 +39,13 @@ public sealed class RunningSystem : IAsyncDisposable
     /// <summary>
     /// Starts the system of the repository's dapr.yaml from an existing build: Debug, as a developer runs it, or
     /// Release (the benchmark), where the same run file is used with `-c Release` added to every app's command.
+    /// The components are a private copy of <paramref name="components"/> (default: the embedded default).
     /// </summary>
-    public static async Task<RunningSystem> StartAsync(string configuration = "Debug")
+    public static async Task<RunningSystem> StartAsync(string configuration = "Debug", SystemComponents? components = null)
     {
         for (var attempt = 1; ; attempt++)
         {
-            var system = Start(Random.Shared.Next(100, 280) * 100, configuration);
+            var system = await StartAsync(Random.Shared.Next(100, 280) * 100, configuration, components ?? SystemComponents.Embedded);
             try
             {
                 await system.WaitUntilReadyAsync();
@@ -60,13 +63,10 @@ public sealed class RunningSystem : IAsyncDisposable
         }
     }
 
-    private static RunningSystem Start(int portOffset, string configuration)
+    private static async Task<RunningSystem> StartAsync(int portOffset, string configuration, SystemComponents components)
     {
         var resources = new ResourcesFolder();
-        var components = Path.Combine(RepositoryLayout.Root, "components");
-        foreach (var file in Directory.GetFiles(components, "*.yaml"))
-            File.Copy(file, Path.Combine(resources.Path, Path.GetFileName(file)));
-        resources.Write("statestore.yaml", Yaml.SqliteState("statestore", Path.Combine(resources.Path, "state.db")));
+        var storage = await components.CopyIntoAsync(resources);
         var logDir = Path.Combine(resources.Path, "logs");
 
         var info = new ProcessStartInfo("dotnet")
@@ -80,7 +80,7 @@ public sealed class RunningSystem : IAsyncDisposable
                      "--resources-path", resources.Path, "--log-dir", logDir, "--file", RunFile(resources, configuration)])
             info.ArgumentList.Add(argument);
         var process = new Process { StartInfo = info };
-        var system = new RunningSystem(process, resources, logDir);
+        var system = new RunningSystem(process, resources, storage, logDir);
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) system._output.Enqueue(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) system._output.Enqueue(e.Data); };
         process.Start();
@@ -161,6 +161,15 @@ public sealed class RunningSystem : IAsyncDisposable
         return pid;
     }
 
+    /// <summary>kill -9 of the dev sidecar serving every app (AppHost is expected to restart it).</summary>
+    public int KillSidecar()
+    {
+        var pid = SidecarPid ?? throw new InvalidOperationException("this run has no dev sidecar");
+        using var victim = Process.GetProcessById(pid);
+        victim.Kill(entireProcessTree: true);
+        return pid;
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!_process.HasExited)
@@ -178,6 +187,7 @@ public sealed class RunningSystem : IAsyncDisposable
             }
         }
         _process.Dispose();
+        await _storage.DisposeAsync();
         _resources.Dispose();
     }
 }

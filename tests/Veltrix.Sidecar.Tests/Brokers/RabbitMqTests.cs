@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using RabbitMQ.Client;
 using Veltrix.Testing;
@@ -51,7 +50,7 @@ public sealed class RabbitMqTests
             Assert.Equal(HttpStatusCode.NoContent, (await run.Api.PublishAsync("pubsub", topic, """{"m":"before"}""", "application/json")).StatusCode);
             await Eventually.UntilAsync(() => Received(run.App, "/durable", "before") == 1, "the first delivery");
 
-            await RabbitMqCtlAsync("stop_app");
+            await Rabbitmqctl.RunAsync("stop_app");
             try
             {
                 // With the broker down, a publish cannot be confirmed: the publisher is told, nothing is silently lost.
@@ -63,7 +62,7 @@ public sealed class RabbitMqTests
             }
             finally
             {
-                await RabbitMqCtlAsync("start_app");
+                await Rabbitmqctl.RunAsync("start_app");
             }
             gate.TrySetResult();
 
@@ -165,17 +164,5 @@ public sealed class RabbitMqTests
         Assert.Contains($"127.0.0.1:{port}", sidecar.Output, StringComparison.Ordinal);
         Assert.Contains("/etc/init.d/rabbitmq-server start", sidecar.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", sidecar.Output, StringComparison.Ordinal); // no stack trace
-    }
-
-    private static async Task RabbitMqCtlAsync(string command)
-    {
-        var info = new ProcessStartInfo(File.Exists("/usr/sbin/rabbitmqctl") ? "/usr/sbin/rabbitmqctl" : "rabbitmqctl") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(command);
-        info.Environment["ERL_EPMD_ADDRESS"] = "127.0.0.1";
-        using var process = Process.Start(info)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
-        Assert.True(process.ExitCode == 0, $"rabbitmqctl {command} failed: {await output}{await error}");
     }
 }

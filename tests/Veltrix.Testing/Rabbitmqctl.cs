@@ -1,0 +1,34 @@
+using System.Diagnostics;
+
+namespace Veltrix.Testing;
+
+/// <summary>The test broker's own control tool (Debian's rabbitmq-server package), for vhosts and restarts.</summary>
+public static class Rabbitmqctl
+{
+    public static async Task RunAsync(params string[] arguments)
+    {
+        var info = new ProcessStartInfo(File.Exists("/usr/sbin/rabbitmqctl") ? "/usr/sbin/rabbitmqctl" : "rabbitmqctl")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add("-q");
+        foreach (var argument in arguments) info.ArgumentList.Add(argument);
+        info.Environment["ERL_EPMD_ADDRESS"] = "127.0.0.1"; // an epmd it starts listens on loopback only
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("rabbitmqctl could not be started");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(90));
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new InvalidOperationException($"rabbitmqctl {string.Join(' ', arguments)} did not finish within 90 s");
+        }
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"rabbitmqctl {string.Join(' ', arguments)} failed ({process.ExitCode}): {await error}{await output}");
+    }
+}
