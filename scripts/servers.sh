@@ -5,6 +5,8 @@
 #                              connection details to "$VELTRIX_SERVERS_DIR/env" (sourced by scripts/test.sh):
 #                              VELTRIX_TEST_RABBITMQ, VELTRIX_TEST_RABBITMQ_OWNED, VELTRIX_TEST_POSTGRES
 #   scripts/servers.sh stop    stops only what start started, and drops the vhost/database it created.
+#   scripts/servers.sh local   for people, not tests: RabbitMQ and the system's PostgreSQL on their standard ports, set
+#                              up as components.rabbitmq/ expects them (password 'veltrix', database veltrix), left running.
 #
 # A server already running on the machine (a developer's) is used as it is: the tests get a fresh vhost and a fresh
 # database of their own, and stop never touches the server itself. Running start twice reuses the first start.
@@ -72,6 +74,18 @@ install_missing() {
 
 rabbitmqctl() { $sudo env ERL_EPMD_ADDRESS=127.0.0.1 /usr/sbin/rabbitmqctl "$@"; }
 
+# A RabbitMQ node on 127.0.0.1:5672, up and accepting connections.
+start_rabbitmq_node() {
+  log "starting RabbitMQ on 127.0.0.1:5672"
+  port_open 5672 && fail "port 5672 is taken by something that is not a RabbitMQ node rabbitmqctl can reach; stop it or start RabbitMQ yourself"
+  # Loopback only: AMQP, the Erlang distribution port and epmd.
+  $sudo env RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_DIST_PORT=25672 ERL_EPMD_ADDRESS=127.0.0.1 \
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}" /usr/sbin/rabbitmq-server -detached ||
+    fail "rabbitmq-server -detached failed; see /var/log/rabbitmq"
+  wait_for 180 rabbitmqctl -q await_startup || fail "RabbitMQ did not start within 180 s; see /var/log/rabbitmq"
+  wait_for 30 port_open 5672 || fail "RabbitMQ started but 127.0.0.1:5672 does not accept connections"
+}
+
 start_rabbitmq() {
   local epmd_before
   epmd_before=$(pids_of epmd) # before rabbitmqctl, which starts an epmd of its own when none runs
@@ -79,16 +93,9 @@ start_rabbitmq() {
     log "RabbitMQ is already running: using it as it is"
     echo "rabbitmq_started=0" >>"$state"
   else
-    log "starting RabbitMQ on 127.0.0.1:5672"
-    port_open 5672 && fail "port 5672 is taken by something that is not a RabbitMQ node rabbitmqctl can reach; stop it or start RabbitMQ yourself"
-    # Loopback only: AMQP, the Erlang distribution port and epmd.
-    $sudo env RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 RABBITMQ_DIST_PORT=25672 ERL_EPMD_ADDRESS=127.0.0.1 \
-      RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}" /usr/sbin/rabbitmq-server -detached ||
-      fail "rabbitmq-server -detached failed; see /var/log/rabbitmq"
+    start_rabbitmq_node
     echo "rabbitmq_started=1" >>"$state"
     [ -n "$epmd_before" ] || echo "rabbitmq_epmd_ours=1" >>"$state"
-    wait_for 180 rabbitmqctl -q await_startup || fail "RabbitMQ did not start within 180 s; see /var/log/rabbitmq"
-    wait_for 30 port_open 5672 || fail "RabbitMQ started but 127.0.0.1:5672 does not accept connections"
   fi
   local vhost="veltrix-test-$$-$RANDOM"
   rabbitmqctl -q add_vhost "$vhost" >/dev/null || fail "could not create the RabbitMQ vhost $vhost"
@@ -183,8 +190,31 @@ stop() {
   rm -f "$state" "$env_file"
 }
 
+# The servers components.rabbitmq/ names, for `dotnet run --project AppHost -- --resources-path components.rabbitmq`.
+serve_local() {
+  install_missing || fail "could not install rabbitmq-server/postgresql with apt-get"
+  if rabbitmqctl -q status >/dev/null 2>&1; then log "RabbitMQ is running on 127.0.0.1:5672"; else start_rabbitmq_node; fi
+
+  local bin version
+  bin=$(pg_bin) || fail "PostgreSQL binaries not found under /usr/lib/postgresql"
+  version=$(basename "$(dirname "$bin")")
+  if ! PGPASSWORD=veltrix PGCONNECT_TIMEOUT=3 "$bin/psql" -h 127.0.0.1 -p 5432 -U postgres -d veltrix -w -qAtc 'select 1' >/dev/null 2>&1; then
+    if ! port_open 5432; then
+      log "starting PostgreSQL $version (cluster main) on 127.0.0.1:5432"
+      $sudo pg_ctlcluster "$version" main start || fail "pg_ctlcluster $version main start failed (is the cluster there? pg_lsclusters)"
+      wait_for 30 port_open 5432 || fail "PostgreSQL started but 127.0.0.1:5432 does not accept connections"
+    fi
+    # Peer authentication over the local socket, as the postgres user, to give the role the password the components use.
+    as_user postgres "$bin/psql" -qc "ALTER USER postgres PASSWORD 'veltrix'" >/dev/null || fail "could not set the postgres user's password"
+    as_user postgres "$bin/psql" -qAtc "SELECT 1 FROM pg_database WHERE datname = 'veltrix'" | grep -q 1 ||
+      as_user postgres "$bin/createdb" veltrix || fail "could not create database veltrix"
+  fi
+  log "ready for components.rabbitmq/: amqp://guest:guest@127.0.0.1:5672 and postgres:veltrix@127.0.0.1:5432/veltrix (left running)"
+}
+
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
-  *) echo "usage: $0 start|stop" >&2; exit 2 ;;
+  local) serve_local ;;
+  *) echo "usage: $0 start|stop|local" >&2; exit 2 ;;
 esac

@@ -3,6 +3,7 @@ using Veltrix.Resources.Diagnostics;
 using Veltrix.Resources.Resiliency;
 using Veltrix.Resources.Subscriptions;
 using Veltrix.Resources.Yaml;
+using YamlDotNet.RepresentationModel;
 
 namespace Veltrix.Resources;
 
@@ -74,7 +75,9 @@ public static class ResourceLoader
 
         CheckDuplicates(components, sink);
         CheckSubscriptionTargets(components, subscriptions, sink);
-        CheckResiliencyTargets(components, resiliencies, sink);
+        // A component refused for another reason (an unsupported type, a bad key) is still one a target may name.
+        var declared = raws.Where(r => r.Kind == "Component").Select(r => (r.Root.Child("metadata") as YamlMappingNode)?.Scalar("name")).OfType<string>();
+        CheckResiliencyTargets(declared.ToList(), resiliencies, sink);
         return new ResourceSet(components, subscriptions, resiliencies, diagnostics);
     }
 
@@ -106,15 +109,15 @@ public static class ResourceLoader
         }
     }
 
-    private static void CheckResiliencyTargets(List<ComponentResource> components, List<ResiliencyResource> resiliencies, DiagnosticSink sink)
+    private static void CheckResiliencyTargets(List<string> componentNames, List<ResiliencyResource> resiliencies, DiagnosticSink sink)
     {
-        var names = components.Select(c => c.Name).Distinct().ToList();
+        var names = componentNames.Distinct().ToList();
         foreach (var target in resiliencies.SelectMany(r => r.ComponentTargets))
         {
             if (names.Contains(target.Component)) continue;
             sink.Warning(ErrorCodes.ResiliencyTargetNamesNothing, target.Location,
                 $"resiliency target '{target.Component}' names no component, so its policies apply to nothing",
-                $"{DidYouMean.Hint(target.Component, names)}components: {string.Join(", ", names)}");
+                $"{DidYouMean.Hint(target.Component, names)}components: {(names.Count > 0 ? string.Join(", ", names) : "none")}");
         }
     }
 

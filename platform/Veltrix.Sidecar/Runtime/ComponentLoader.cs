@@ -9,30 +9,32 @@ namespace Veltrix.Sidecar.Runtime;
 /// <summary>Creates and initialises every component once, then gives each app the ones in its scope.</summary>
 public static class ComponentLoader
 {
+    /// <summary>
+    /// Initialises the components side by side (a start-up waits for the slowest server, not the sum of all), and
+    /// when some fail reports every failure, one line each — the user learns of every server to start at once.
+    /// </summary>
     public static async Task<(SidecarRuntime Runtime, IReadOnlyList<IComponent> Components)> LoadAsync(
         ResourceSet resources, SidecarOptions options, ComponentContext context, CancellationToken cancellationToken)
     {
-        var components = new List<IComponent>();
-        try
+        var components = resources.Components.Where(c => options.Apps.Any(a => c.AppliesTo(a.AppId)))
+            .Select(resource => ComponentRegistry.Create(resource, context)).ToList();
+        var failures = await Task.WhenAll(components.Select(async component =>
         {
-            foreach (var resource in resources.Components.Where(c => options.Apps.Any(a => c.AppliesTo(a.AppId))))
+            try
             {
-                var component = ComponentRegistry.Create(resource, context);
-                components.Add(component);
-                try
-                {
-                    await component.InitAsync(cancellationToken);
-                }
-                catch (Exception e) when (e is not OperationCanceledException)
-                {
-                    throw new InvalidOperationException($"{resource.Location}: component '{resource.Name}' ({resource.Type}) failed to initialise: {e.Message}", e);
-                }
+                await component.InitAsync(cancellationToken);
+                return null;
             }
-        }
-        catch
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                var resource = component.Resource;
+                return $"{resource.Location}: component '{resource.Name}' ({resource.Type}) failed to initialise: {e.Message}";
+            }
+        }));
+        if (failures.OfType<string>().ToList() is { Count: > 0 } failed)
         {
             foreach (var component in components) await component.DisposeAsync();
-            throw;
+            throw new InvalidOperationException(failed.Count == 1 ? failed[0] : $"{failed.Count} components failed to initialise:\n" + string.Join('\n', failed));
         }
 
         var apps = options.Apps.Select(app =>

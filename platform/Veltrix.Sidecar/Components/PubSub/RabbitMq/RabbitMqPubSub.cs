@@ -41,7 +41,7 @@ public sealed class RabbitMqPubSub : IPubSub
         {
             throw new InvalidOperationException(
                 $"{RabbitMqErrors.Unreachable}: cannot connect to RabbitMQ at {_settings.Endpoint}: {RabbitMqConnection.Reason(e)}. " +
-                "Start the broker (`/etc/init.d/rabbitmq-server start`, or `bash scripts/servers.sh start` in the Veltrix repository), " +
+                "Start the broker (`/etc/init.d/rabbitmq-server start`, or `bash scripts/servers.sh local` in the Veltrix repository for both servers of components.rabbitmq/), " +
                 "or point the component's connectionString (or hostname/username/password) at a running one.", e);
         }
     }

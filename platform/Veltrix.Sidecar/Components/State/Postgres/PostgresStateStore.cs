@@ -40,7 +40,7 @@ public sealed class PostgresStateStore(ComponentResource resource, ComponentCont
         {
             throw new InvalidOperationException(
                 $"{PostgresErrors.Unreachable}: cannot use PostgreSQL at {_settings.Endpoint}: {Reason(e)}. Start the server (`/etc/init.d/postgresql start`, " +
-                "or `bash scripts/servers.sh start` in the Veltrix repository), or point the component's connectionString (or host/port/database/user/password) at a running one.", e);
+                "or `bash scripts/servers.sh local` in the Veltrix repository for both servers of components.rabbitmq/), or point the component's connectionString (or host/port/database/user/password) at a running one.", e);
         }
         if (_settings.CleanupInterval is { } interval) _cleanup = Task.Run(() => CleanUpAsync(interval));
     }
