@@ -2,16 +2,18 @@ using Veltrix.Bench;
 
 // Benchmarks: each measures the system and a baseline in the same run and prints both with the ratio.
 //   dotnet run -c Release --project bench/Veltrix.Bench -- sidecar [--events 20000] [--bulk-events 200000] [--concurrency 16]
+//   dotnet run -c Release --project bench/Veltrix.Bench -- rabbitmq [--events 20000] [--bulk-events 100000] [--concurrency 16] [--publishers 4] [--rounds 1]
 //   dotnet build Veltrix.sln -c Release && dotnet run -c Release --project bench/Veltrix.Bench -- hunt [--events 50000] [--rate 5000] [--debug]
 return args.FirstOrDefault() switch
 {
     "sidecar" => await SidecarBenchmark.RunAsync(args[1..]),
     "hunt" => await HuntBenchmark.RunAsync(args[1..]),
+    "rabbitmq" => await RabbitMqBenchmark.RunAsync(args[1..]),
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Veltrix.Bench sidecar|hunt [options]   (see docs/performance.md)");
+    Console.Error.WriteLine("usage: Veltrix.Bench sidecar|rabbitmq|hunt [options]   (see docs/performance.md)");
     return 2;
 }

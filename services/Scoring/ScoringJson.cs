@@ -10,4 +10,5 @@ namespace Veltrix.Scoring;
 [JsonSerializable(typeof(PointsAwarded))]
 [JsonSerializable(typeof(AwardedCloudEvent))]
 [JsonSerializable(typeof(PlayerLedger))]
+[JsonSerializable(typeof(AwardRecord))]
 internal sealed partial class ScoringJson : JsonSerializerContext;

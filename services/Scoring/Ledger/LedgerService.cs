@@ -13,11 +13,13 @@ public enum SolveOutcome
 }
 
 /// <summary>
-/// Applies a batch of solves to the players' ledgers in three calls to the sidecar: one bulk read, one transaction
-/// whose every write is conditional on the ETag it read (compare-and-swap; a lost race re-reads and re-applies the
-/// whole batch), and one bulk publish of points.awarded with deterministic ids. A solve seen before (same event id,
-/// or the same puzzle) awards nothing, but its points.awarded is published again: if a crash came between the
-/// ledger write and the publish, that repeat is what reaches the leaderboard; otherwise the leaderboard ignores it.
+/// Applies a batch of solves in three calls to the sidecar: one bulk read (each player's small ledger and each
+/// solve's award record), one transaction that writes the new award records with first-write concurrency and the
+/// ledgers with compare-and-swap on the ETags read (a lost race re-reads and re-applies the whole batch), and one bulk
+/// publish of points.awarded with deterministic ids. A solve whose award record exists (a redelivered event — hunt
+/// derives the id from the same hunt, puzzle and player — or another solve of the same puzzle) awards nothing, but
+/// its points.awarded is published again with the player's current total: if a crash came between the transaction
+/// and the publish, that repeat is what reaches the leaderboard; otherwise the leaderboard ignores it.
 /// </summary>
 public sealed class LedgerService(DaprClient dapr, ILogger<LedgerService> logger)
 {
@@ -25,16 +27,16 @@ public sealed class LedgerService(DaprClient dapr, ILogger<LedgerService> logger
     private const int MaxAttempts = 10;
 
     public async Task<PlayerLedger?> FindAsync(string huntId, string playerId, CancellationToken cancellationToken) =>
-        await dapr.GetStateAsync(StateStore, Key(huntId, playerId), ScoringJson.Default.PlayerLedger, cancellationToken: cancellationToken);
+        await dapr.GetStateAsync(StateStore, LedgerKey(huntId, playerId), ScoringJson.Default.PlayerLedger, cancellationToken: cancellationToken);
 
     public async Task<SolveOutcome[]> ApplyAsync(IReadOnlyList<(string EventId, PuzzleSolved Solve)> solves, CancellationToken cancellationToken)
     {
         var outcomes = new SolveOutcome[solves.Count];
-        Dictionary<string, PlayerLedger>? ledgers = null;
-        for (var attempt = 1; ledgers is null; attempt++)
+        Round? round = null;
+        for (var attempt = 1; round is null; attempt++)
         {
-            ledgers = await TryApplyAsync(solves, outcomes, cancellationToken);
-            if (ledgers is not null) break;
+            round = await TryApplyAsync(solves, outcomes, cancellationToken);
+            if (round is not null) break;
             if (attempt == MaxAttempts)
             {
                 logger.LogWarning("ledgers kept changing under {Attempts} attempts; {Count} solves will be redelivered", attempt, solves.Count);
@@ -45,14 +47,14 @@ public sealed class LedgerService(DaprClient dapr, ILogger<LedgerService> logger
             await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20) * attempt), cancellationToken);
         }
 
-        // points.awarded for every solve the ledgers hold, new or repeated (see the class comment).
+        // points.awarded for every solve that is on record, new or repeated (see the class comment).
         var awards = new Dictionary<string, (AwardedCloudEvent Event, List<int> Solves)>(StringComparer.Ordinal);
         for (var i = 0; i < solves.Count; i++)
         {
             var solve = solves[i].Solve;
-            var ledger = ledgers[Key(solve.HuntId!, solve.PlayerId!)];
-            if (!ledger.Awards.ContainsKey(solve.PuzzleId!)) continue; // an event id seen before, reused for another puzzle: nothing to announce
-            var awarded = AwardedCloudEvent.For(new PointsAwarded(ledger.HuntId, ledger.PlayerId, solve.PuzzleId!, ledger.Awards[solve.PuzzleId!], ledger.Points, ledger.Version));
+            var ledger = round.Ledgers[LedgerKey(solve.HuntId!, solve.PlayerId!)];
+            var record = round.Awards[AwardKey(solve)];
+            var awarded = AwardedCloudEvent.For(new PointsAwarded(ledger.HuntId, ledger.PlayerId, solve.PuzzleId!, record.Points, ledger.Points, ledger.Version));
             if (awards.TryGetValue(awarded.Id, out var existing)) existing.Solves.Add(i);
             else awards[awarded.Id] = (awarded, [i]);
         }
@@ -67,55 +69,59 @@ public sealed class LedgerService(DaprClient dapr, ILogger<LedgerService> logger
         return outcomes;
     }
 
-    /// <summary>One read-apply-write round; null when another writer changed a ledger in between.</summary>
-    private async Task<Dictionary<string, PlayerLedger>?> TryApplyAsync(IReadOnlyList<(string EventId, PuzzleSolved Solve)> solves, SolveOutcome[] outcomes,
-        CancellationToken cancellationToken)
+    /// <summary>The ledgers and award records after a round, by state key.</summary>
+    private sealed record Round(Dictionary<string, PlayerLedger> Ledgers, Dictionary<string, AwardRecord> Awards);
+
+    /// <summary>One read-apply-write round; null when another writer changed a ledger or recorded an award in between.</summary>
+    private async Task<Round?> TryApplyAsync(IReadOnlyList<(string EventId, PuzzleSolved Solve)> solves, SolveOutcome[] outcomes, CancellationToken cancellationToken)
     {
-        var owners = new Dictionary<string, (string Hunt, string Player)>(StringComparer.Ordinal);
-        foreach (var (_, solve) in solves) owners[Key(solve.HuntId!, solve.PlayerId!)] = (solve.HuntId!, solve.PlayerId!);
-        var keys = owners.Keys.ToList();
-        var stored = await dapr.GetBulkStateAsync(StateStore, keys, parallelism: 16, ScoringJson.Default.PlayerLedger, cancellationToken: cancellationToken);
-        var etags = stored.ToDictionary(s => s.Key, s => string.IsNullOrEmpty(s.ETag) ? null : s.ETag);
-        var ledgers = stored.ToDictionary(s => s.Key, s => s.Value ?? PlayerLedger.Empty(owners[s.Key].Hunt, owners[s.Key].Player));
-        var changed = new HashSet<string>(StringComparer.Ordinal);
+        var players = new Dictionary<string, (string Hunt, string Player)>(StringComparer.Ordinal);
+        foreach (var (_, solve) in solves) players[LedgerKey(solve.HuntId!, solve.PlayerId!)] = (solve.HuntId!, solve.PlayerId!);
+        var awardKeys = solves.Select(s => AwardKey(s.Solve)).Distinct(StringComparer.Ordinal).ToList();
+        var storedLedgers = dapr.GetBulkStateAsync(StateStore, players.Keys.ToList(), parallelism: 16, ScoringJson.Default.PlayerLedger, cancellationToken: cancellationToken);
+        var storedAwards = dapr.GetBulkStateAsync(StateStore, awardKeys, parallelism: 16, ScoringJson.Default.AwardRecord, cancellationToken: cancellationToken);
+
+        var etags = (await storedLedgers).ToDictionary(s => s.Key, s => string.IsNullOrEmpty(s.ETag) ? null : s.ETag);
+        var ledgers = (await storedLedgers).ToDictionary(s => s.Key, s => s.Value ?? PlayerLedger.Empty(players[s.Key].Hunt, players[s.Key].Player));
+        var awards = (await storedAwards).Where(s => s.Value is not null).ToDictionary(s => s.Key, s => s.Value!);
+        var newAwards = new List<(string AwardKey, string LedgerKey)>();
         for (var i = 0; i < solves.Count; i++)
         {
             var (eventId, solve) = solves[i];
-            var key = Key(solve.HuntId!, solve.PlayerId!);
-            var ledger = ledgers[key];
-            if (ledger.RecentEventIds.Contains(eventId) || ledger.Awards.ContainsKey(solve.PuzzleId!))
+            var awardKey = AwardKey(solve);
+            if (awards.ContainsKey(awardKey))
             {
                 outcomes[i] = SolveOutcome.Duplicate;
                 continue;
             }
-            var recent = new List<string>(ledger.RecentEventIds) { eventId };
-            if (recent.Count > PlayerLedger.EventWindow) recent.RemoveRange(0, recent.Count - PlayerLedger.EventWindow);
-            ledgers[key] = ledger with
-            {
-                Points = ledger.Points + solve.Points,
-                Version = ledger.Version + 1,
-                Awards = new Dictionary<string, int>(ledger.Awards, StringComparer.Ordinal) { [solve.PuzzleId!] = solve.Points },
-                RecentEventIds = recent,
-            };
-            changed.Add(key);
+            var ledgerKey = LedgerKey(solve.HuntId!, solve.PlayerId!);
+            awards[awardKey] = new AwardRecord(solve.PuzzleId!, solve.Points, eventId);
+            newAwards.Add((awardKey, ledgerKey));
+            var ledger = ledgers[ledgerKey];
+            ledgers[ledgerKey] = ledger with { Points = ledger.Points + solve.Points, Version = ledger.Version + 1, Awards = ledger.Awards + 1 };
             outcomes[i] = SolveOutcome.Awarded;
         }
-        if (changed.Count == 0) return ledgers;
+        if (newAwards.Count == 0) return new Round(ledgers, awards);
 
-        var writes = changed.Select(key => etags[key] is { } etag
-            ? StateTransactionRequest.Upsert(key, ledgers[key], ScoringJson.Default.PlayerLedger, etag)
-            : StateTransactionRequest.Upsert(key, ledgers[key], ScoringJson.Default.PlayerLedger, options: new StateOptions { Concurrency = ConcurrencyMode.FirstWrite }))
+        var firstWrite = new StateOptions { Concurrency = ConcurrencyMode.FirstWrite };
+        var changedLedgers = newAwards.Select(n => n.LedgerKey).Distinct(StringComparer.Ordinal);
+        var writes = newAwards.Select(n => StateTransactionRequest.Upsert(n.AwardKey, awards[n.AwardKey], ScoringJson.Default.AwardRecord, options: firstWrite))
+            .Concat(changedLedgers.Select(key => etags[key] is { } etag
+                ? StateTransactionRequest.Upsert(key, ledgers[key], ScoringJson.Default.PlayerLedger, etag)
+                : StateTransactionRequest.Upsert(key, ledgers[key], ScoringJson.Default.PlayerLedger, options: firstWrite)))
             .ToList();
         try
         {
             await dapr.ExecuteStateTransactionAsync(StateStore, writes, cancellationToken: cancellationToken);
-            return ledgers;
+            return new Round(ledgers, awards);
         }
         catch (DaprApiException e) when (e.ErrorCode == "ERR_STATE_TRANSACTION")
         {
-            return null; // inside a transaction a lost compare-and-swap is this error (not 409): read again
+            return null; // inside a transaction a lost compare-and-swap or first-write is this error (not 409): read again
         }
     }
 
-    private static string Key(string huntId, string playerId) => $"ledger:{huntId}:{playerId}";
+    private static string LedgerKey(string huntId, string playerId) => $"ledger:{huntId}:{playerId}";
+
+    private static string AwardKey(PuzzleSolved solve) => $"award:{solve.HuntId}:{solve.PlayerId}:{solve.PuzzleId}";
 }
