@@ -93,23 +93,31 @@ public static class StateEndpoints
         {
             return DaprErrors.Malformed($"failed deserializing HTTP body: {e.Message}");
         }
-        var results = new List<BulkGetItem>();
-        foreach (var key in request?.Keys ?? [])
+        var keys = request?.Keys ?? [];
+        var legal = keys.Where(StateKeys.IsLegal).ToList();
+        IReadOnlyList<StoredState?> values;
+        string? failure = null;
+        try
+        {
+            values = await component.GetManyAsync(legal.Select(key => StateKeys.Build(component.Resource, app.AppId, key)).ToList(), context.RequestAborted);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            (values, failure) = (new StoredState?[legal.Count], e.Message); // as daprd: the store's error on every key, not a failed request
+        }
+        var results = new List<BulkGetItem>(keys.Count);
+        var next = 0;
+        foreach (var key in keys)
         {
             if (!StateKeys.IsLegal(key))
-            {
                 results.Add(new BulkGetItem(key, Error: $"input key/keyPrefix '{key}' can't contain '{StateKeys.Separator}'"));
-                continue;
-            }
-            try
+            else if (failure is not null)
             {
-                var item = await component.GetAsync(StateKeys.Build(component.Resource, app.AppId, key), context.RequestAborted);
-                results.Add(item is null ? new BulkGetItem(key) : new BulkGetItem(key, AsJson(item.Value), item.ETag));
+                results.Add(new BulkGetItem(key, Error: failure));
+                next++;
             }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                results.Add(new BulkGetItem(key, Error: e.Message));
-            }
+            else
+                results.Add(values[next++] is { } item ? new BulkGetItem(key, AsJson(item.Value), item.ETag) : new BulkGetItem(key));
         }
         return Results.Json(results, SidecarJson.Default.ListBulkGetItem);
     }

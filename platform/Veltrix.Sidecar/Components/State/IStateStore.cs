@@ -17,6 +17,17 @@ public interface IStateStore : IComponent
 {
     Task<StoredState?> GetAsync(string key, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The values of several keys, in the order asked (null for a missing key) — the bulk get. Stores that can read
+    /// many keys in one go (one lock, one query, one round trip) override this one-by-one default.
+    /// </summary>
+    async Task<IReadOnlyList<StoredState?>> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        var values = new StoredState?[keys.Count];
+        for (var i = 0; i < keys.Count; i++) values[i] = await GetAsync(keys[i], cancellationToken);
+        return values;
+    }
+
     /// <summary>Applies every operation or none; throws <see cref="ETagMismatchException"/> when a condition fails.</summary>
     Task ApplyAsync(IReadOnlyList<StateOperation> operations, CancellationToken cancellationToken);
 }

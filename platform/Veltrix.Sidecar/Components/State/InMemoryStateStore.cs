@@ -18,6 +18,11 @@ public sealed class InMemoryStateStore(ComponentResource resource, ComponentCont
         lock (_lock) return Task.FromResult(Live(key));
     }
 
+    public Task<IReadOnlyList<StoredState?>> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        lock (_lock) return Task.FromResult<IReadOnlyList<StoredState?>>(keys.Select(Live).ToArray());
+    }
+
     public Task ApplyAsync(IReadOnlyList<StateOperation> operations, CancellationToken cancellationToken)
     {
         lock (_lock)

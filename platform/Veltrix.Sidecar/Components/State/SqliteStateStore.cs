@@ -9,12 +9,16 @@ namespace Veltrix.Sidecar.Components.State;
 /// <summary>
 /// `state.sqlite`: one table shaped like daprd's (key, value, is_binary, etag, expiration_time, update_time), so a
 /// file written here can be read by daprd and back. SQLite has one writer at a time, so this store serialises its
-/// work on one connection rather than contending for the file lock.
+/// work on one connection rather than contending for the file lock — and, since only one statement runs at a time,
+/// keeps its three statements prepared instead of parsing SQL for every key.
 /// </summary>
 public sealed partial class SqliteStateStore(ComponentResource resource, ComponentContext context) : IStateStore
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private SqliteConnection? _connection;
+    private SqliteCommand _select = null!;
+    private SqliteCommand _upsert = null!;
+    private SqliteCommand _delete = null!;
     private string _table = "state";
     private int _timeoutSeconds = 20;
 
@@ -38,6 +42,38 @@ public sealed partial class SqliteStateStore(ComponentResource resource, Compone
         await ExecuteAsync(
             $"CREATE TABLE IF NOT EXISTS {_table} (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL, is_binary BOOLEAN NOT NULL, " +
             "etag TEXT NOT NULL, expiration_time TIMESTAMP DEFAULT NULL, update_time TIMESTAMP DEFAULT NULL)", cancellationToken);
+        _select = Prepare($"SELECT value, is_binary, etag, expiration_time FROM {_table} WHERE key = $key", "$key");
+        _upsert = Prepare(
+            $"INSERT INTO {_table} (key, value, is_binary, etag, expiration_time, update_time) VALUES ($key, $value, $binary, $etag, $expires, $now) " +
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value, is_binary = excluded.is_binary, etag = excluded.etag, " +
+            "expiration_time = excluded.expiration_time, update_time = excluded.update_time",
+            "$key", "$value", "$binary", "$etag", "$expires", "$now");
+        _delete = Prepare($"DELETE FROM {_table} WHERE key = $key", "$key");
+    }
+
+    private SqliteCommand Prepare(string sql, params string[] parameters)
+    {
+        var command = _connection!.CreateCommand();
+        command.CommandText = sql;
+        command.CommandTimeout = _timeoutSeconds;
+        foreach (var name in parameters) command.Parameters.Add(new SqliteParameter { ParameterName = name, Value = DBNull.Value });
+        command.Prepare();
+        return command;
+    }
+
+    public async Task<IReadOnlyList<StoredState?>> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            var values = new StoredState?[keys.Count];
+            for (var i = 0; i < keys.Count; i++) values[i] = Read(keys[i], null);
+            return values;
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     public async Task<StoredState?> GetAsync(string key, CancellationToken cancellationToken)
@@ -45,7 +81,7 @@ public sealed partial class SqliteStateStore(ComponentResource resource, Compone
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            return await ReadAsync(key, null, cancellationToken);
+            return Read(key, null);
         }
         finally
         {
@@ -58,52 +94,41 @@ public sealed partial class SqliteStateStore(ComponentResource resource, Compone
         await _gate.WaitAsync(cancellationToken);
         try
         {
-            await using var transaction = (SqliteTransaction)await _connection!.BeginTransactionAsync(cancellationToken);
+            // Microsoft.Data.Sqlite runs statements synchronously whatever the API; the gate keeps it to one at a time.
+            using var transaction = _connection!.BeginTransaction();
             foreach (var operation in operations)
             {
-                var current = await ReadAsync(operation.Key, transaction, cancellationToken);
-                ETagRules.Check(operation, current?.ETag);
-                await using var command = _connection.CreateCommand();
+                ETagRules.Check(operation, Read(operation.Key, transaction)?.ETag);
+                var command = operation is UpsertOperation ? _upsert : _delete;
                 command.Transaction = transaction;
-                command.CommandTimeout = _timeoutSeconds;
-                command.Parameters.AddWithValue("$key", operation.Key);
+                command.Parameters["$key"].Value = operation.Key;
                 if (operation is UpsertOperation upsert)
                 {
                     var now = context.Time.GetUtcNow();
                     var (text, binary) = Encode(upsert.Value);
-                    command.CommandText =
-                        $"INSERT INTO {_table} (key, value, is_binary, etag, expiration_time, update_time) VALUES ($key, $value, $binary, $etag, $expires, $now) " +
-                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value, is_binary = excluded.is_binary, etag = excluded.etag, " +
-                        "expiration_time = excluded.expiration_time, update_time = excluded.update_time";
-                    command.Parameters.AddWithValue("$value", text);
-                    command.Parameters.AddWithValue("$binary", binary);
-                    command.Parameters.AddWithValue("$etag", ETagRules.NewETag());
-                    command.Parameters.AddWithValue("$expires", upsert.Ttl is { } ttl ? Timestamp(now + ttl) : DBNull.Value);
-                    command.Parameters.AddWithValue("$now", Timestamp(now));
+                    command.Parameters["$value"].Value = text;
+                    command.Parameters["$binary"].Value = binary;
+                    command.Parameters["$etag"].Value = ETagRules.NewETag();
+                    command.Parameters["$expires"].Value = upsert.Ttl is { } ttl ? Timestamp(now + ttl) : DBNull.Value;
+                    command.Parameters["$now"].Value = Timestamp(now);
                 }
-                else
-                {
-                    command.CommandText = $"DELETE FROM {_table} WHERE key = $key";
-                }
-                await command.ExecuteNonQueryAsync(cancellationToken);
+                command.ExecuteNonQuery();
             }
-            await transaction.CommitAsync(cancellationToken);
+            transaction.Commit();
         }
         finally
         {
+            _upsert.Transaction = _delete.Transaction = _select.Transaction = null;
             _gate.Release();
         }
     }
 
-    private async Task<StoredState?> ReadAsync(string key, SqliteTransaction? transaction, CancellationToken cancellationToken)
+    private StoredState? Read(string key, SqliteTransaction? transaction)
     {
-        await using var command = _connection!.CreateCommand();
-        command.Transaction = transaction;
-        command.CommandTimeout = _timeoutSeconds;
-        command.CommandText = $"SELECT value, is_binary, etag, expiration_time FROM {_table} WHERE key = $key";
-        command.Parameters.AddWithValue("$key", key);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        if (!await reader.ReadAsync(cancellationToken)) return null;
+        _select.Transaction = transaction;
+        _select.Parameters["$key"].Value = key;
+        using var reader = _select.ExecuteReader();
+        if (!reader.Read()) return null;
         DateTimeOffset? expires = reader.IsDBNull(3)
             ? null
             : DateTimeOffset.Parse(reader.GetString(3), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
@@ -149,6 +174,7 @@ public sealed partial class SqliteStateStore(ComponentResource resource, Compone
 
     public async ValueTask DisposeAsync()
     {
+        foreach (var command in (SqliteCommand?[])[_select, _upsert, _delete]) command?.Dispose();
         if (_connection is not null) await _connection.DisposeAsync();
         _gate.Dispose();
     }

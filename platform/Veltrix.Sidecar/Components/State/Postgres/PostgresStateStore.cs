@@ -83,6 +83,22 @@ public sealed class PostgresStateStore(ComponentResource resource, ComponentCont
             reader.GetFieldValue<byte[]>(0), reader.GetGuid(1).ToString(), reader.IsDBNull(2) ? null : reader.GetFieldValue<DateTimeOffset>(2));
     }
 
+    /// <summary>One query for the whole bulk get.</summary>
+    public async Task<IReadOnlyList<StoredState?>> GetManyAsync(IReadOnlyList<string> keys, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource!.CreateCommand(
+            $"SELECT key, value, etag, expires_at FROM {_settings.StateTable} WHERE key = ANY(@keys) AND (expires_at IS NULL OR expires_at >= now())");
+        command.Parameters.Add(new NpgsqlParameter("keys", NpgsqlDbType.Array | NpgsqlDbType.Text) { Value = keys.Distinct(StringComparer.Ordinal).ToArray() });
+        var found = new Dictionary<string, StoredState>(StringComparer.Ordinal);
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+                found[reader.GetString(0)] = new StoredState(reader.GetFieldValue<byte[]>(1), reader.GetGuid(2).ToString(),
+                    reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3));
+        }
+        return keys.Select(key => found.GetValueOrDefault(key)).ToArray();
+    }
+
     public async Task ApplyAsync(IReadOnlyList<StateOperation> operations, CancellationToken cancellationToken)
     {
         await using var connection = await _dataSource!.OpenConnectionAsync(cancellationToken);

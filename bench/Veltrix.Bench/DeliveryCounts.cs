@@ -1,0 +1,62 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Veltrix.Testing;
+
+namespace Veltrix.Bench;
+
+/// <summary>
+/// Per app, from its Prometheus /metrics: events delivered (veltrix_events_delivered_total) and the delivery requests
+/// that carried them (the subscription route's request count) — the batch size the sidecar really achieved — and,
+/// for the gateway, events the sidecar accepted and refused (a refused event is sent again by the client).
+/// </summary>
+internal sealed partial class DeliveryCounts(Dictionary<string, (double Events, double Requests)> apps, double published, double refused)
+{
+    private static readonly Dictionary<string, string> Routes = new()
+    {
+        ["hunt"] = "/events/answer-submitted",
+        ["scoring"] = "/events/puzzle-solved",
+        ["leaderboard"] = "/events/points-awarded",
+    };
+
+    public static async Task<DeliveryCounts> ReadAsync(HttpClient http, RunningSystem system)
+    {
+        var apps = new Dictionary<string, (double, double)>();
+        foreach (var (app, route) in Routes)
+        {
+            var text = await http.GetStringAsync(new Uri(system.Url(app), "/metrics"));
+            apps[app] = (Sum(DeliveredLine(), text, _ => true), Sum(RequestCountLine(), text, line => line.Contains($"http_route=\"{route}\"", StringComparison.Ordinal)));
+        }
+        var gateway = await http.GetStringAsync(new Uri(system.Url("gateway"), "/metrics"));
+        return new DeliveryCounts(apps, Sum(PublishedLine(), gateway, _ => true), Sum(RefusedLine(), gateway, _ => true));
+    }
+
+    public DeliveryCounts Minus(DeliveryCounts before) =>
+        new(apps.ToDictionary(a => a.Key, a => (a.Value.Events - before.Apps[a.Key].Events, a.Value.Requests - before.Apps[a.Key].Requests)),
+            published - before.Published, refused - before.Refused);
+
+    private double Published => published;
+
+    private double Refused => refused;
+
+    private Dictionary<string, (double Events, double Requests)> Apps => apps;
+
+    public IEnumerable<string> Describe() => apps.Select(a => string.Create(CultureInfo.InvariantCulture,
+            $"{a.Key,-12} {a.Value.Events,8:N0} events in {a.Value.Requests,6:N0} requests: {(a.Value.Requests > 0 ? a.Value.Events / a.Value.Requests : 0),6:F1} per request"))
+        .Append(string.Create(CultureInfo.InvariantCulture, $"{"gateway",-12} {published,8:N0} events accepted by the sidecar, {refused:N0} refused at a bound and sent again by the client"));
+
+    private static double Sum(Regex pattern, string text, Func<string, bool> keep) =>
+        text.Split('\n').Where(line => pattern.IsMatch(line) && keep(line))
+            .Sum(line => double.Parse(line[(line.LastIndexOf(' ') + 1)..], CultureInfo.InvariantCulture));
+
+    [GeneratedRegex("^veltrix_events_delivered_total[{ ]")]
+    private static partial Regex DeliveredLine();
+
+    [GeneratedRegex("^veltrix_events_published_total[{ ]")]
+    private static partial Regex PublishedLine();
+
+    [GeneratedRegex("^veltrix_events_publish_failed_total[{ ]")]
+    private static partial Regex RefusedLine();
+
+    [GeneratedRegex("^http_server_request_duration_seconds_count[{ ]")]
+    private static partial Regex RequestCountLine();
+}
