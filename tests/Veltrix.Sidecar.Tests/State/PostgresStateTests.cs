@@ -1,34 +1,14 @@
 using System.Net;
 using Npgsql;
+using Veltrix.Sidecar.Tests.Startup;
 using Veltrix.Testing;
 
 namespace Veltrix.Sidecar.Tests.State;
 
-/// <summary>What only a server-backed store must show: durability across a killed sidecar, TTL expiry, races.</summary>
+/// <summary>What PostgreSQL must show beyond the shared state suites: TTL expiry and clean-up, races between sidecars, a missing server.</summary>
 public sealed class PostgresStateTests
 {
     private static string Prefix() => $"t{Guid.NewGuid():N}_";
-
-    [Fact]
-    public async Task State_survives_a_killed_sidecar_with_the_same_etag()
-    {
-        using var resources = new ResourcesFolder(Yaml.PostgresState("statestore", Prefix()));
-        string etag;
-        await using (var first = await SidecarProcess.StartForAppAsync("durable", null, [resources.Path]))
-        {
-            using var api = new SidecarApi(first.BaseAddress);
-            Assert.Equal(HttpStatusCode.NoContent, (await api.PostJsonAsync("/v1.0/state/statestore", """[{"key":"player-1","value":{"points":42}}]""")).StatusCode);
-            etag = (await api.Http.GetAsync("/v1.0/state/statestore/player-1")).Headers.GetValues("ETag").Single();
-            first.Kill(); // not a graceful stop: what was acknowledged must already be committed
-        }
-
-        await using var second = await SidecarProcess.StartForAppAsync("durable", null, [resources.Path]);
-        using var again = new SidecarApi(second.BaseAddress);
-        var response = await again.Http.GetAsync("/v1.0/state/statestore/player-1");
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal(42, (await SidecarApi.JsonAsync(response)).GetProperty("points").GetInt32());
-        Assert.Equal(etag, response.Headers.GetValues("ETag").Single());
-    }
 
     [Fact]
     public async Task An_expired_key_reads_as_missing_and_the_clean_up_deletes_its_row()
@@ -81,7 +61,7 @@ public sealed class PostgresStateTests
     public async Task An_unreachable_server_stops_start_up_with_vx2030_naming_the_component_and_address()
     {
         var port = FreePort.Next();
-        using var resources = new ResourcesFolder($"""
+        await UnreachableServer.AssertRefusedAsync($"""
             apiVersion: dapr.io/v1alpha1
             kind: Component
             metadata:
@@ -92,14 +72,6 @@ public sealed class PostgresStateTests
               metadata:
                 - name: connectionString
                   value: "Host=127.0.0.1;Port={port};Username=postgres;Database=veltrix"
-            """);
-        await using var sidecar = SidecarProcess.Start(["--app-id", "lonely", "--dapr-http-port", FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--resources-path", resources.Path]);
-        Assert.Equal(1, await sidecar.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        Assert.Contains("VX2030", sidecar.Output, StringComparison.Ordinal);
-        Assert.Contains("'nowhere'", sidecar.Output, StringComparison.Ordinal);
-        Assert.Contains($"127.0.0.1:{port}", sidecar.Output, StringComparison.Ordinal);
-        Assert.Contains("/etc/init.d/postgresql start", sidecar.Output, StringComparison.Ordinal);
-        Assert.DoesNotContain("   at ", sidecar.Output, StringComparison.Ordinal); // no stack trace
+            """, port, "VX2030", "nowhere", "/etc/init.d/postgresql start");
     }
 }

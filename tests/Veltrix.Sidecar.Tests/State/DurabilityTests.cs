@@ -3,13 +3,18 @@ using Veltrix.Testing;
 
 namespace Veltrix.Sidecar.Tests.State;
 
-public sealed class SqliteDurabilityTests
+/// <summary>Every store that keeps data outside the sidecar process keeps what it acknowledged when the process dies.</summary>
+public sealed class DurabilityTests
 {
-    [Fact]
-    public async Task State_saved_to_sqlite_survives_a_sidecar_restart()
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgresql")]
+    public async Task State_survives_a_killed_sidecar_with_the_same_etag(string store)
     {
         using var resources = new ResourcesFolder();
-        resources.Write("state.yaml", Yaml.SqliteState("statestore", Path.Combine(resources.Path, "state.db")));
+        resources.Write("state.yaml", store == "sqlite"
+            ? Yaml.SqliteState("statestore", Path.Combine(resources.Path, "state.db"))
+            : Yaml.PostgresState("statestore", $"t{Guid.NewGuid():N}_"));
 
         string etag;
         await using (var first = await SidecarProcess.StartForAppAsync("durable", null, [resources.Path]))
@@ -17,7 +22,7 @@ public sealed class SqliteDurabilityTests
             using var api = new SidecarApi(first.BaseAddress);
             Assert.Equal(HttpStatusCode.NoContent, (await api.PostJsonAsync("/v1.0/state/statestore", """[{"key":"player-1","value":{"points":42}}]""")).StatusCode);
             etag = (await api.Http.GetAsync("/v1.0/state/statestore/player-1")).Headers.GetValues("ETag").Single();
-            first.Kill(); // not a graceful stop: what was acknowledged must already be on disk
+            first.Kill(); // not a graceful stop: what was acknowledged must already be stored
         }
 
         await using var second = await SidecarProcess.StartForAppAsync("durable", null, [resources.Path]);
