@@ -44,8 +44,13 @@ public sealed class HuntPlayer(RunningSystem system) : IDisposable
 
     private int _accepted;
 
+    private int _setbacks;
+
     /// <summary>Events the gateway has accepted from this player so far (for tests that act mid-stream).</summary>
     public int Accepted => Volatile.Read(ref _accepted);
+
+    /// <summary>Attempts that did not get everything accepted: 429, 5xx, a failed connection, or VX3006 rejections.</summary>
+    public int Setbacks => Volatile.Read(ref _setbacks);
 
     /// <summary>
     /// Sends answers through the gateway like a well-behaved client: on 429 it waits as told, and events the
@@ -53,9 +58,10 @@ public sealed class HuntPlayer(RunningSystem system) : IDisposable
     /// <paramref name="rideOutOutages"/> it also resends, with the same ids, after a 5xx or a failed connection —
     /// what a client does while a broker or sidecar restarts; otherwise those fail the test.
     /// </summary>
-    public async Task SubmitAsync(string huntId, IReadOnlyList<Answer> answers, int batchSize = 500, bool rideOutOutages = false)
+    /// <param name="firstId">The number in the first answer's event id (`{huntId}-{n}`), so that several calls for one hunt give distinct ids.</param>
+    public async Task SubmitAsync(string huntId, IReadOnlyList<Answer> answers, int batchSize = 500, bool rideOutOutages = false, int firstId = 0)
     {
-        var pending = answers.Select((a, i) => ($"{huntId}-{i}", a)).ToList();
+        var pending = answers.Select((a, i) => ($"{huntId}-{firstId + i}", a)).ToList();
         foreach (var batch in pending.Chunk(batchSize))
         {
             var remaining = batch.ToList();
@@ -69,8 +75,9 @@ public sealed class HuntPlayer(RunningSystem system) : IDisposable
                     response = await _http.PostAsync(new Uri(system.Url("gateway"), "/v1/events"),
                         new StringContent(Events(huntId, remaining), Encoding.UTF8, "application/json"));
                 }
-                catch (HttpRequestException) when (rideOutOutages)
+                catch (Exception e) when (rideOutOutages && e is HttpRequestException or TaskCanceledException)
                 {
+                    Interlocked.Increment(ref _setbacks);
                     await Task.Delay(200);
                     continue;
                 }
@@ -78,11 +85,13 @@ public sealed class HuntPlayer(RunningSystem system) : IDisposable
                 {
                     if (response.StatusCode == HttpStatusCode.TooManyRequests)
                     {
+                        Interlocked.Increment(ref _setbacks);
                         await Task.Delay(TimeSpan.FromSeconds(response.Headers.RetryAfter?.Delta?.TotalSeconds ?? 1));
                         continue;
                     }
                     if (rideOutOutages && (int)response.StatusCode >= 500)
                     {
+                        Interlocked.Increment(ref _setbacks);
                         await Task.Delay(200);
                         continue;
                     }
@@ -91,6 +100,7 @@ public sealed class HuntPlayer(RunningSystem system) : IDisposable
                     var resend = result.GetProperty("rejected").EnumerateArray().ToList();
                     Assert.All(resend, r => Assert.Equal("VX3006", r.GetProperty("code").GetString())); // only "try again" rejections here
                     Interlocked.Add(ref _accepted, remaining.Count - resend.Count);
+                    if (resend.Count > 0) Interlocked.Increment(ref _setbacks);
                     remaining = resend.Select(r => remaining[r.GetProperty("index").GetInt32()]).ToList();
                     if (remaining.Count > 0) await Task.Delay(100); // the broker's queue is full: give the consumers a moment
                 }

@@ -35,7 +35,7 @@ public abstract partial class LiveLeaderboardPageTests(SystemFixture fixture)
         await player.SubmitAsync(hunt.Id, [new("ada", hunt.PuzzleIds[0], "Four")]);
         await Assertions.Expect(page.Locator("#board tr[data-player='ada'] td.points")).ToHaveTextAsync("10");
 
-        await player.SubmitAsync(hunt.Id, [new("grace", hunt.PuzzleIds[1], "paris"), new("grace", hunt.PuzzleIds[0], "four"), new("ada", hunt.PuzzleIds[1], "rome")]);
+        await player.SubmitAsync(hunt.Id, [new("grace", hunt.PuzzleIds[1], "paris"), new("grace", hunt.PuzzleIds[0], "four"), new("ada", hunt.PuzzleIds[1], "rome")], firstId: 1);
         await Assertions.Expect(page.Locator("#board tr[data-player='grace'] td.points")).ToHaveTextAsync("35");
         await Assertions.Expect(page.Locator("#board tr").First).ToHaveAttributeAsync("data-player", "grace"); // re-ranked live
         await Assertions.Expect(page.Locator("#board tr[data-player='ada'] td.rank")).ToHaveTextAsync("2");

@@ -95,7 +95,7 @@ public abstract class TreasureHuntTests(SystemFixture fixture)
         var (hunt, answers, expected) = await LargeHuntAsync(player, "kill-scoring", seed: 11);
         await player.SubmitAsync(hunt.Id, answers.Take(3_000).ToList());
         var killed = fixture.System.Kill("scoring");                       // kill -9, mid-stream
-        await player.SubmitAsync(hunt.Id, answers.Skip(3_000).ToList());
+        await player.SubmitAsync(hunt.Id, answers.Skip(3_000).ToList(), firstId: 3_000);
         await player.AssertLeaderboardAsync(hunt.Id, expected, TimeSpan.FromMinutes(3));
         Assert.NotEqual(killed, fixture.System.Apps()["scoring"].Pid);        // AppHost restarted it
     }
