@@ -1,11 +1,15 @@
 namespace Veltrix.AppHost.Template;
 
-/// <summary>dapr.yaml as AppHost uses it: paths absolute, defaults applied, every field checked.</summary>
+/// <summary>
+/// dapr.yaml as AppHost uses it: paths absolute, defaults applied, every field checked. <see cref="Warnings"/> name the
+/// valid Dapr keys AppHost does not act on (`file:line:col: warning: …`).
+/// </summary>
 public sealed record RunTemplate(
     string FilePath,
     IReadOnlyList<string> ResourcesPaths,
     IReadOnlyDictionary<string, string> CommonEnv,
-    IReadOnlyList<TemplateApp> Apps);
+    IReadOnlyList<TemplateApp> Apps,
+    IReadOnlyList<string> Warnings);
 
 /// <summary>One entry of `apps:`. <see cref="DaprHttpPort"/> is null when the file leaves it to AppHost.</summary>
 public sealed record TemplateApp(

@@ -28,9 +28,14 @@ public sealed class RunTemplateReader
         "daprInternalGRPCPort", "appChannelAddress", "containerImage", "containerImagePullPolicy", "createService",
     ];
 
+    // Dapr's keys that AppHost acts on; the others are valid for `dapr run -f` but change nothing here, so they are named.
+    private static readonly string[] HonouredKeys =
+        ["version", "name", "common", "apps", "resourcesPath", "resourcesPaths", "env", "appDirPath", "appID", "appPort", "command", "daprHTTPPort"];
+
     private readonly string _file;
     private readonly string _display;
     private readonly List<(long Line, long Column, AppHostError Error)> _errors = [];
+    private readonly List<string> _warnings = [];
 
     private RunTemplateReader(string file)
     {
@@ -84,7 +89,7 @@ public sealed class RunTemplateReader
 
         var apps = ReadApps(root, baseDir);
         if (_errors.Count > 0) throw new AppHostErrors([.. _errors.OrderBy(e => e.Line).ThenBy(e => e.Column).Select(e => e.Error)]);
-        return new RunTemplate(_file, resources, commonEnv, apps);
+        return new RunTemplate(_file, resources, commonEnv, apps, _warnings);
     }
 
     private List<TemplateApp> ReadApps(YamlMappingNode root, string baseDir)
@@ -165,7 +170,13 @@ public sealed class RunTemplateReader
         foreach (var key in map.Children.Keys)
         {
             var name = Text(key);
-            if (known.Contains(name, StringComparer.Ordinal)) continue;
+            if (known.Contains(name, StringComparer.Ordinal))
+            {
+                if (!HonouredKeys.Contains(name, StringComparer.Ordinal))
+                    _warnings.Add($"{_display}:{key.Start.Line}:{key.Start.Column}: warning: `{name}` is a Dapr run-file key AppHost does not use; it has no effect here " +
+                        "(see docs/apphost.md)");
+                continue;
+            }
             Add(Error(key.Start, $"unknown key '{name}' in {where}",
                 DidYouMean.Hint(name, known) + "keys are case-sensitive, as in Dapr's Multi-App Run template"));
         }

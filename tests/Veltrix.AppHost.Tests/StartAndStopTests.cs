@@ -13,7 +13,7 @@ public sealed class StartAndStopTests
         // Ports in the file are shifted by --port-offset: the file's own ports are never used.
         const int offset = 1000;
         int alphaPort = FreePort.Next(), boardPort = FreePort.Next(), alphaDapr = FreePort.Next(), boardDapr = FreePort.Next();
-        var yaml = RunFile("  env:\n    GREETING: hello\n",
+        var yaml = RunFile("  env:\n    GREETING: hello\n  logLevel: debug\n",
             FakeApp("alpha", alphaPort - offset, alphaDapr - offset),
             FakeApp("leaderboard", boardPort - offset, boardDapr - offset));
         await using var run = Start(yaml, ["--port-offset", Invariant(offset)],
@@ -31,6 +31,7 @@ public sealed class StartAndStopTests
         Assert.Contains(Invariant(alphaDapr), lines[header + 2]);
         Assert.Contains("healthy", lines[header + 2]);
         Assert.Contains("operator token: operator-secret-for-test", output);
+        Assert.Contains("dapr.yaml:6:3: warning: `logLevel` is a Dapr run-file key AppHost does not use", output); // valid for dapr run -f, named here
         Assert.Contains($"logs:           {run.LogDir}", output);
 
         var state = run.Read();
