@@ -45,7 +45,9 @@ public sealed class RunningSystem : IAsyncDisposable
     {
         for (var attempt = 1; ; attempt++)
         {
-            var system = await StartAsync(Random.Shared.Next(100, 280) * 100, configuration, components ?? SystemComponents.Embedded);
+            // Offsets keep every port (3501–5104 in dapr.yaml) below Linux's ephemeral range (32768+), where outgoing
+            // connections could take them first.
+            var system = await StartAsync(Random.Shared.Next(100, 270) * 100, configuration, components ?? SystemComponents.Embedded);
             try
             {
                 await system.WaitUntilReadyAsync();

@@ -56,14 +56,31 @@ public sealed class SidecarProcess : IAsyncDisposable
         string appId, int? appPort, IEnumerable<string> resourcesPaths,
         IDictionary<string, string?>? environment = null, IEnumerable<string>? extraArguments = null, bool waitForApp = true)
     {
-        var httpPort = FreePort.Next();
-        var args = new List<string> { "--app-id", appId, "--dapr-http-port", httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture) };
-        if (appPort is { } port) args.AddRange(["--app-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        foreach (var path in resourcesPaths) args.AddRange(["--resources-path", path]);
-        if (extraArguments is not null) args.AddRange(extraArguments);
-        var sidecar = Start(args, environment, httpPort);
-        await sidecar.WaitUntilHealthyAsync(waitForApp ? "/v1.0/healthz" : "/v1.0/healthz/outbound");
-        return sidecar;
+        for (var attempt = 1; ; attempt++)
+        {
+            var httpPort = FreePort.Next();
+            var args = new List<string> { "--app-id", appId, "--dapr-http-port", httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            if (appPort is { } port) args.AddRange(["--app-port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            foreach (var path in resourcesPaths) args.AddRange(["--resources-path", path]);
+            if (extraArguments is not null) args.AddRange(extraArguments);
+            var sidecar = Start(args, environment, httpPort);
+            try
+            {
+                await sidecar.WaitUntilHealthyAsync(waitForApp ? "/v1.0/healthz" : "/v1.0/healthz/outbound");
+                return sidecar;
+            }
+            catch (InvalidOperationException) when (attempt < 3 && sidecar.Output.Contains("VX2002", StringComparison.Ordinal))
+            {
+                // The free port was taken before the sidecar bound it — often by the sidecar's own outgoing broker
+                // connection, which the OS gives an ephemeral port: pick another.
+                await sidecar.DisposeAsync();
+            }
+            catch
+            {
+                await sidecar.DisposeAsync();
+                throw;
+            }
+        }
     }
 
     public async Task WaitUntilHealthyAsync(string path = "/v1.0/healthz", TimeSpan? timeout = null)
