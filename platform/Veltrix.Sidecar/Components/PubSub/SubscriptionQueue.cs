@@ -50,7 +50,7 @@ internal sealed class SubscriptionQueue : IAsyncDisposable
             while (await reader.WaitToReadAsync(_stopping.Token))
             {
                 batch.Clear();
-                await FillAsync(reader, batch);
+                await BatchFill.FillAsync(reader, batch, _maxBatch, _maxBatchWait, _stopping.Token);
                 if (batch.Count == 0) continue;
                 try
                 {
@@ -78,24 +78,6 @@ internal sealed class SubscriptionQueue : IAsyncDisposable
         catch (OperationCanceledException)
         {
             // stopping
-        }
-    }
-
-    /// <summary>Takes what is waiting, up to the batch size; for bulk subscriptions waits up to the batch window for more.</summary>
-    private async Task FillAsync(ChannelReader<PubSubMessage> reader, List<PubSubMessage> batch)
-    {
-        while (batch.Count < _maxBatch && reader.TryRead(out var message)) batch.Add(message);
-        if (batch.Count == 0 || batch.Count >= _maxBatch || _maxBatchWait <= TimeSpan.Zero) return;
-        using var window = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-        window.CancelAfter(_maxBatchWait);
-        try
-        {
-            while (batch.Count < _maxBatch && await reader.WaitToReadAsync(window.Token))
-                while (batch.Count < _maxBatch && reader.TryRead(out var message)) batch.Add(message);
-        }
-        catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
-        {
-            // the batch window closed
         }
     }
 

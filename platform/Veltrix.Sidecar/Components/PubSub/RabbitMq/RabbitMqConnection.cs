@@ -81,6 +81,20 @@ internal sealed class RabbitMqConnection(RabbitMqSettings settings, string compo
         }
     }
 
+    /// <summary>Closes and disposes a channel that may already be gone (closed by the broker, or its connection lost).</summary>
+    public static async Task CloseQuietlyAsync(IChannel channel)
+    {
+        try
+        {
+            if (channel.IsOpen) await channel.CloseAsync();
+        }
+        catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException or IOException or ObjectDisposedException)
+        {
+            // already gone
+        }
+        channel.Dispose();
+    }
+
     /// <summary>The innermost reason a connection attempt failed, for one readable line.</summary>
     public static string Reason(Exception e)
     {

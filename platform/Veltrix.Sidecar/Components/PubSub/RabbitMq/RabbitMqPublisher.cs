@@ -201,17 +201,6 @@ internal sealed class RabbitMqPublisher(RabbitMqConnection connection, RabbitMqS
             }
         }
 
-        public async ValueTask DisposeAsync()
-        {
-            try
-            {
-                if (Channel.IsOpen) await Channel.CloseAsync();
-            }
-            catch (Exception e) when (e is RabbitMQ.Client.Exceptions.AlreadyClosedException or RabbitMQ.Client.Exceptions.OperationInterruptedException or IOException)
-            {
-                // already gone
-            }
-            Channel.Dispose();
-        }
+        public async ValueTask DisposeAsync() => await RabbitMqConnection.CloseQuietlyAsync(Channel);
     }
 }

@@ -114,7 +114,7 @@ internal sealed class RabbitMqSubscriber : IAsyncDisposable
             }
             finally
             {
-                if (channel is not null) await CloseQuietlyAsync(channel);
+                if (channel is not null) await RabbitMqConnection.CloseQuietlyAsync(channel);
             }
             try
             {
@@ -139,7 +139,7 @@ internal sealed class RabbitMqSubscriber : IAsyncDisposable
             while (await reader.WaitToReadAsync(_stopping.Token))
             {
                 batch.Clear();
-                await FillAsync(reader, batch);
+                await BatchFill.FillAsync(reader, batch, _maxBatch, _subscription.MaxBatchWait, _stopping.Token);
                 batch.RemoveAll(d => !d.Channel.IsOpen); // its channel is gone: the broker hands the message out again
                 if (batch.Count == 0) continue;
                 IReadOnlyList<MessageFailure> failures;
@@ -161,24 +161,6 @@ internal sealed class RabbitMqSubscriber : IAsyncDisposable
         catch (OperationCanceledException)
         {
             // stopping
-        }
-    }
-
-    /// <summary>Takes what is waiting, up to the batch size; for bulk subscriptions waits up to the batch window for more.</summary>
-    private async Task FillAsync(ChannelReader<Delivery> reader, List<Delivery> batch)
-    {
-        while (batch.Count < _maxBatch && reader.TryRead(out var delivery)) batch.Add(delivery);
-        if (batch.Count == 0 || batch.Count >= _maxBatch || _subscription.MaxBatchWait <= TimeSpan.Zero) return;
-        using var window = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-        window.CancelAfter(_subscription.MaxBatchWait);
-        try
-        {
-            while (batch.Count < _maxBatch && await reader.WaitToReadAsync(window.Token))
-                while (batch.Count < _maxBatch && reader.TryRead(out var delivery)) batch.Add(delivery);
-        }
-        catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
-        {
-            // the batch window closed
         }
     }
 
@@ -217,19 +199,6 @@ internal sealed class RabbitMqSubscriber : IAsyncDisposable
         {
             _settleGate.Release();
         }
-    }
-
-    private static async Task CloseQuietlyAsync(IChannel channel)
-    {
-        try
-        {
-            if (channel.IsOpen) await channel.CloseAsync();
-        }
-        catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException or IOException or ObjectDisposedException)
-        {
-            // already gone
-        }
-        channel.Dispose();
     }
 
     public async ValueTask DisposeAsync()
