@@ -9,7 +9,7 @@ namespace Veltrix.Bench;
 /// that carried them (the subscription route's request count) — the batch size the sidecar really achieved — and,
 /// for the gateway, events the sidecar accepted and refused (a refused event is sent again by the client).
 /// </summary>
-internal sealed partial class DeliveryCounts(Dictionary<string, (double Events, double Requests)> apps, double published, double refused)
+internal sealed partial record DeliveryCounts(Dictionary<string, (double Events, double Requests)> Apps, double Published, double Refused)
 {
     private static readonly Dictionary<string, string> Routes = new()
     {
@@ -31,18 +31,12 @@ internal sealed partial class DeliveryCounts(Dictionary<string, (double Events, 
     }
 
     public DeliveryCounts Minus(DeliveryCounts before) =>
-        new(apps.ToDictionary(a => a.Key, a => (a.Value.Events - before.Apps[a.Key].Events, a.Value.Requests - before.Apps[a.Key].Requests)),
-            published - before.Published, refused - before.Refused);
+        new(Apps.ToDictionary(a => a.Key, a => (a.Value.Events - before.Apps[a.Key].Events, a.Value.Requests - before.Apps[a.Key].Requests)),
+            Published - before.Published, Refused - before.Refused);
 
-    private double Published => published;
-
-    private double Refused => refused;
-
-    private Dictionary<string, (double Events, double Requests)> Apps => apps;
-
-    public IEnumerable<string> Describe() => apps.Select(a => string.Create(CultureInfo.InvariantCulture,
+    public IEnumerable<string> Describe() => Apps.Select(a => string.Create(CultureInfo.InvariantCulture,
             $"{a.Key,-12} {a.Value.Events,8:N0} events in {a.Value.Requests,6:N0} requests: {(a.Value.Requests > 0 ? a.Value.Events / a.Value.Requests : 0),6:F1} per request"))
-        .Append(string.Create(CultureInfo.InvariantCulture, $"{"gateway",-12} {published,8:N0} events accepted by the sidecar, {refused:N0} refused at a bound and sent again by the client"));
+        .Append(string.Create(CultureInfo.InvariantCulture, $"{"gateway",-12} {Published,8:N0} events accepted by the sidecar, {Refused:N0} refused at a bound and sent again by the client"));
 
     private static double Sum(Regex pattern, string text, Func<string, bool> keep) =>
         text.Split('\n').Where(line => pattern.IsMatch(line) && keep(line))
