@@ -9,6 +9,7 @@ namespace Veltrix.Sidecar.Tests.Brokers;
 /// What only a real broker shows: durability across a broker restart, daprd's nack semantics (dead-letter exchange,
 /// requeue), and the start-up error for a broker that is not there. Every test uses its own topic names.
 /// </summary>
+[Collection(nameof(BrokerRestarts))]
 public sealed class RabbitMqTests
 {
     private static string Topic(string name) => $"{name}-{Guid.NewGuid():N}";
@@ -159,3 +160,10 @@ public sealed class RabbitMqTests
             """, port, "VX2020", "nobroker", "/etc/init.d/rabbitmq-server start");
     }
 }
+
+/// <summary>
+/// A test here stops the shared test broker: the collection runs on its own, after the parallel ones, so no other
+/// RabbitMQ suite sees the broker down.
+/// </summary>
+[CollectionDefinition(nameof(BrokerRestarts), DisableParallelization = true)]
+public sealed class BrokerRestarts;
