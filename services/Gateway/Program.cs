@@ -5,12 +5,15 @@ using Veltrix.Gateway.Ingest;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddEventConfiguration();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, GatewayJson.Default));
 builder.Services.AddGatewayIngest(builder.Configuration);
 
 var app = builder.Build();
+await app.LoadEventConfigurationAsync();
 
 app.MapDefaultEndpoints();
 app.MapEventsApi();
+app.MapEventSubscriptions(_ => { }); // produces only: follows activations through the change event
 
-app.Run();
+await app.RunAsync();

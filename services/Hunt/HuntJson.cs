@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Veltrix.Hunt.Apis;
 using Veltrix.Hunt.Domain;
+using Veltrix.Events.Publishing;
 using Veltrix.Hunt.Events;
 
 namespace Veltrix.Hunt;
@@ -15,5 +16,5 @@ namespace Veltrix.Hunt;
 [JsonSerializable(typeof(SolvedMarker))]
 [JsonSerializable(typeof(AnswerSubmitted))]
 [JsonSerializable(typeof(PuzzleSolved))]
-[JsonSerializable(typeof(SolvedCloudEvent))]
+[JsonSerializable(typeof(RoutedEvent<PuzzleSolved>))]
 internal sealed partial class HuntJson : JsonSerializerContext;

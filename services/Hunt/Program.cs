@@ -6,15 +6,17 @@ using Veltrix.Hunt.Events;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddEventConfiguration();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, HuntJson.Default));
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<HuntStore>();
 builder.Services.AddSingleton<AnswerChecker>();
 
 var app = builder.Build();
+await app.LoadEventConfigurationAsync();
 
 app.MapDefaultEndpoints();
 app.MapHuntApi();
 app.MapHuntSubscriptions();
 
-app.Run();
+await app.RunAsync();

@@ -7,15 +7,17 @@ using Veltrix.Leaderboard.Page;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddEventConfiguration();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, LeaderboardJson.Default));
 builder.Services.AddSingleton<BoardChanges>();
 builder.Services.AddSingleton<BoardStore>();
 
 var app = builder.Build();
+await app.LoadEventConfigurationAsync();
 
 app.MapDefaultEndpoints();
 app.MapLeaderboardApi();
 app.MapLeaderboardPage();
 app.MapLeaderboardSubscriptions();
 
-app.Run();
+await app.RunAsync();

@@ -6,13 +6,15 @@ using Veltrix.Scoring.Ledger;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddEventConfiguration();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ScoringJson.Default));
 builder.Services.AddSingleton<LedgerService>();
 
 var app = builder.Build();
+await app.LoadEventConfigurationAsync();
 
 app.MapDefaultEndpoints();
 app.MapLedgerApi();
 app.MapScoringSubscriptions();
 
-app.Run();
+await app.RunAsync();

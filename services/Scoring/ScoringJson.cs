@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Veltrix.Events.Publishing;
 using Veltrix.Scoring.Events;
 using Veltrix.Scoring.Ledger;
 
@@ -8,7 +9,7 @@ namespace Veltrix.Scoring;
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(PuzzleSolved))]
 [JsonSerializable(typeof(PointsAwarded))]
-[JsonSerializable(typeof(AwardedCloudEvent))]
+[JsonSerializable(typeof(RoutedEvent<PointsAwarded>))]
 [JsonSerializable(typeof(PlayerLedger))]
 [JsonSerializable(typeof(AwardRecord))]
 internal sealed partial class ScoringJson : JsonSerializerContext;

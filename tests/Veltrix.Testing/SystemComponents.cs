@@ -36,6 +36,9 @@ public abstract partial class SystemComponents
         File.WriteAllText(path, value.Replace(yaml, $"value: \"{replacement}\"", 1));
     }
 
+    [GeneratedRegex("value: \"\\.veltrix/[^\"]*\"")]
+    private static partial Regex SqliteFile();
+
     private sealed class EmbeddedDefault : SystemComponents
     {
         public override string Folder => "components";
@@ -43,6 +46,7 @@ public abstract partial class SystemComponents
         protected override Task<IAsyncDisposable> MakePrivateAsync(ResourcesFolder copy)
         {
             copy.Write("statestore.yaml", Yaml.SqliteState("statestore", Path.Combine(copy.Path, "state.db")));
+            Replace(copy, "eventconfig.yaml", SqliteFile(), Path.Combine(copy.Path, "eventconfig.db"));
             return Task.FromResult<IAsyncDisposable>(new Nothing());
         }
     }
@@ -58,6 +62,8 @@ public abstract partial class SystemComponents
             Replace(copy, "pubsub.yaml", AmqpUrl(), vhost.Url);
             Replace(copy, "statestore.yaml", PostgresConnection(), TestServers.Postgres);
             Replace(copy, "statestore.yaml", TablePrefix(), run + "_");
+            Replace(copy, "eventconfig.yaml", PostgresConnection(), TestServers.Postgres);
+            Replace(copy, "eventconfig.yaml", ConfigTablePrefix(), run + "_config_");
             return vhost;
         }
 
@@ -69,6 +75,9 @@ public abstract partial class SystemComponents
 
         [GeneratedRegex("value: \"veltrix_\"")]
         private static partial Regex TablePrefix();
+
+        [GeneratedRegex("value: \"veltrix_config_\"")]
+        private static partial Regex ConfigTablePrefix();
     }
 
     private sealed class Nothing : IAsyncDisposable

@@ -13,7 +13,7 @@ namespace Veltrix.Dapr.AspNetCore;
 /// (<c>Microsoft.AspNetCore.Http.Json.JsonOptions</c>, as minimal-API body binding uses). Answer with
 /// <see cref="TopicResults.Bulk"/> or a <see cref="BulkSubscribeAppResponse"/>.
 /// </summary>
-public sealed class BulkSubscribeMessage<TData>
+public sealed class BulkSubscribeMessage<TData> : IBulkSubscribeMessage
 {
     public BulkSubscribeMessage(IReadOnlyList<BulkSubscribeMessageEntry<TData>> entries, string topic, string pubsubName,
         IReadOnlyDictionary<string, string> metadata, string? id = null, string? type = null)
@@ -32,6 +32,8 @@ public sealed class BulkSubscribeMessage<TData>
     public IReadOnlyDictionary<string, string> Metadata { get; }
     public string? Id { get; }
     public string? Type { get; }
+
+    IEnumerable<CloudEventEnvelope?> IBulkSubscribeMessage.CloudEvents => Entries.Select(e => e.CloudEvent);
 
     /// <summary>Minimal-API binding hook.</summary>
     public static async ValueTask<BulkSubscribeMessage<TData>?> BindAsync(HttpContext context, ParameterInfo parameter)
@@ -140,3 +142,9 @@ public sealed record BulkSubscribeMessageEntry<TData>(
     TData? Data,
     JsonElement Event,
     string? DataError = null);
+
+/// <summary>A bulk delivery whatever its data type: what endpoint filters (metrics, lanes) read of it.</summary>
+public interface IBulkSubscribeMessage
+{
+    IEnumerable<CloudEventEnvelope?> CloudEvents { get; }
+}

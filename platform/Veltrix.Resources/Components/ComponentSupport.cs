@@ -4,4 +4,8 @@ namespace Veltrix.Resources.Components;
 public sealed record ComponentSupport(string RunnerName, IReadOnlySet<string> SupportedTypes)
 {
     public static ComponentSupport Daprd { get; } = new("daprd", ComponentCatalog.All.Select(t => t.Type).ToHashSet());
+
+    /// <summary>What the Veltrix dev sidecar runs, for checks made outside it (`veltrix check`); a sidecar test keeps it true.</summary>
+    public static ComponentSupport DevSidecar { get; } =
+        new("the dev sidecar", new HashSet<string> { "pubsub.in-memory", "pubsub.rabbitmq", "state.in-memory", "state.sqlite", "state.postgresql" });
 }

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Options;
-using Veltrix.Dapr.Client;
-using Veltrix.Gateway.Events;
+using Veltrix.Events.Publishing;
+using Veltrix.Events.Routing;
 using Veltrix.Gateway.Ingest;
 using Veltrix.ServiceDefaults;
 
@@ -16,12 +16,13 @@ public static class EventsApi
     }
 
     /// <summary>
-    /// One event or an array of them. Valid ones are published in one bulk call; every event gets an answer: counted
+    /// One event or an array of them, checked against the active event configuration (its types and their schemas). Valid
+    /// ones are published in one bulk call per type, all routed under the version read at the start of the request; every event gets an answer: counted
     /// as accepted, or listed under rejected with its index, a VX code and the reason. Only accepted events travel on.
     /// The in-flight bound is taken before the body is read, so a flood costs no parsing; malformed JSON and a wrong
     /// Content-Type surface as exceptions that the service defaults answer with VX3001 / VX3005.
     /// </summary>
-    private static async Task<IResult> IngestAsync(HttpRequest request, InFlightLimiter limiter, IOptions<GatewayOptions> options, DaprClient dapr,
+    private static async Task<IResult> IngestAsync(HttpRequest request, InFlightLimiter limiter, IOptions<GatewayOptions> options, ActiveRouting routing, EventPublisher publisher,
         CancellationToken cancellationToken)
     {
         if (!limiter.TryEnter())
@@ -44,20 +45,19 @@ public static class EventsApi
                 return Problems.Create(StatusCodes.Status413PayloadTooLarge, ServiceErrorCodes.PayloadTooLarge, "Too many events",
                     $"a request carries at most {options.Value.MaxBatchSize} events; this one has {items.Count}; split it");
 
-            var checkedEvents = items.Select((item, index) => EventValidator.Check(item, index)).ToList();
+            var routes = routing.Current;
+            var checkedEvents = items.Select((item, index) => EventValidator.Check(item, index, routes, publisher.AppId)).ToList();
             var rejected = checkedEvents.OfType<Checked.Rejected>().Select(r => new RejectedEvent(r.Index, r.Code, r.Message)).ToList();
             var accepted = checkedEvents.OfType<Checked.Accepted>().ToList();
-            if (accepted.Count > 0)
+            foreach (var ofType in accepted.GroupBy(a => a.Type))
             {
-                var entries = accepted.Select(a => new BulkPublishEntry<AnswerSubmittedCloudEvent>(
-                    a.Index.ToString(System.Globalization.CultureInfo.InvariantCulture), AnswerSubmittedCloudEvent.For(a.Id, a.Answer), "application/cloudevents+json")).ToList();
-                var published = await dapr.BulkPublishEventAsync(Topics.PubSub, Topics.AnswerSubmitted, entries, GatewayJson.Default.AnswerSubmittedCloudEvent,
-                    cancellationToken: cancellationToken);
-                foreach (var failed in published.FailedEntries)
-                    rejected.Add(new RejectedEvent(int.Parse(failed.Entry.EntryId, System.Globalization.CultureInfo.InvariantCulture), ServiceErrorCodes.Overloaded,
-                        $"not accepted by the broker, resend it: {failed.ErrorMessage}"));
-                rejected.Sort((a, b) => a.Index.CompareTo(b.Index));
+                var events = ofType.Select(a => new OutgoingEvent<JsonElement>(a.Id, a.Data, a.Index.ToString(System.Globalization.CultureInfo.InvariantCulture))).ToList();
+                var failures = await publisher.PublishAsync(routes, ofType.Key, events, GatewayJson.Default.RoutedEventJsonElement, cancellationToken);
+                foreach (var (entry, error) in failures)
+                    rejected.Add(new RejectedEvent(int.Parse(entry, System.Globalization.CultureInfo.InvariantCulture), ServiceErrorCodes.Overloaded,
+                        $"not accepted by the broker, resend it: {error}"));
             }
+            rejected.Sort((a, b) => a.Index.CompareTo(b.Index));
             return TypedResults.Accepted((string?)null, new IngestResult(items.Count - rejected.Count, rejected));
         }
         finally

@@ -1,4 +1,5 @@
 using Veltrix.Dapr.Client;
+using Veltrix.Events.Publishing;
 using Veltrix.Hunt.Events;
 
 namespace Veltrix.Hunt.Domain;
@@ -19,12 +20,12 @@ public enum AnswerOutcome
 /// crash anywhere: publish first (with an id derived from the solve), then record the solve; a crash in between
 /// publishes the same event id again on redelivery, which scoring recognises.
 /// </summary>
-public sealed class AnswerChecker(HuntStore hunts, DaprClient dapr, TimeProvider time, ILogger<AnswerChecker> logger)
+public sealed class AnswerChecker(HuntStore hunts, DaprClient dapr, EventPublisher publisher, TimeProvider time, ILogger<AnswerChecker> logger)
 {
     public async Task<AnswerOutcome[]> CheckAsync(IReadOnlyList<AnswerSubmitted> answers, CancellationToken cancellationToken)
     {
         var outcomes = new AnswerOutcome[answers.Count];
-        var solves = new Dictionary<string, (SolvedCloudEvent Event, List<int> Answers)>(StringComparer.Ordinal);
+        var solves = new Dictionary<string, (OutgoingEvent<PuzzleSolved> Event, List<int> Answers)>(StringComparer.Ordinal);
         for (var i = 0; i < answers.Count; i++)
         {
             var answer = answers[i];
@@ -35,7 +36,8 @@ public sealed class AnswerChecker(HuntStore hunts, DaprClient dapr, TimeProvider
                 : AnswerHasher.Matches(answer.Answer!, hunt.Salt, puzzle.AnswerHash) ? AnswerOutcome.Correct
                 : AnswerOutcome.Wrong;
             if (outcomes[i] != AnswerOutcome.Correct) continue;
-            var solved = SolvedCloudEvent.For(new PuzzleSolved(hunt!.Id, puzzle!.Id, answer.PlayerId!, puzzle.Points, time.GetUtcNow()));
+            var data = new PuzzleSolved(hunt!.Id, puzzle!.Id, answer.PlayerId!, puzzle.Points, time.GetUtcNow());
+            var solved = new OutgoingEvent<PuzzleSolved>(SolvedEventId.For(data), data);
             if (solves.TryGetValue(solved.Id, out var existing)) existing.Answers.Add(i);
             else solves[solved.Id] = (solved, [i]);
         }
@@ -46,14 +48,13 @@ public sealed class AnswerChecker(HuntStore hunts, DaprClient dapr, TimeProvider
         foreach (var item in recorded.Where(r => !string.IsNullOrEmpty(r.Value))) solves.Remove(item.Key);
         if (solves.Count == 0) return outcomes;
 
-        var entries = solves.Values.Select(s => new BulkPublishEntry<SolvedCloudEvent>(s.Event.Id, s.Event, "application/cloudevents+json")).ToList();
-        var published = await dapr.BulkPublishEventAsync(Topics.PubSub, Topics.PuzzleSolved, entries, HuntJson.Default.SolvedCloudEvent,
-            cancellationToken: cancellationToken);
-        foreach (var failed in published.FailedEntries)
+        var failures = await publisher.PublishAsync(EventTypes.PuzzleSolved, solves.Values.Select(s => s.Event).ToList(), HuntJson.Default.RoutedEventPuzzleSolved,
+            cancellationToken);
+        foreach (var (id, error) in failures)
         {
-            logger.LogWarning("puzzle.solved {EventId} was not accepted, the answer will be retried: {Error}", failed.Entry.EntryId, failed.ErrorMessage);
-            foreach (var index in solves[failed.Entry.EntryId].Answers) outcomes[index] = AnswerOutcome.Retry;
-            solves.Remove(failed.Entry.EntryId);
+            logger.LogWarning("puzzle.solved {EventId} was not accepted, the answer will be retried: {Error}", id, error);
+            foreach (var index in solves[id].Answers) outcomes[index] = AnswerOutcome.Retry;
+            solves.Remove(id);
         }
         if (solves.Count > 0)
         {

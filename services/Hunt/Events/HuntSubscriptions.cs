@@ -6,13 +6,9 @@ namespace Veltrix.Hunt.Events;
 /// <summary>Everything hunt subscribes to, in one place.</summary>
 public static class HuntSubscriptions
 {
-    public static IEndpointRouteBuilder MapHuntSubscriptions(this IEndpointRouteBuilder app)
-    {
-        app.MapPost("/events/answer-submitted", HandleAnswersAsync)
-            .WithTopic(Topics.PubSub, Topics.AnswerSubmitted, deadLetterTopic: Topics.AnswerSubmittedDeadLetter)
-            .WithBulkSubscribe(maxMessagesCount: 500, maxAwaitDurationMs: 5);
-        return app;
-    }
+    /// <summary>Routes, topics, dead-letter topics and bulk settings come from the event configuration (events/).</summary>
+    public static IEndpointRouteBuilder MapHuntSubscriptions(this WebApplication app) =>
+        app.MapEventSubscriptions(events => events.Handle(EventTypes.AnswerSubmitted, HandleAnswersAsync));
 
     /// <summary>
     /// Wrong and correct answers are done (SUCCESS); answers to hunts or puzzles that do not exist will never

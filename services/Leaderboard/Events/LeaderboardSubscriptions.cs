@@ -6,13 +6,9 @@ namespace Veltrix.Leaderboard.Events;
 /// <summary>Everything the leaderboard subscribes to, in one place.</summary>
 public static class LeaderboardSubscriptions
 {
-    public static IEndpointRouteBuilder MapLeaderboardSubscriptions(this IEndpointRouteBuilder app)
-    {
-        app.MapPost("/events/points-awarded", HandleAwardsAsync)
-            .WithTopic(Topics.PubSub, Topics.PointsAwarded, deadLetterTopic: Topics.PointsAwardedDeadLetter)
-            .WithBulkSubscribe(maxMessagesCount: 500, maxAwaitDurationMs: 5);
-        return app;
-    }
+    /// <summary>Routes, topics, dead-letter topics and bulk settings come from the event configuration (events/).</summary>
+    public static IEndpointRouteBuilder MapLeaderboardSubscriptions(this WebApplication app) =>
+        app.MapEventSubscriptions(events => events.Handle(EventTypes.PointsAwarded, HandleAwardsAsync));
 
     /// <summary>One board update per hunt in the batch; an update that cannot be saved asks for redelivery.</summary>
     private static async Task<IResult> HandleAwardsAsync(BulkSubscribeMessage<PointsAwarded> batch, BoardStore boards, ILogger<BoardStore> logger,

@@ -1,5 +1,3 @@
-using System.Text.Json.Serialization;
-
 namespace Veltrix.Scoring.Events;
 
 /// <summary>
@@ -9,17 +7,10 @@ namespace Veltrix.Scoring.Events;
 public sealed record PointsAwarded(string HuntId, string PlayerId, string PuzzleId, int Points, int Total, long Version);
 
 /// <summary>
-/// points.awarded as a complete CloudEvent whose id is derived from (hunt, puzzle, player): a repeat after a crash
-/// carries the same id, and the leaderboard counts it once.
+/// The event id of an award, derived from (hunt, puzzle, player): a repeat after a crash carries the same id, and the
+/// leaderboard counts it once.
 /// </summary>
-public sealed record AwardedCloudEvent(
-    [property: JsonPropertyName("specversion")] string SpecVersion,
-    [property: JsonPropertyName("id")] string Id,
-    [property: JsonPropertyName("source")] string Source,
-    [property: JsonPropertyName("type")] string Type,
-    [property: JsonPropertyName("datacontenttype")] string DataContentType,
-    [property: JsonPropertyName("data")] PointsAwarded Data)
+public static class AwardedEventId
 {
-    public static AwardedCloudEvent For(PointsAwarded awarded) =>
-        new("1.0", $"awarded:{awarded.HuntId}:{awarded.PuzzleId}:{awarded.PlayerId}", "scoring", Topics.PointsAwarded, "application/json", awarded);
+    public static string For(PointsAwarded awarded) => $"awarded:{awarded.HuntId}:{awarded.PuzzleId}:{awarded.PlayerId}";
 }

@@ -6,13 +6,9 @@ namespace Veltrix.Scoring.Events;
 /// <summary>Everything scoring subscribes to, in one place.</summary>
 public static class ScoringSubscriptions
 {
-    public static IEndpointRouteBuilder MapScoringSubscriptions(this IEndpointRouteBuilder app)
-    {
-        app.MapPost("/events/puzzle-solved", HandleSolvesAsync)
-            .WithTopic(Topics.PubSub, Topics.PuzzleSolved, deadLetterTopic: Topics.PuzzleSolvedDeadLetter)
-            .WithBulkSubscribe(maxMessagesCount: 500, maxAwaitDurationMs: 5);
-        return app;
-    }
+    /// <summary>Routes, topics, dead-letter topics and bulk settings come from the event configuration (events/).</summary>
+    public static IEndpointRouteBuilder MapScoringSubscriptions(this WebApplication app) =>
+        app.MapEventSubscriptions(events => events.Handle(EventTypes.PuzzleSolved, HandleSolvesAsync));
 
     /// <summary>The whole batch in one ledger round; each entry answers for itself.</summary>
     private static async Task<IResult> HandleSolvesAsync(BulkSubscribeMessage<PuzzleSolved> batch, LedgerService ledgers, ILogger<LedgerService> logger,

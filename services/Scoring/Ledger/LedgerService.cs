@@ -1,4 +1,5 @@
 using Veltrix.Dapr.Client;
+using Veltrix.Events.Publishing;
 using Veltrix.Scoring.Events;
 
 namespace Veltrix.Scoring.Ledger;
@@ -21,7 +22,7 @@ public enum SolveOutcome
 /// its points.awarded is published again with the player's current total: if a crash came between the transaction
 /// and the publish, that repeat is what reaches the leaderboard; otherwise the leaderboard ignores it.
 /// </summary>
-public sealed class LedgerService(DaprClient dapr, ILogger<LedgerService> logger)
+public sealed class LedgerService(DaprClient dapr, EventPublisher publisher, ILogger<LedgerService> logger)
 {
     public const string StateStore = "statestore";
     private const int MaxAttempts = 10;
@@ -48,23 +49,23 @@ public sealed class LedgerService(DaprClient dapr, ILogger<LedgerService> logger
         }
 
         // points.awarded for every solve that is on record, new or repeated (see the class comment).
-        var awards = new Dictionary<string, (AwardedCloudEvent Event, List<int> Solves)>(StringComparer.Ordinal);
+        var awards = new Dictionary<string, (OutgoingEvent<PointsAwarded> Event, List<int> Solves)>(StringComparer.Ordinal);
         for (var i = 0; i < solves.Count; i++)
         {
             var solve = solves[i].Solve;
             var ledger = round.Ledgers[LedgerKey(solve.HuntId!, solve.PlayerId!)];
             var record = round.Awards[AwardKey(solve)];
-            var awarded = AwardedCloudEvent.For(new PointsAwarded(ledger.HuntId, ledger.PlayerId, solve.PuzzleId!, record.Points, ledger.Points, ledger.Version));
+            var data = new PointsAwarded(ledger.HuntId, ledger.PlayerId, solve.PuzzleId!, record.Points, ledger.Points, ledger.Version);
+            var awarded = new OutgoingEvent<PointsAwarded>(AwardedEventId.For(data), data);
             if (awards.TryGetValue(awarded.Id, out var existing)) existing.Solves.Add(i);
             else awards[awarded.Id] = (awarded, [i]);
         }
-        var entries = awards.Values.Select(a => new BulkPublishEntry<AwardedCloudEvent>(a.Event.Id, a.Event, "application/cloudevents+json")).ToList();
-        var published = await dapr.BulkPublishEventAsync(Topics.PubSub, Topics.PointsAwarded, entries, ScoringJson.Default.AwardedCloudEvent,
-            cancellationToken: cancellationToken);
-        foreach (var failed in published.FailedEntries)
+        var failures = await publisher.PublishAsync(EventTypes.PointsAwarded, awards.Values.Select(a => a.Event).ToList(), ScoringJson.Default.RoutedEventPointsAwarded,
+            cancellationToken);
+        foreach (var (id, error) in failures)
         {
-            logger.LogWarning("points.awarded {EventId} was not accepted and will be published again on redelivery: {Error}", failed.Entry.EntryId, failed.ErrorMessage);
-            foreach (var index in awards[failed.Entry.EntryId].Solves) outcomes[index] = SolveOutcome.Retry;
+            logger.LogWarning("points.awarded {EventId} was not accepted and will be published again on redelivery: {Error}", id, error);
+            foreach (var index in awards[id].Solves) outcomes[index] = SolveOutcome.Retry;
         }
         return outcomes;
     }

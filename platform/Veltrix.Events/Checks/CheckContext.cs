@@ -1,0 +1,26 @@
+using Veltrix.Resources.Components;
+using Veltrix.Resources.Resiliency;
+using Veltrix.Resources.Subscriptions;
+
+namespace Veltrix.Events.Checks;
+
+/// <summary>Where the configuration will run: the dev sidecar (one process serves every app) or daprd (one per app).</summary>
+public enum RuntimeTarget
+{
+    DevSidecar,
+    Daprd,
+}
+
+/// <summary>
+/// What an EventConfiguration is checked against. Null means "not known here" and switches the checks that need it
+/// off: the control service knows components from its sidecar's metadata but not dapr.yaml; `veltrix check` knows all.
+/// </summary>
+public sealed record CheckContext(
+    IReadOnlyList<ComponentResource>? Components,
+    IReadOnlyList<ResiliencyResource> Resiliencies,
+    IReadOnlyList<SubscriptionResource> Subscriptions,
+    IReadOnlyList<string>? Apps,
+    RuntimeTarget Target = RuntimeTarget.DevSidecar)
+{
+    public static CheckContext Standalone { get; } = new(null, [], [], null);
+}

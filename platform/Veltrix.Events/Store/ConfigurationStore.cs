@@ -1,0 +1,91 @@
+using System.Security.Cryptography;
+using System.Text;
+using Veltrix.Dapr.Client;
+
+namespace Veltrix.Events.Store;
+
+/// <summary>
+/// The configuration documents in the Dapr state store every app shares (`eventconfig`, keyPrefix `name`): versions
+/// are first-write and never change; the version index and the active pointer change only by compare-and-swap.
+/// </summary>
+public sealed class ConfigurationStore(DaprClient dapr, string storeName)
+{
+    public const string DefaultStoreName = "eventconfig";
+    private const string ActiveKey = "active";
+    private static readonly StateOptions FirstWrite = new() { Concurrency = ConcurrencyMode.FirstWrite };
+
+    public string StoreName => storeName;
+
+    public Task<(ActivePointer? Value, string ETag)> GetActiveAsync(CancellationToken cancellationToken) =>
+        dapr.GetStateAndETagAsync(storeName, ActiveKey, EventsJson.Default.ActivePointer, cancellationToken: cancellationToken);
+
+    /// <summary>Moves the active pointer if nobody moved it since <paramref name="etag"/> was read (empty: only if there is none yet).</summary>
+    public async Task<bool> TrySetActiveAsync(ActivePointer pointer, string etag, CancellationToken cancellationToken)
+    {
+        if (etag.Length > 0) return await dapr.TrySaveStateAsync(storeName, ActiveKey, pointer, EventsJson.Default.ActivePointer, etag, cancellationToken: cancellationToken);
+        try
+        {
+            await dapr.SaveStateAsync(storeName, ActiveKey, pointer, EventsJson.Default.ActivePointer, FirstWrite, cancellationToken: cancellationToken);
+            return true;
+        }
+        catch (DaprStateConflictException)
+        {
+            return false;
+        }
+    }
+
+    public Task<(VersionIndex? Value, string ETag)> GetIndexAsync(string name, CancellationToken cancellationToken) =>
+        dapr.GetStateAndETagAsync(storeName, IndexKey(name), EventsJson.Default.VersionIndex, cancellationToken: cancellationToken);
+
+    public Task<StoredVersion?> GetVersionAsync(string name, int version, CancellationToken cancellationToken) =>
+        dapr.GetStateAsync(storeName, VersionKey(name, version), EventsJson.Default.StoredVersion, cancellationToken: cancellationToken);
+
+    /// <summary>
+    /// Stores <paramref name="yaml"/> as the next version of <paramref name="name"/>: the version document first-write,
+    /// the index by compare-and-swap, both in one transaction; a concurrent apply makes this one take the next number.
+    /// Applying the text of the latest version again stores nothing and returns that version.
+    /// </summary>
+    public async Task<(StoredVersion Version, bool Created)> AppendAsync(string name, string yaml, int eventTypes, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var digest = Digest(yaml);
+        for (var attempt = 0; ; attempt++)
+        {
+            var (index, etag) = await GetIndexAsync(name, cancellationToken);
+            if (index is { Versions.Count: > 0 } && index.Versions[^1].Digest == digest)
+                return ((await GetVersionAsync(name, index.Latest, cancellationToken))!, false);
+            var next = (index?.Latest ?? 0) + 1;
+            var stored = new StoredVersion(name, next, yaml, time.GetUtcNow(), digest);
+            var summaries = (index?.Versions ?? []).Append(new VersionSummary(next, stored.AppliedAt, digest, eventTypes)).ToList();
+            var operations = new List<StateTransactionRequest>
+            {
+                StateTransactionRequest.Upsert(VersionKey(name, next), stored, EventsJson.Default.StoredVersion, options: FirstWrite),
+                etag.Length > 0
+                    ? StateTransactionRequest.Upsert(IndexKey(name), new VersionIndex(name, summaries), EventsJson.Default.VersionIndex, etag)
+                    : StateTransactionRequest.Upsert(IndexKey(name), new VersionIndex(name, summaries), EventsJson.Default.VersionIndex, options: FirstWrite),
+            };
+            try
+            {
+                await dapr.ExecuteStateTransactionAsync(storeName, operations, cancellationToken: cancellationToken);
+                return (stored, true);
+            }
+            catch (DaprStateConflictException) when (attempt < 20)
+            {
+                // Another apply took this number: read the index again and take the next one.
+            }
+        }
+    }
+
+    public Task<SubscriptionReport?> GetSubscriptionReportAsync(string appId, CancellationToken cancellationToken) =>
+        dapr.GetStateAsync(storeName, ReportKey(appId), EventsJson.Default.SubscriptionReport, cancellationToken: cancellationToken);
+
+    public Task SaveSubscriptionReportAsync(SubscriptionReport report, CancellationToken cancellationToken) =>
+        dapr.SaveStateAsync(storeName, ReportKey(report.AppId), report, EventsJson.Default.SubscriptionReport, cancellationToken: cancellationToken);
+
+    public static string Digest(string yaml) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(yaml.ReplaceLineEndings("\n"))))[..16];
+
+    private static string IndexKey(string name) => $"versions-{name}";
+
+    private static string VersionKey(string name, int version) => $"version-{name}-{version}";
+
+    private static string ReportKey(string appId) => $"subscribed-{appId}";
+}

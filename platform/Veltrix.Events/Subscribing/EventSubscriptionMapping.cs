@@ -1,0 +1,88 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Veltrix.Dapr.AspNetCore;
+using Veltrix.Dapr.Client;
+using Veltrix.Events.Model;
+using Veltrix.Events.Publishing;
+using Veltrix.Events.Routing;
+using Veltrix.Events.Store;
+
+namespace Veltrix.Events.Subscribing;
+
+/// <summary>
+/// Generates the app's subscriptions from the configuration: for each event type it consumes, its route subscribed to
+/// the topic of every subscribed version (with dead-letter topic, bulk settings, lane and max concurrency); for each
+/// dead-letter topic it owns, a parking endpoint; and the change event that makes it follow activations at once.
+/// </summary>
+public static partial class EventSubscriptionMapping
+{
+    public const string ChangeTopic = "veltrix.configuration";
+    public const string ChangeRoute = "/veltrix/configuration-activated";
+
+    public static void Map(IEndpointRouteBuilder app, EventHandlers handlers, IReadOnlyList<RoutingTable> versions, string appId, EventsOptions options, ILogger logger)
+    {
+        var subscribed = new List<SubscribedTopic>();
+        foreach (var type in versions.SelectMany(v => v.Configuration.Events).Select(e => e.Type).Distinct())
+        {
+            var mine = versions.Select(v => v.Find(type)).OfType<EventDefinition>()
+                .Select(d => (Definition: d, Consumer: d.Consumers.FirstOrDefault(c => c.App == appId))).Where(x => x.Consumer is not null).ToList();
+            if (mine.Count > 0)
+            {
+                if (!handlers.ByType.TryGetValue(type, out var handler)) LogNoHandler(logger, appId, type);
+                else subscribed.AddRange(MapConsumer(app, type, handler, mine!));
+            }
+            var owned = versions.Select(v => v.Find(type)).OfType<EventDefinition>().Where(d => d.DeadLetter?.Owner == appId)
+                .Select(d => (d.PubSub, d.DeadLetter!.Topic)).Distinct().ToList();
+            if (owned.Count > 0) MapDeadLetters(app, type, owned, options);
+        }
+        foreach (var unused in handlers.ByType.Keys.Where(t => subscribed.All(s => s.Type != t))) LogUnusedHandler(logger, appId, unused);
+
+        var pubsubs = versions.SelectMany(v => v.Configuration.Events).Select(e => e.PubSub).Distinct().ToList();
+        var change = app.MapPost(ChangeRoute, (ConfigurationRefresher refresher) =>
+        {
+            refresher.RefreshNow();
+            return TopicResults.Success();
+        });
+        foreach (var pubsub in pubsubs) change.WithTopic(pubsub, ChangeTopic);
+
+        var report = new SubscriptionReport(appId, subscribed, [.. handlers.ByType.Keys], DateTimeOffset.UtcNow);
+        app.ServiceProvider.GetRequiredService<SubscriptionReporter>().Report = report;
+    }
+
+    private static List<SubscribedTopic> MapConsumer(IEndpointRouteBuilder app, string type, Delegate handler,
+        List<(EventDefinition Definition, EventConsumer Consumer)> mine)
+    {
+        var subscribed = new List<SubscribedTopic>();
+        var newest = mine[^1];
+        foreach (var route in mine.GroupBy(m => m.Consumer.Route))
+        {
+            var endpoint = app.MapPost(route.Key, handler);
+            foreach (var (pubsub, topic, dead) in route.Select(m => (m.Definition.PubSub, m.Definition.Topic, m.Definition.DeadLetter?.Topic)).Distinct())
+            {
+                endpoint.WithTopic(pubsub, topic, dead, rawPayload: newest.Definition.RawPayload);
+                subscribed.Add(new SubscribedTopic(type, pubsub, topic));
+            }
+            var consumer = route.Last().Consumer;
+            if (consumer.Bulk is { } bulk) endpoint.WithBulkSubscribe(bulk.MaxMessages, bulk.MaxAwaitMs);
+            endpoint.AddEndpointFilter(new DeliveryFilter(type, route.Last().Definition.Lane, consumer.MaxConcurrency));
+        }
+        return subscribed;
+    }
+
+    private static void MapDeadLetters(IEndpointRouteBuilder app, string type, List<(string PubSub, string Topic)> topics, EventsOptions options)
+    {
+        var endpoint = app.MapPost($"/veltrix/dead-letters/{type}", (HttpContext context, DaprClient dapr, RoutingMetrics metrics, TimeProvider time, ILoggerFactory loggers) =>
+            DeadLetterParking.ParkAsync(type, options.DeadLetterStore, context, dapr, metrics, time, loggers.CreateLogger("Veltrix.Events.DeadLetters")));
+        foreach (var (pubsub, topic) in topics) endpoint.WithTopic(pubsub, topic);
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{AppId} is a consumer of {Type} in the event configuration but has no handler for it; its events are not subscribed to")]
+    private static partial void LogNoHandler(ILogger logger, string appId, string type);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{AppId} has a handler for {Type}, which no subscribed configuration version routes to it")]
+    private static partial void LogUnusedHandler(ILogger logger, string appId, string type);
+}
