@@ -17,10 +17,10 @@ public enum RuntimeTarget
 /// </summary>
 public sealed record CheckContext(
     IReadOnlyList<ComponentResource>? Components,
-    IReadOnlyList<ResiliencyResource> Resiliencies,
+    IReadOnlyList<ResiliencyResource>? Resiliencies,
     IReadOnlyList<SubscriptionResource> Subscriptions,
     IReadOnlyList<string>? Apps,
     RuntimeTarget Target = RuntimeTarget.DevSidecar)
 {
-    public static CheckContext Standalone { get; } = new(null, [], [], null);
+    public static CheckContext Standalone { get; } = new(null, null, [], null);
 }

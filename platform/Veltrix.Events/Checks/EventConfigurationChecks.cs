@@ -79,12 +79,13 @@ public static class EventConfigurationChecks
     /// <summary>The retry policy deliveries of the event get: its own `retry`, else the one a resiliency target gives its pub/sub inbound.</summary>
     private static RetrySpec? CheckRetry(EventDefinition definition, CheckContext context, DiagnosticSink sink)
     {
-        var policies = context.Resiliencies.SelectMany(r => r.Retries.Values).ToList();
+        if (context.Resiliencies is not { } resiliencies) return null;
+        var policies = resiliencies.SelectMany(r => r.Retries.Values).ToList();
         RetrySpec? retry = null;
         if (definition.Retry is { } name)
         {
             retry = policies.FirstOrDefault(p => p.Name == name);
-            if (retry is null && context.Components is not null)
+            if (retry is null)
             {
                 var names = policies.Select(p => p.Name).Distinct().ToList();
                 sink.Error(EventErrorCodes.UnknownRetryPolicy, definition.At("retry")!, $"retry budget '{name}' of '{definition.Type}' names no retry policy of a Resiliency resource",
@@ -94,7 +95,7 @@ public static class EventConfigurationChecks
         }
         else
         {
-            var refName = context.Resiliencies.SelectMany(r => r.ComponentTargets).Where(t => t.Component == definition.PubSub).Select(t => t.Inbound?.Retry).FirstOrDefault(r => r is not null);
+            var refName = resiliencies.SelectMany(r => r.ComponentTargets).Where(t => t.Component == definition.PubSub).Select(t => t.Inbound?.Retry).FirstOrDefault(r => r is not null);
             retry = refName is null ? null : policies.FirstOrDefault(p => p.Name == refName);
         }
 
@@ -102,7 +103,7 @@ public static class EventConfigurationChecks
             sink.Error(EventErrorCodes.UnboundedRetriesWithoutDeadLetter, definition.At(definition.Retry is null ? "type" : "retry")!,
                 $"'{definition.Type}' is retried forever (policy '{retry.Name}' has maxRetries -1) and has no dead-letter topic: one poisoned event blocks or loops for ever",
                 $"set 'maxRetries' on policy '{retry.Name}', or add 'deadLetter: {{topic: {definition.Topic}.dead, owner: <app>}}'");
-        if (retry is null && definition.DeadLetter is not null && context.Components is not null)
+        if (retry is null && definition.DeadLetter is not null)
             sink.Warning(EventErrorCodes.DeadLetterWithoutRetries, definition.DeadLetter.Location ?? definition.Location!,
                 $"'{definition.Type}' has a dead-letter topic but no retry policy: the first failed delivery goes straight to '{definition.DeadLetter.Topic}'",
                 "add 'retry: <policy>' naming a Resiliency retry policy, or a resiliency target for the pub/sub's inbound direction");

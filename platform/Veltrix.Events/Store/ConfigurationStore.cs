@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Veltrix.Dapr.Client;
+using Veltrix.Dapr;
 
 namespace Veltrix.Events.Store;
 
@@ -12,6 +13,7 @@ public sealed class ConfigurationStore(DaprClient dapr, string storeName)
 {
     public const string DefaultStoreName = "eventconfig";
     private const string ActiveKey = "active";
+    private const string NamesKey = "names";
     private static readonly StateOptions FirstWrite = new() { Concurrency = ConcurrencyMode.FirstWrite };
 
     public string StoreName => storeName;
@@ -66,12 +68,42 @@ public sealed class ConfigurationStore(DaprClient dapr, string storeName)
             try
             {
                 await dapr.ExecuteStateTransactionAsync(storeName, operations, cancellationToken: cancellationToken);
+                if (next == 1) await AddNameAsync(name, cancellationToken);
                 return (stored, true);
             }
-            catch (DaprStateConflictException) when (attempt < 20)
+            catch (DaprApiException e) when (attempt < 20 && (e is DaprStateConflictException || e.ErrorCode == "ERR_STATE_TRANSACTION"))
             {
                 // Another apply took this number: read the index again and take the next one.
             }
+        }
+    }
+
+    /// <summary>Every configuration name ever applied, in the order they first were.</summary>
+    public async Task<IReadOnlyList<string>> GetNamesAsync(CancellationToken cancellationToken) =>
+        (await dapr.GetStateAsync(storeName, NamesKey, EventsJson.Default.ConfigurationNames, cancellationToken: cancellationToken))?.Names ?? [];
+
+    public async Task AddNameAsync(string name, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var (names, etag) = await dapr.GetStateAndETagAsync(storeName, NamesKey, EventsJson.Default.ConfigurationNames, cancellationToken: cancellationToken);
+            if (names?.Names.Contains(name) == true) return;
+            var next = new ConfigurationNames([.. names?.Names ?? [], name]);
+            if (etag.Length > 0 ? await dapr.TrySaveStateAsync(storeName, NamesKey, next, EventsJson.Default.ConfigurationNames, etag, cancellationToken: cancellationToken)
+                : await TryFirstWriteAsync(NamesKey, next, cancellationToken)) return;
+        }
+    }
+
+    private async Task<bool> TryFirstWriteAsync(string key, ConfigurationNames value, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await dapr.SaveStateAsync(storeName, key, value, EventsJson.Default.ConfigurationNames, FirstWrite, cancellationToken: cancellationToken);
+            return true;
+        }
+        catch (DaprStateConflictException)
+        {
+            return false;
         }
     }
 

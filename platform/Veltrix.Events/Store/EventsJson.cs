@@ -9,6 +9,7 @@ namespace Veltrix.Events;
 [JsonSerializable(typeof(VersionIndex))]
 [JsonSerializable(typeof(ActivePointer))]
 [JsonSerializable(typeof(SubscriptionReport))]
+[JsonSerializable(typeof(ConfigurationNames))]
 [JsonSerializable(typeof(ParkedDeadLetter))]
 [JsonSerializable(typeof(JsonElement))]
 internal sealed partial class EventsJson : JsonSerializerContext;

@@ -20,3 +20,6 @@ public sealed record ActivationRecord(string Name, int Version, DateTimeOffset A
 public sealed record SubscriptionReport(string AppId, IReadOnlyList<SubscribedTopic> Topics, IReadOnlyList<string> HandledTypes, DateTimeOffset At);
 
 public sealed record SubscribedTopic(string Type, string PubSub, string Topic);
+
+/// <summary>The names configurations were applied under.</summary>
+public sealed record ConfigurationNames(IReadOnlyList<string> Names);
