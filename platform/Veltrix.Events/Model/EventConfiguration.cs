@@ -41,7 +41,7 @@ public sealed record EventDefinition(
 {
     public SourceLocation? Location { get; init; }
 
-    /// <summary>Where each of the definition's keys was written (key → location), for diagnostics on a field.</summary>
+XX
     public IReadOnlyDictionary<string, SourceLocation> KeyLocations { get; init; } = new Dictionary<string, SourceLocation>();
 
     public SourceLocation? At(string key) => KeyLocations.TryGetValue(key, out var at) ? at : Location;

@@ -99,7 +99,7 @@ public static partial class EventConfigurationReader
     private static EventDefinition? ReadEvent(string file, YamlMappingNode map, DiagnosticSink sink)
     {
         Unknown(sink, file, map, "an event type", EventKeys);
-        var keys = map.Entries().ToDictionary(e => e.Key, e => e.KeyNode.At(file), StringComparer.Ordinal);
+        var keys = map.Entries().ToDictionary(e => e.Key, e => e.Value.At(file), StringComparer.Ordinal);
         var type = RequiredScalar(file, map, "type", sink, "an event type", "add 'type: <domain.event>', e.g. 'type: answer.submitted'");
         if (type is null) return null;
         if (!TypePattern().IsMatch(type))

@@ -1,0 +1,124 @@
+using System.Globalization;
+using Veltrix.AppHost;
+using Veltrix.AppHost.Template;
+using Veltrix.Events.Checks;
+using Veltrix.Events.Model;
+using Veltrix.Events.Reading;
+using Veltrix.Resources;
+using Veltrix.Resources.Components;
+using Veltrix.Resources.Diagnostics;
+using Veltrix.Resources.Yaml;
+
+namespace Veltrix.Cli.Checking;
+
+/// <summary>Everything `veltrix check` found in a folder, and what it read (for `graph`).</summary>
+public sealed record CheckResult(string Root, IReadOnlyList<Diagnostic> Diagnostics, IReadOnlyList<EventConfiguration> Configurations, IReadOnlyList<string>? Apps)
+{
+    public bool HasErrors => Diagnostics.Any(d => d.IsError);
+}
+
+/// <summary>
+/// Every static check over a project folder: dapr.yaml (AppHost's reader), the Dapr resources it names (or
+/// components/), and events/*.yaml — each on its own, then across them. Paths in diagnostics are relative to the
+/// folder checked.
+/// </summary>
+public static class ProjectCheck
+{
+    public static CheckResult Run(string root, RuntimeTarget target)
+    {
+        root = Path.GetFullPath(root);
+        if (!Directory.Exists(root)) throw new DirectoryNotFoundException(root);
+        var diagnostics = new List<Diagnostic>();
+
+        var (apps, resourcesPaths) = ReadRunFile(root, diagnostics);
+        resourcesPaths ??= Directory.Exists(Path.Combine(root, "components")) ? [Path.Combine(root, "components")] : [];
+        var resources = ResourceLoader.Load(resourcesPaths, target == RuntimeTarget.Daprd ? ComponentSupport.Daprd : ComponentSupport.DevSidecar);
+        diagnostics.AddRange(resources.Diagnostics);
+
+        var configurations = ReadEvents(root, diagnostics);
+        // Refused components (an unsupported type, a bad key) are reported already; checks run against the ones that loaded.
+        var context = new CheckContext(resources.Components, resources.Resiliencies, resources.Subscriptions, apps, target);
+        var sink = new DiagnosticSink(diagnostics);
+        foreach (var configuration in configurations) EventConfigurationChecks.Check(configuration, context, sink);
+
+        var relative = diagnostics.Select(d => d with { Location = d.Location with { File = Relative(root, d.Location.File) } })
+            .Distinct()
+            .OrderBy(d => d.Location.File, StringComparer.Ordinal).ThenBy(d => d.Location.Line).ThenBy(d => d.Location.Column).ThenBy(d => d.Code, StringComparer.Ordinal)
+            .ToList();
+        return new CheckResult(root, relative, configurations, apps);
+    }
+
+    private static (IReadOnlyList<string>? Apps, IReadOnlyList<string>? ResourcesPaths) ReadRunFile(string root, List<Diagnostic> diagnostics)
+    {
+        var file = Path.Combine(root, "dapr.yaml");
+        if (!File.Exists(file)) return (null, null);
+        try
+        {
+            var template = RunTemplateReader.Read(file);
+            foreach (var warning in template.Warnings) diagnostics.Add(FromWarning(file, warning));
+            return (template.Apps.Select(a => a.AppId).ToList(), template.ResourcesPaths.Count > 0 ? template.ResourcesPaths : null);
+        }
+        catch (AppHostErrors errors)
+        {
+            diagnostics.AddRange(errors.Errors.Select(e => FromAppHost(file, e)));
+        }
+        catch (AppHostError error)
+        {
+            diagnostics.Add(FromAppHost(file, error));
+        }
+        return (null, null);
+    }
+
+    private static List<EventConfiguration> ReadEvents(string root, List<Diagnostic> diagnostics)
+    {
+        var folder = Path.Combine(root, "events");
+        var configurations = new List<EventConfiguration>();
+        var files = Directory.Exists(folder) ? ResourceFileReader.FindFiles(folder) : [];
+        var sink = new DiagnosticSink(diagnostics);
+        foreach (var file in files)
+            foreach (var raw in ResourceFileReader.ReadFile(file, diagnostics))
+                if (EventConfigurationReader.Read(raw, sink) is { } configuration) configurations.Add(configuration);
+        if (files.Count == 0)
+            diagnostics.Add(new Diagnostic(EventErrorCodes.NoEventConfiguration, DiagnosticSeverity.Warning, SourceLocation.Start(folder),
+                "no EventConfiguration found under events/: producers and consumers cannot be checked against each other",
+                "declare the system's events in events/<name>.yaml (docs/event-configuration.md)"));
+        foreach (var twice in configurations.GroupBy(c => c.Name).Where(g => g.Count() > 1))
+            foreach (var later in twice.Skip(1))
+                sink.Error(EventErrorCodes.DuplicateConfigurationName, later.Location!, $"configuration name '{later.Name}' is used again (first at {twice.First().Location})",
+                    "give each EventConfiguration its own metadata.name; versions are stored per name");
+        return configurations;
+    }
+
+    private static Diagnostic FromAppHost(string file, AppHostError error)
+    {
+        var location = ParseLocation(error.Location) ?? SourceLocation.Start(file);
+        return new Diagnostic(error.Code, DiagnosticSeverity.Error, location with { File = file }, error.Message, error.Help);
+    }
+
+    // "dapr.yaml:12:5: warning: …" (RunTemplate.Warnings) → a diagnostic with that position.
+    private static Diagnostic FromWarning(string file, string warning)
+    {
+        var parts = warning.Split(':', 4);
+        var line = parts.Length > 3 && int.TryParse(parts[1], CultureInfo.InvariantCulture, out var l) ? l : 1;
+        var column = parts.Length > 3 && int.TryParse(parts[2], CultureInfo.InvariantCulture, out var c) ? c : 1;
+        var text = parts.Length > 3 ? parts[3].Replace(" warning:", "", StringComparison.Ordinal).Trim() : warning;
+        return new Diagnostic(AppHostErrorCodes.InvalidRunFile, DiagnosticSeverity.Warning, new SourceLocation(file, line, column), text,
+            "remove the key, or run with `dapr run -f .` where Dapr is installed");
+    }
+
+    private static SourceLocation? ParseLocation(string? location)
+    {
+        if (location is null) return null;
+        var parts = location.Split(':');
+        return parts.Length >= 3 && int.TryParse(parts[^2], CultureInfo.InvariantCulture, out var line) && int.TryParse(parts[^1], CultureInfo.InvariantCulture, out var column)
+            ? new SourceLocation(string.Join(':', parts[..^2]), line, column)
+            : null;
+    }
+
+    private static string Relative(string root, string file)
+    {
+        var full = Path.GetFullPath(file, root);
+        var relative = Path.GetRelativePath(root, full);
+        return relative.StartsWith("..", StringComparison.Ordinal) ? full : relative.Replace('\\', '/');
+    }
+}
