@@ -41,7 +41,7 @@ public sealed record EventDefinition(
 {
     public SourceLocation? Location { get; init; }
 
-XX
+    /// <summary>Where each key's value was written (key → location), so a diagnostic points at the value at fault.</summary>
     public IReadOnlyDictionary<string, SourceLocation> KeyLocations { get; init; } = new Dictionary<string, SourceLocation>();
 
     public SourceLocation? At(string key) => KeyLocations.TryGetValue(key, out var at) ? at : Location;
