@@ -13,7 +13,8 @@ public sealed class RepositoryComponentsTests
     {
         var resources = ResourceLoader.Load([Folder("components")], ComponentRegistry.Support);
         Assert.Empty(resources.Diagnostics);
-        Assert.Equal(["pubsub.in-memory", "state.sqlite"], resources.Components.Select(c => c.Type).Order());
+        Assert.Equal([("eventconfig", "state.sqlite"), ("pubsub", "pubsub.in-memory"), ("statestore", "state.sqlite")],
+            resources.Components.Select(c => (c.Name, c.Type)).Order());
         Assert.Single(resources.Resiliencies);
     }
 
@@ -22,7 +23,7 @@ public sealed class RepositoryComponentsTests
     {
         var resources = ResourceLoader.Load([Folder("components.rabbitmq")], ComponentRegistry.Support);
         Assert.Empty(resources.Diagnostics);
-        Assert.Equal([("pubsub", "pubsub.rabbitmq"), ("statestore", "state.postgresql")],
+        Assert.Equal([("eventconfig", "state.postgresql"), ("pubsub", "pubsub.rabbitmq"), ("statestore", "state.postgresql")],
             resources.Components.Select(c => (c.Name, c.Type)).Order());
         Assert.Single(resources.Resiliencies);
     }
@@ -34,10 +35,16 @@ public sealed class RepositoryComponentsTests
     {
         var forDaprd = ResourceLoader.Load([Folder(folder)], ComponentSupport.Daprd);
         Assert.Empty(forDaprd.Diagnostics); // every key is one the real component reads, with a value of the right kind
-        Assert.Equal([("pubsub", pubsub), ("statestore", state)], forDaprd.Components.Select(c => (c.Name, c.Type)).Order());
+        Assert.Equal([("eventconfig", state), ("pubsub", pubsub), ("statestore", state)], forDaprd.Components.Select(c => (c.Name, c.Type)).Order());
 
         var forDevSidecar = ResourceLoader.Load([Folder(folder)], ComponentRegistry.Support);
-        Assert.Equal(["VX1004", "VX1004"], forDevSidecar.Diagnostics.Select(d => d.Code));
+        Assert.Equal(["VX1004", "VX1004", "VX1004"], forDevSidecar.Diagnostics.Select(d => d.Code));
+    }
+
+    [Fact]
+    public void Checks_made_outside_the_sidecar_know_exactly_the_types_it_runs()
+    {
+        Assert.True(ComponentSupport.DevSidecar.SupportedTypes.SetEquals(ComponentRegistry.Support.SupportedTypes));
     }
 
     private static string Folder(string name) => Path.Combine(RepositoryLayout.Root, name);
