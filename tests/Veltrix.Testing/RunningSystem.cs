@@ -32,6 +32,9 @@ public sealed class RunningSystem : IAsyncDisposable
 
     public string Output => string.Join('\n', _output);
 
+    /// <summary>The operator token this run's apps accept (VELTRIX_OPERATOR_TOKEN, passed through AppHost).</summary>
+    public string OperatorToken { get; } = "operator-" + Guid.NewGuid().ToString("N");
+
     /// <summary>AppHost of a build configuration (Debug: as `dotnet run --project AppHost` runs it).</summary>
     public static string AppHostAssembly(string configuration) =>
         Path.Combine(RepositoryLayout.Root, "AppHost", "bin", configuration, "net10.0", "AppHost.dll");
@@ -83,6 +86,7 @@ public sealed class RunningSystem : IAsyncDisposable
             info.ArgumentList.Add(argument);
         var process = new Process { StartInfo = info };
         var system = new RunningSystem(process, resources, storage, logDir);
+        info.Environment["VELTRIX_OPERATOR_TOKEN"] = system.OperatorToken;
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) system._output.Enqueue(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) system._output.Enqueue(e.Data); };
         process.Start();

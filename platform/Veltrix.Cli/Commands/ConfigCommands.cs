@@ -63,8 +63,12 @@ public static class ConfigCommands
             body => DiffText(cli, body)));
 
         var activate = new Command("activate", "Make a version the one every producer routes by (one compare-and-swap).") { name, version, expect, force };
-        activate.SetAction((r, ct) => Run(cli, r, control, token, format,
-            async client => await client.PostJsonAsync($"/configurations/{Uri.EscapeDataString(r.GetValue(name)!)}/versions/{r.GetValue(version)}/activate", Body(r.GetValue(expect), r.GetValue(force)), ct),
+        activate.SetAction((r, ct) => Run(cli, r, control, token, format, async client =>
+            {
+                // Without --expect, the version active now is the expectation: of two operators activating at once, one is refused.
+                var expected = r.GetValue(expect) ?? await ActiveLabelAsync(client, ct);
+                return await client.PostJsonAsync($"/configurations/{Uri.EscapeDataString(r.GetValue(name)!)}/versions/{r.GetValue(version)}/activate", Body(expected, r.GetValue(force)), ct);
+            },
             body => Activated(cli, body)));
 
         var rollback = new Command("rollback", "Activate the version that was active before the current one.") { expect, force };
@@ -73,6 +77,12 @@ public static class ConfigCommands
             body => Activated(cli, body)));
 
         return new Command("config", "Named, versioned event configurations in the control service.") { control, token, format, apply, list, show, diff, activate, rollback };
+    }
+
+    private static async Task<string?> ActiveLabelAsync(ControlClient client, CancellationToken cancellationToken)
+    {
+        var active = await client.GetAsync("/configurations/active", cancellationToken);
+        return active.IsSuccess ? $"{active.Body.GetProperty("name").GetString()}@{active.Body.GetProperty("version").GetInt32()}" : null;
     }
 
     private static string Body(string? expect, bool force) =>
