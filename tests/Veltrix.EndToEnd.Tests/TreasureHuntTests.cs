@@ -154,6 +154,19 @@ public abstract class TreasureHuntTests(SystemFixture fixture)
     }
 
     /// <summary>10 puzzles, 200 players, 10,000 answers (or <paramref name="count"/>) of which about a third are correct, many repeated.</summary>
+    [Fact]
+    public async Task Answers_to_a_hunt_that_does_not_exist_are_dead_lettered_and_parked_by_their_owner()
+    {
+        using var player = new HuntPlayer(fixture.System);
+        using var control = new ControlClient(fixture.System);
+        var before = await control.CounterAsync("hunt", "veltrix_events_dead_letters_total", ("type", "answer.submitted"));
+        // The gateway cannot know hunts: it accepts the answer, hunt drops it (the hunt will never exist), and the sidecar
+        // forwards it to answer.submitted.dead, whose owner (hunt, per events/treasure-hunt.yaml) parks it.
+        await player.SubmitAsync("no-such-hunt", [new Answer("ghost", "p1", "boo"), new Answer("ghost", "p2", "boo")], firstId: 900_000);
+        await Eventually.UntilAsync(async () => await control.CounterAsync("hunt", "veltrix_events_dead_letters_total", ("type", "answer.submitted")) >= before + 2,
+            "hunt to park both dead letters", TimeSpan.FromSeconds(60));
+    }
+
     internal static async Task<(CreatedHunt Hunt, List<Answer> Answers, IReadOnlyList<(string, int, int)> Expected)> LargeHuntAsync(
         HuntPlayer player, string name, int seed, int count = 10_000)
     {

@@ -62,13 +62,18 @@ public sealed class PostgresStateStore(ComponentResource resource, ComponentCont
             INSERT INTO {_settings.MetadataTable} (key, value) VALUES (@marker, '1') ON CONFLICT (key) DO NOTHING;
             """;
         command.Parameters.AddWithValue("marker", "migrations-state-v2-" + _settings.TablePrefix);
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await command.ExecuteNonQueryAsync(cancellationToken);
-        }
-        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable)
-        {
-            // another sidecar created them at the same moment
+            try
+            {
+                await command.ExecuteNonQueryAsync(cancellationToken);
+                return;
+            }
+            catch (PostgresException e) when (attempt < 3 && e.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable)
+            {
+                // Another component or sidecar created a shared table (dapr_metadata) at the same moment. The statements run as
+                // one implicit transaction, so this component's own table was rolled back with it: run them again.
+            }
         }
     }
 
