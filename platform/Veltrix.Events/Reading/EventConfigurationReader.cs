@@ -242,10 +242,10 @@ public static partial class EventConfigurationReader
             }
             var concurrency = PositiveInt(file, consumer, "maxConcurrency", sink, where);
             if (app is not null && route is not null)
-                consumers.Add(new EventConsumer(app, route, bulk, concurrency) { Location = consumer.At(file) });
+                consumers.Add(new EventConsumer(app, route, bulk, concurrency) { Location = consumer.At(file), AppLocation = consumer.Child("app")!.At(file) });
         }
         foreach (var twice in consumers.GroupBy(c => c.App).Where(g => g.Count() > 1))
-            sink.Error(EventErrorCodes.AppListedTwice, twice.Last().Location!, $"app '{twice.Key}' is listed twice as a consumer of {where}",
+            sink.Error(EventErrorCodes.AppListedTwice, twice.Last().AppLocation!, $"app '{twice.Key}' is listed twice as a consumer of {where}",
                 "list each consumer app once; one app receives each event once per subscription");
         return consumers;
 
@@ -309,7 +309,10 @@ public static partial class EventConfigurationReader
         var topic = RequiredScalar(file, spec, "topic", sink, $"the dead letters of {where}", "add 'topic: <topic>.dead'");
         var owner = RequiredScalar(file, spec, "owner", sink, $"the dead letters of {where}",
             "add 'owner: <app ID>' — the app that reads, parks and replays what fails for good; a dead-letter topic nobody reads loses events");
-        return topic is null || owner is null ? null : new DeadLetterSpec(topic, owner) { Location = spec.At(file) };
+        return topic is null || owner is null ? null : new DeadLetterSpec(topic, owner)
+        {
+            Location = spec.At(file), TopicLocation = spec.Child("topic")!.At(file), OwnerLocation = spec.Child("owner")!.At(file),
+        };
     }
 
     private static int? PositiveInt(string file, YamlMappingNode map, string key, DiagnosticSink sink, string where)
