@@ -40,7 +40,7 @@ public static partial class EventConfigurationReader
         var file = raw.File;
         if (raw.Kind != EventConfiguration.Kind)
         {
-            sink.Error(EventErrorCodes.WrongApiVersion, raw.Root.KeyNode("kind")?.At(file) ?? raw.Location,
+            sink.Error(EventErrorCodes.WrongApiVersion, raw.Root.Child("kind")?.At(file) ?? raw.Location,
                 $"kind '{raw.Kind}' is not an EventConfiguration", $"{DidYouMean.Hint(raw.Kind ?? "", [EventConfiguration.Kind])}events/ holds 'kind: EventConfiguration' documents only");
             return null;
         }
@@ -58,7 +58,7 @@ public static partial class EventConfigurationReader
             return null;
         }
         if (!NamePattern().IsMatch(name))
-            sink.Error(EventErrorCodes.InvalidName, raw.Root.Child("metadata")!.At(file), $"configuration name '{name}' is not a valid name",
+            sink.Error(EventErrorCodes.InvalidName, ((YamlMappingNode)raw.Root.Child("metadata")!).Child("name")!.At(file), $"configuration name '{name}' is not a valid name",
                 "use lower-case letters, digits, '-' and '.', starting with a letter (at most 63 characters)");
 
         if (raw.Root.Child("spec") is not YamlMappingNode spec)
