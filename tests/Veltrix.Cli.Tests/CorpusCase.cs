@@ -4,7 +4,7 @@ namespace Veltrix.Cli.Tests;
 /// One case of Corpus/: the base project with the case's files laid over it, in a folder of its own, and what
 /// `veltrix check` must say about it (Corpus/README.md describes expected.txt).
 /// </summary>
-public sealed class CorpusCase : IDisposable
+public sealed class CorpusCase(string name, string root, IReadOnlyList<Expected> expectations, string target) : IDisposable
 {
     public static string CorpusFolder => Path.Combine(AppContext.BaseDirectory, "Corpus");
 
@@ -12,22 +12,15 @@ public sealed class CorpusCase : IDisposable
         Directory.EnumerateDirectories(CorpusFolder).Select(Path.GetFileName).OfType<string>()
             .Where(n => !n.StartsWith('_')).Order(StringComparer.Ordinal);
 
-    private CorpusCase(string name, string root, IReadOnlyList<Expected> expected, string target)
-    {
-        Name = name;
-        Root = root;
-        Expectations = expected;
-        Target = target;
-    }
-
-    public string Name { get; }
+    public string Name { get; } = name;
 
     /// <summary>The folder checked: a copy of _base with the case's files laid over it.</summary>
-    public string Root { get; }
+    public string Root { get; } = root;
 
-    public IReadOnlyList<Expected> Expectations { get; }
+    public IReadOnlyList<Expected> Expectations { get; } = expectations;
 
-    public string Target { get; }
+    /// <summary>--target of the check: dev (default) or daprd.</summary>
+    public string Target { get; } = target;
 
     public bool ExpectsErrors => Expectations.Any(e => e.Severity == "error");
 

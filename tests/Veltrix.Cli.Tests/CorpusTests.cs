@@ -77,7 +77,7 @@ public sealed class CorpusTests
             .Select(f => (string)f.GetValue(null)!).Where(c => string.CompareOrdinal(c, "VX5050") < 0);
         string[] others =
         [
-            "VX1001", "VX1002", "VX1003", "VX1004", "VX1005", "VX1006", "VX1007", "VX1008", "VX1009", "VX1011", "VX1012", "VX1013",
+            "VX1001", "VX1002", "VX1003", "VX1004", "VX1005", "VX1006", "VX1007", "VX1008", "VX1009", "VX1010", "VX1011", "VX1012", "VX1013",
             "VX1014", "VX1015", "VX1016", "VX1017", "VX1018", "VX4001",
         ];
 

@@ -58,6 +58,23 @@ public sealed class GraphCommandTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(CorpusTests.Cases), MemberType = typeof(CorpusTests))]
+    public async Task Graph_of_a_broken_project_draws_what_it_can_without_a_stack_trace(string name)
+    {
+        using var corpusCase = CorpusCase.Lay(name);
+
+        var mermaid = await CliRun.Of("graph", corpusCase.Root);
+        var dot = await CliRun.Of("graph", corpusCase.Root, "--format", "dot");
+
+        mermaid.AssertNoStackTrace();
+        dot.AssertNoStackTrace();
+        Assert.Equal(0, mermaid.ExitCode);
+        Assert.Equal(0, dot.ExitCode);
+        Assert.StartsWith("flowchart LR\n", mermaid.Output, StringComparison.Ordinal);
+        Assert.StartsWith("digraph events {\n", dot.Output, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Graph_of_a_missing_folder_exits_2()
     {
