@@ -270,6 +270,12 @@ public static partial class EventConfigurationReader
             sink.Error(EventErrorCodes.WrongValueType, node.At(file), $"'{key}' of {where} must be a list of app IDs", $"write '{key}: [gateway]'");
             return null;
         }
+        // A list entry that is itself a list or a mapping names no app: say so rather than drop it.
+        var notApps = (node as YamlSequenceNode)?.Children.Where(c => c is not YamlScalarNode).ToList() ?? [];
+        foreach (var item in notApps)
+            sink.Error(EventErrorCodes.WrongValueType, item.At(file), $"an entry of '{key}' of {where} must be an app ID, not a {(item is YamlSequenceNode ? "list" : "mapping")}",
+                $"write '{key}: [gateway, hunt]'");
+        if (notApps.Count > 0) return null;
         var apps = node.StringList().ToList();
         foreach (var twice in apps.GroupBy(a => a).Where(g => g.Count() > 1))
             sink.Error(EventErrorCodes.AppListedTwice, node.At(file), $"app '{twice.Key}' is listed twice in '{key}' of {where}", "list each app once");
