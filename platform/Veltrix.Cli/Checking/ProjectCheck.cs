@@ -75,10 +75,18 @@ public static class ProjectCheck
         var configurations = new List<EventConfiguration>();
         var files = Directory.Exists(folder) ? ResourceFileReader.FindFiles(folder) : [];
         var sink = new DiagnosticSink(diagnostics);
+        var before = diagnostics.Count;
+        var documents = 0;
         foreach (var file in files)
+        {
             foreach (var raw in ResourceFileReader.ReadFile(file, diagnostics))
+            {
+                documents++;
                 if (EventConfigurationReader.Read(raw, sink) is { } configuration) configurations.Add(configuration);
-        if (files.Count == 0)
+            }
+        }
+        // No file, or only empty ones: nothing is declared. (A file that is not YAML is reported already.)
+        if (documents == 0 && diagnostics.Count == before)
             diagnostics.Add(new Diagnostic(EventErrorCodes.NoEventConfiguration, DiagnosticSeverity.Warning, SourceLocation.Start(folder),
                 "no EventConfiguration found under events/: producers and consumers cannot be checked against each other",
                 "declare the system's events in events/<name>.yaml (docs/event-configuration.md)"));

@@ -38,10 +38,10 @@ public static class EventConfigurationChecks
             sink.Error(EventErrorCodes.UnknownApp, definition.At("producers")!, $"producer '{producer}' of '{definition.Type}' is not an app of dapr.yaml",
                 $"{DidYouMean.Hint(producer, apps)}apps: {string.Join(", ", apps)}");
         foreach (var consumer in definition.Consumers.Where(c => !apps.Contains(c.App)))
-            sink.Error(EventErrorCodes.UnknownApp, consumer.Location ?? definition.Location!, $"consumer '{consumer.App}' of '{definition.Type}' is not an app of dapr.yaml",
+            sink.Error(EventErrorCodes.UnknownApp, consumer.AppLocation ?? consumer.Location ?? definition.Location!, $"consumer '{consumer.App}' of '{definition.Type}' is not an app of dapr.yaml",
                 $"{DidYouMean.Hint(consumer.App, apps)}apps: {string.Join(", ", apps)}");
         if (definition.DeadLetter is { } dead && !apps.Contains(dead.Owner))
-            sink.Error(EventErrorCodes.DeadLetterOwnerUnknown, dead.Location ?? definition.Location!, $"dead-letter owner '{dead.Owner}' of '{definition.Type}' is not an app of dapr.yaml, so nobody reads '{dead.Topic}'",
+            sink.Error(EventErrorCodes.DeadLetterOwnerUnknown, dead.OwnerLocation ?? dead.Location ?? definition.Location!, $"dead-letter owner '{dead.Owner}' of '{definition.Type}' is not an app of dapr.yaml, so nobody reads '{dead.Topic}'",
                 $"{DidYouMean.Hint(dead.Owner, apps)}name the app that parks and replays failed '{definition.Type}' events; apps: {string.Join(", ", apps)}");
     }
 
@@ -174,7 +174,7 @@ public static class EventConfigurationChecks
         {
             var dead = definition.DeadLetter!;
             if (byTopic.TryGetValue((definition.PubSub, dead.Topic), out var other))
-                sink.Error(EventErrorCodes.DeadLetterIsEventTopic, dead.Location ?? definition.Location!,
+                sink.Error(EventErrorCodes.DeadLetterIsEventTopic, dead.TopicLocation ?? dead.Location ?? definition.Location!,
                     $"dead-letter topic '{dead.Topic}' of '{definition.Type}' is the topic of '{other.Type}': failed events would be delivered as '{other.Type}'",
                     $"use a topic of its own, e.g. '{definition.Topic}.dead'");
         }

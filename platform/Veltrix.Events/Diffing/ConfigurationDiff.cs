@@ -29,7 +29,7 @@ public sealed record ConfigurationDiff(IReadOnlyList<string> Added, IReadOnlyLis
         foreach (var change in ListChange("consumers", a.Consumers.Select(c => c.App).ToList(), b.Consumers.Select(c => c.App).ToList())) yield return change;
         foreach (var consumer in b.Consumers)
         {
-            if (a.Consumers.FirstOrDefault(c => c.App == consumer.App) is not { } old || old == consumer with { Location = old.Location }) continue;
+            if (a.Consumers.FirstOrDefault(c => c.App == consumer.App) is not { } old || old == consumer with { Location = old.Location, AppLocation = old.AppLocation }) continue;
             if (old.Route != consumer.Route) yield return $"consumer {consumer.App} route: {old.Route} → {consumer.Route}";
             if (old.Bulk != consumer.Bulk) yield return $"consumer {consumer.App} bulk: {Bulk(old.Bulk)} → {Bulk(consumer.Bulk)}";
             if (old.MaxConcurrency != consumer.MaxConcurrency) yield return $"consumer {consumer.App} maxConcurrency: {old.MaxConcurrency?.ToString() ?? "none"} → {consumer.MaxConcurrency?.ToString() ?? "none"}";

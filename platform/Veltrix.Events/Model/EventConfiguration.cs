@@ -71,10 +71,18 @@ public sealed record BulkDelivery(int MaxMessages = 100, int MaxAwaitMs = 1000);
 public sealed record EventConsumer(string App, string Route, BulkDelivery? Bulk = null, int? MaxConcurrency = null)
 {
     public SourceLocation? Location { get; init; }
+
+    /// <summary>Where the app ID was written: what a diagnostic about the consumer's app points at.</summary>
+    public SourceLocation? AppLocation { get; init; }
 }
 
 /// <summary>Where deliveries that fail for good go, and which app owns (reads, parks, replays) them.</summary>
 public sealed record DeadLetterSpec(string Topic, string Owner)
 {
     public SourceLocation? Location { get; init; }
+
+    /// <summary>Where the dead-letter topic and the owner were written.</summary>
+    public SourceLocation? TopicLocation { get; init; }
+
+    public SourceLocation? OwnerLocation { get; init; }
 }

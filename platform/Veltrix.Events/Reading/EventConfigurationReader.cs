@@ -40,7 +40,7 @@ public static partial class EventConfigurationReader
         var file = raw.File;
         if (raw.Kind != EventConfiguration.Kind)
         {
-            sink.Error(EventErrorCodes.WrongApiVersion, raw.Root.KeyNode("kind")?.At(file) ?? raw.Location,
+            sink.Error(EventErrorCodes.WrongApiVersion, raw.Root.Child("kind")?.At(file) ?? raw.Location,
                 $"kind '{raw.Kind}' is not an EventConfiguration", $"{DidYouMean.Hint(raw.Kind ?? "", [EventConfiguration.Kind])}events/ holds 'kind: EventConfiguration' documents only");
             return null;
         }
@@ -58,7 +58,7 @@ public static partial class EventConfigurationReader
             return null;
         }
         if (!NamePattern().IsMatch(name))
-            sink.Error(EventErrorCodes.InvalidName, raw.Root.Child("metadata")!.At(file), $"configuration name '{name}' is not a valid name",
+            sink.Error(EventErrorCodes.InvalidName, ((YamlMappingNode)raw.Root.Child("metadata")!).Child("name")!.At(file), $"configuration name '{name}' is not a valid name",
                 "use lower-case letters, digits, '-' and '.', starting with a letter (at most 63 characters)");
 
         if (raw.Root.Child("spec") is not YamlMappingNode spec)
@@ -242,10 +242,10 @@ public static partial class EventConfigurationReader
             }
             var concurrency = PositiveInt(file, consumer, "maxConcurrency", sink, where);
             if (app is not null && route is not null)
-                consumers.Add(new EventConsumer(app, route, bulk, concurrency) { Location = consumer.At(file) });
+                consumers.Add(new EventConsumer(app, route, bulk, concurrency) { Location = consumer.At(file), AppLocation = consumer.Child("app")!.At(file) });
         }
         foreach (var twice in consumers.GroupBy(c => c.App).Where(g => g.Count() > 1))
-            sink.Error(EventErrorCodes.AppListedTwice, twice.Last().Location!, $"app '{twice.Key}' is listed twice as a consumer of {where}",
+            sink.Error(EventErrorCodes.AppListedTwice, twice.Last().AppLocation!, $"app '{twice.Key}' is listed twice as a consumer of {where}",
                 "list each consumer app once; one app receives each event once per subscription");
         return consumers;
 
@@ -270,6 +270,12 @@ public static partial class EventConfigurationReader
             sink.Error(EventErrorCodes.WrongValueType, node.At(file), $"'{key}' of {where} must be a list of app IDs", $"write '{key}: [gateway]'");
             return null;
         }
+        // A list entry that is itself a list or a mapping names no app: say so rather than drop it.
+        var notApps = (node as YamlSequenceNode)?.Children.Where(c => c is not YamlScalarNode).ToList() ?? [];
+        foreach (var item in notApps)
+            sink.Error(EventErrorCodes.WrongValueType, item.At(file), $"an entry of '{key}' of {where} must be an app ID, not a {(item is YamlSequenceNode ? "list" : "mapping")}",
+                $"write '{key}: [gateway, hunt]'");
+        if (notApps.Count > 0) return null;
         var apps = node.StringList().ToList();
         foreach (var twice in apps.GroupBy(a => a).Where(g => g.Count() > 1))
             sink.Error(EventErrorCodes.AppListedTwice, node.At(file), $"app '{twice.Key}' is listed twice in '{key}' of {where}", "list each app once");
@@ -309,7 +315,10 @@ public static partial class EventConfigurationReader
         var topic = RequiredScalar(file, spec, "topic", sink, $"the dead letters of {where}", "add 'topic: <topic>.dead'");
         var owner = RequiredScalar(file, spec, "owner", sink, $"the dead letters of {where}",
             "add 'owner: <app ID>' — the app that reads, parks and replays what fails for good; a dead-letter topic nobody reads loses events");
-        return topic is null || owner is null ? null : new DeadLetterSpec(topic, owner) { Location = spec.At(file) };
+        return topic is null || owner is null ? null : new DeadLetterSpec(topic, owner)
+        {
+            Location = spec.At(file), TopicLocation = spec.Child("topic")!.At(file), OwnerLocation = spec.Child("owner")!.At(file),
+        };
     }
 
     private static int? PositiveInt(string file, YamlMappingNode map, string key, DiagnosticSink sink, string where)

@@ -66,7 +66,7 @@ public static class EventConfigurationWriter
 
     private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>A YAML double-quoted scalar: backslash and quote escaped, control characters as \uXXXX.</summary>
+    /// <summary>A YAML double-quoted scalar: backslash and quote escaped; control characters and Unicode line breaks as \uXXXX.</summary>
     private static string Quote(string text)
     {
         var quoted = new StringBuilder(text.Length + 2).Append('"');
@@ -76,7 +76,10 @@ public static class EventConfigurationWriter
             {
                 case '"': quoted.Append("\\\""); break;
                 case '\\': quoted.Append("\\\\"); break;
-                case < ' ': quoted.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture)); break;
+                // Control characters (C0, DEL, C1) are not allowed raw in YAML; NEL, LS and PS would be read as line breaks and folded.
+                case < ' ' or (>= '\u007f' and <= '\u009f') or '\u2028' or '\u2029' or '\ufffe' or '\uffff':
+                    quoted.Append("\\u").Append(((int)c).ToString("x4", CultureInfo.InvariantCulture));
+                    break;
                 default: quoted.Append(c); break;
             }
         }

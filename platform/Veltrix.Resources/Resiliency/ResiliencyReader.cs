@@ -45,6 +45,9 @@ public static class ResiliencyReader
             foreach (var (policy, _, value) in breakerMap.Entries())
                 if (value is YamlMappingNode map && ReadBreaker(file, policy, map, sink) is { } breaker) breakers[policy] = breaker;
 
+        // A policy refused above (a bad maxRetries, …) is still one a target may name: it is reported once, where it is wrong.
+        var declared = new[] { "timeouts", "retries", "circuitBreakers" }
+            .ToDictionary(kind => kind, kind => (policies?.Child(kind) as YamlMappingNode)?.Entries().Select(e => e.Key).ToList() ?? []);
         var targets = new List<ComponentTarget>();
         if (spec.Child("targets") is YamlMappingNode targetMap && targetMap.Child("components") is YamlMappingNode components)
         {
@@ -52,8 +55,8 @@ public static class ResiliencyReader
             {
                 if (value is not YamlMappingNode directions) continue;
                 sink.UnknownFields(file, directions, $"resiliency target component '{component}'", ["inbound", "outbound"]);
-                var inbound = ReadRefs(file, directions.Child("inbound"), timeouts, retries, breakers, sink);
-                var outbound = ReadRefs(file, directions.Child("outbound"), timeouts, retries, breakers, sink);
+                var inbound = ReadRefs(file, directions.Child("inbound"), declared, sink);
+                var outbound = ReadRefs(file, directions.Child("outbound"), declared, sink);
                 targets.Add(new ComponentTarget(component, inbound, outbound, keyNode.At(file)));
             }
         }
@@ -122,14 +125,13 @@ public static class ResiliencyReader
         return interval is null || timeout is null ? null : new CircuitBreakerSpec(name, maxRequests, interval.Value, timeout.Value, trip);
     }
 
-    private static PolicyRefs? ReadRefs(string file, YamlNode? node, Dictionary<string, TimeSpan> timeouts, Dictionary<string, RetrySpec> retries,
-        Dictionary<string, CircuitBreakerSpec> breakers, DiagnosticSink sink)
+    private static PolicyRefs? ReadRefs(string file, YamlNode? node, Dictionary<string, List<string>> declared, DiagnosticSink sink)
     {
         if (node is not YamlMappingNode map) return null;
         sink.UnknownFields(file, map, "a resiliency target", DirectionFields);
-        var timeout = Reference(file, map, "timeout", timeouts.Keys, sink);
-        var retry = Reference(file, map, "retry", retries.Keys, sink);
-        var breaker = Reference(file, map, "circuitBreaker", breakers.Keys, sink);
+        var timeout = Reference(file, map, "timeout", declared["timeouts"], sink);
+        var retry = Reference(file, map, "retry", declared["retries"], sink);
+        var breaker = Reference(file, map, "circuitBreaker", declared["circuitBreakers"], sink);
         return new PolicyRefs(timeout, retry, breaker, map.At(file));
     }
 

@@ -18,6 +18,14 @@ public static class ResourceFileReader
 
     public static IReadOnlyList<RawResource> ReadText(string file, string text, List<Diagnostic> diagnostics)
     {
+        if (NotPrintable(text) is { } bad)
+        {
+            // YamlDotNet reads such characters as text and fails somewhere later, if at all.
+            diagnostics.Add(new Diagnostic(ErrorCodes.MalformedYaml, DiagnosticSeverity.Error, new SourceLocation(file, bad.Line, bad.Column),
+                $"the file is not valid YAML: character U+{bad.Character:X4} cannot appear in a YAML file",
+                "resource folders hold YAML text only: remove or replace the character (is this a binary file?)"));
+            return [];
+        }
         var stream = new YamlStream();
         try
         {
@@ -25,8 +33,12 @@ public static class ResourceFileReader
         }
         catch (YamlException e)
         {
-            var location = new SourceLocation(file, (int)e.Start.Line, (int)e.Start.Column);
             var reason = e.InnerException?.Message ?? e.Message;
+            // For a tab, YamlDotNet's mark is where the enclosing mapping or scalar starts; the tab is what to fix.
+            var tab = reason.Contains("tab", StringComparison.Ordinal) ? IndentingTab(text, (int)e.Start.Line) : null;
+            var location = tab is { } at
+                ? new SourceLocation(file, at.Line, at.Column)
+                : new SourceLocation(file, (int)e.Start.Line, (int)e.Start.Column);
             diagnostics.Add(new Diagnostic(ErrorCodes.MalformedYaml, DiagnosticSeverity.Error, location,
                 $"the file is not valid YAML: {Clean(reason)}",
                 "check the indentation (spaces only, consistent per level) and that every 'key: value' has a space after the colon"));
@@ -51,6 +63,42 @@ public static class ResourceFileReader
             }
         }
         return resources;
+    }
+
+    /// <summary>The first character YAML does not allow (outside c-printable: control characters, lone surrogates), with its 1-based line and column.</summary>
+    private static (int Line, int Column, int Character)? NotPrintable(string text)
+    {
+        var (line, column) = (1, 1);
+        for (var i = 0; i < text.Length; i++, column++)
+        {
+            var c = text[i];
+            if (c == '\n' || (c == '\r' && (i + 1 == text.Length || text[i + 1] != '\n')))
+            {
+                (line, column) = (line + 1, 0);
+                continue;
+            }
+            if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+                continue;
+            }
+            var printable = c is '\t' or '\r' or '\u0085' or (>= ' ' and <= '~') or (>= '\u00a0' and <= '\ud7ff') or (>= '\ue000' and <= '\ufffd');
+            if (!printable) return (line, column, c);
+        }
+        return null;
+    }
+
+    /// <summary>The first tab in the indentation of a line, from the given line on.</summary>
+    private static (int Line, int Column)? IndentingTab(string text, int fromLine)
+    {
+        var lines = text.ReplaceLineEndings("\n").Split('\n');
+        for (var i = Math.Max(0, fromLine - 1); i < lines.Length; i++)
+        {
+            var indentation = lines[i].Length - lines[i].TrimStart(' ', '\t').Length;
+            var tab = lines[i].IndexOf('\t', 0, indentation);
+            if (tab >= 0) return (i + 1, tab + 1);
+        }
+        return null;
     }
 
     // YamlDotNet prefixes its messages with the mark again; the location is reported separately.

@@ -1,0 +1,87 @@
+namespace Veltrix.Cli.Tests;
+
+/// <summary>
+/// One case of Corpus/: the base project with the case's files laid over it, in a folder of its own, and what
+/// `veltrix check` must say about it (Corpus/README.md describes expected.txt).
+/// </summary>
+public sealed class CorpusCase(string name, string root, IReadOnlyList<Expected> expectations, string target) : IDisposable
+{
+    public static string CorpusFolder => Path.Combine(AppContext.BaseDirectory, "Corpus");
+
+    public static IEnumerable<string> Names() =>
+        Directory.EnumerateDirectories(CorpusFolder).Select(Path.GetFileName).OfType<string>()
+            .Where(n => !n.StartsWith('_')).Order(StringComparer.Ordinal);
+
+    public string Name { get; } = name;
+
+    /// <summary>The folder checked: a copy of _base with the case's files laid over it.</summary>
+    public string Root { get; } = root;
+
+    public IReadOnlyList<Expected> Expectations { get; } = expectations;
+
+    /// <summary>--target of the check: dev (default) or daprd.</summary>
+    public string Target { get; } = target;
+
+    public bool ExpectsErrors => Expectations.Any(e => e.Severity == "error");
+
+    public static CorpusCase Lay(string name)
+    {
+        var source = Path.Combine(CorpusFolder, name);
+        var root = Path.Combine(Path.GetTempPath(), "veltrix-corpus", $"{name}-{Guid.NewGuid():N}");
+        Copy(Path.Combine(CorpusFolder, "_base"), root);
+        Copy(source, root);
+        File.Delete(Path.Combine(root, "expected.txt"));
+
+        var expected = new List<Expected>();
+        var target = "dev";
+        foreach (var raw in File.ReadAllLines(Path.Combine(source, "expected.txt")))
+        {
+            var line = raw.Trim();
+            if (line.Length == 0 || line.StartsWith('#')) continue;
+            if (line.StartsWith("delete:", StringComparison.Ordinal)) File.Delete(Path.Combine(root, line["delete:".Length..].Trim()));
+            else if (line.StartsWith("target:", StringComparison.Ordinal)) target = line["target:".Length..].Trim();
+            else expected.Add(Expected.Parse(line));
+        }
+        return new CorpusCase(name, root, expected, target);
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(Root)) Directory.Delete(Root, recursive: true);
+    }
+
+    private static void Copy(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var destination = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
+            File.Copy(file, destination, overwrite: true);
+        }
+    }
+}
+
+/// <summary>
+/// One expected diagnostic: `CODE severity file:line:col`, optionally followed by `at` and the text (in backticks)
+/// that starts at that position in the file — the hand count, written down so it can be checked against the file.
+/// </summary>
+public sealed record Expected(string Code, string Severity, string File, int Line, int Column, string? Token)
+{
+    public string Key => $"{Code} {Severity} {File}:{Line}:{Column}";
+
+    public static Expected Parse(string line)
+    {
+        var parts = line.Split(' ', 4, StringSplitOptions.RemoveEmptyEntries);
+        var position = parts[2].Split(':');
+        string? token = null;
+        if (parts.Length == 4)
+        {
+            var rest = parts[3].Trim();
+            if (!rest.StartsWith("at `", StringComparison.Ordinal) || !rest.EndsWith('`')) throw new FormatException($"expected 'at `text`' after the position: {line}");
+            token = rest[4..^1];
+        }
+        return new Expected(parts[0], parts[1], position[0], int.Parse(position[1], System.Globalization.CultureInfo.InvariantCulture),
+            int.Parse(position[2], System.Globalization.CultureInfo.InvariantCulture), token);
+    }
+}
