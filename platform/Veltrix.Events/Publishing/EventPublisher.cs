@@ -58,12 +58,24 @@ public sealed class EventPublisher(DaprClient dapr, ActiveRouting routing, Routi
         return definition;
     }
 
+    /// <summary>
+    /// The ordering key's value, read through the serializer's contract (the JSON property of that name) rather than by
+    /// serializing the data; a JsonElement (the gateway's pass-through data) is read directly.
+    /// </summary>
     private static Dictionary<string, string>? PartitionKey<TData>(EventDefinition definition, JsonTypeInfo<TData>? dataInfo, TData data)
     {
-        if (dataInfo is null) return null;
-        var element = JsonSerializer.SerializeToElement(data, dataInfo);
-        if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(definition.OrderingKey!, out var key)) return null;
-        var text = key.ValueKind == JsonValueKind.String ? key.GetString() : key.GetRawText();
-        return text is null ? null : new Dictionary<string, string> { ["partitionKey"] = text };
+        if (dataInfo is null || data is null) return null;
+        object? value;
+        if (data is JsonElement element)
+        {
+            if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(definition.OrderingKey!, out var property)) return null;
+            value = property.ValueKind == JsonValueKind.String ? property.GetString() : property.GetRawText();
+        }
+        else
+        {
+            var property = dataInfo.Properties.FirstOrDefault(p => p.Name == definition.OrderingKey);
+            value = property?.Get?.Invoke(data);
+        }
+        return value is null ? null : new Dictionary<string, string> { ["partitionKey"] = Convert.ToString(value, CultureInfo.InvariantCulture)! };
     }
 }
