@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Veltrix.Leaderboard.Board;
+using Veltrix.Leaderboard.Claims;
 using Veltrix.Leaderboard.Events;
 
 namespace Veltrix.Leaderboard;
@@ -9,4 +10,7 @@ namespace Veltrix.Leaderboard;
 [JsonSerializable(typeof(PointsAwarded))]
 [JsonSerializable(typeof(StoredBoard))]
 [JsonSerializable(typeof(LeaderboardView))]
+[JsonSerializable(typeof(PrizeClaimed))]
+[JsonSerializable(typeof(StoredClaims))]
+[JsonSerializable(typeof(IReadOnlyList<ClaimEntry>))]
 internal sealed partial class LeaderboardJson : JsonSerializerContext;

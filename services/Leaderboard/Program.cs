@@ -1,6 +1,7 @@
 using Veltrix.Leaderboard;
 using Veltrix.Leaderboard.Apis;
 using Veltrix.Leaderboard.Board;
+using Veltrix.Leaderboard.Claims;
 using Veltrix.Leaderboard.Events;
 using Veltrix.Leaderboard.Page;
 
@@ -11,6 +12,8 @@ builder.AddEventConfiguration();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, LeaderboardJson.Default));
 builder.Services.AddSingleton<BoardChanges>();
 builder.Services.AddSingleton<BoardStore>();
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<RecentClaims>();
 
 var app = builder.Build();
 await app.LoadEventConfigurationAsync();

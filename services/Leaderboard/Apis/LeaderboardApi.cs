@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Veltrix.Leaderboard.Board;
+using Veltrix.Leaderboard.Claims;
 using Veltrix.ServiceDefaults;
 
 namespace Veltrix.Leaderboard.Apis;
@@ -10,6 +11,9 @@ public static class LeaderboardApi
     {
         app.MapGet("/leaderboard/{huntId}", async (string huntId, BoardStore boards, CancellationToken cancellationToken) =>
             TypedResults.Ok(await boards.ViewAsync(huntId, cancellationToken)));
+
+        app.MapGet("/leaderboard/{huntId}/claims", async (string huntId, RecentClaims claims, CancellationToken cancellationToken) =>
+            TypedResults.Ok(await claims.ListAsync(huntId, cancellationToken)));
 
         // Server-Sent Events: the current board at once, then every change.
         app.MapGet("/leaderboard/{huntId}/stream", (string huntId, BoardStore boards, BoardChanges changes, CancellationToken cancellationToken) =>

@@ -4,4 +4,5 @@ namespace Veltrix.Leaderboard.Events;
 public static class EventTypes
 {
     public const string PointsAwarded = "points.awarded";
+    public const string PrizeClaimed = "prize.claimed";
 }

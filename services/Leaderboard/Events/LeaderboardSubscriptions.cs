@@ -1,5 +1,6 @@
 using Veltrix.Dapr.AspNetCore;
 using Veltrix.Leaderboard.Board;
+using Veltrix.Leaderboard.Claims;
 
 namespace Veltrix.Leaderboard.Events;
 
@@ -8,7 +9,20 @@ public static class LeaderboardSubscriptions
 {
     /// <summary>Routes, topics, dead-letter topics and bulk settings come from the event configuration (events/).</summary>
     public static IEndpointRouteBuilder MapLeaderboardSubscriptions(this WebApplication app) =>
-        app.MapEventSubscriptions(events => events.Handle(EventTypes.PointsAwarded, HandleAwardsAsync));
+        app.MapEventSubscriptions(events => events
+            .Handle(EventTypes.PointsAwarded, HandleAwardsAsync)
+            .Handle(EventTypes.PrizeClaimed, HandleClaimAsync));
+
+    /// <summary>A claim is recorded once per claim id; one that cannot be saved is asked for again.</summary>
+    private static async Task<IResult> HandleClaimAsync(PrizeClaimed claim, RecentClaims claims, ILogger<RecentClaims> logger, CancellationToken cancellationToken)
+    {
+        if (claim is not { ClaimId.Length: > 0, HuntId.Length: > 0, PlayerId.Length: > 0, PrizeId.Length: > 0 })
+        {
+            logger.LogWarning("prize.claimed {ClaimId} is incomplete and is dropped", claim.ClaimId);
+            return TopicResults.Drop();
+        }
+        return await claims.RecordAsync(claim, cancellationToken) ? TopicResults.Success() : TopicResults.Retry();
+    }
 
     /// <summary>One board update per hunt in the batch; an update that cannot be saved asks for redelivery.</summary>
     private static async Task<IResult> HandleAwardsAsync(BulkSubscribeMessage<PointsAwarded> batch, BoardStore boards, ILogger<BoardStore> logger,
