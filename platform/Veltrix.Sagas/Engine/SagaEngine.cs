@@ -86,7 +86,7 @@ internal sealed partial class SagaEngine(ISagaStore store, SagaRegistry registry
                 ? $"{SagaErrorCodes.DefinitionMismatch}: saga '{doc.SagaName}' is not registered on worker {options.WorkerId}"
                 : $"{SagaErrorCodes.DefinitionMismatch}: saga '{doc.SagaName}' is registered with steps version {definition.Version}, the instance started under {doc.DefinitionVersion}";
             doc.WakeAt = now + TimeSpan.FromMinutes(1);
-            doc.Lease = null;
+            Release(doc, now);
             if (await SaveAsync(stored, cancellationToken)) LogStalled(logger, doc.InstanceId, doc.CustomStatus);
             return false;
         }
@@ -108,7 +108,7 @@ internal sealed partial class SagaEngine(ISagaStore store, SagaRegistry registry
         doc.Status = SagaStatus.Completed;
         doc.Output = definition.Output(doc.Data);
         doc.WakeAt = null;
-        doc.Lease = null;
+        Release(doc, Now);
         if (await SaveAsync(stored, cancellationToken)) Finished(doc);
         return false;
     }
@@ -124,7 +124,7 @@ internal sealed partial class SagaEngine(ISagaStore store, SagaRegistry registry
             record.FirstAttemptAt = now;
             record.DueAt = now + node.Duration;
         }
-        else if (record.DueAt > now && doc.WakeAt == record.DueAt && doc.Lease is null) return false; // not due yet: nothing to write
+        else if (record.DueAt > now && doc.WakeAt == record.DueAt && IsReleased(doc)) return false; // not due yet: nothing to write
         doc.Status = SagaStatus.Running;
         var fired = record.DueAt <= now;
         if (fired)
@@ -136,7 +136,7 @@ internal sealed partial class SagaEngine(ISagaStore store, SagaRegistry registry
         else
         {
             doc.WakeAt = record.DueAt;
-            doc.Lease = null;
+            Release(doc, now);
         }
         return await SaveAsync(stored, cancellationToken) ? fired : true;
     }
@@ -152,7 +152,7 @@ internal sealed partial class SagaEngine(ISagaStore store, SagaRegistry registry
             record.FirstAttemptAt = now;
             record.DueAt = now + node.Duration;
         }
-        else if (record.DueAt > now && doc.WakeAt == record.DueAt && doc.Lease is null
+        else if (record.DueAt > now && doc.WakeAt == record.DueAt && IsReleased(doc)
                  && !doc.Inbox.Any(e => string.Equals(e.Name, node.EventName, StringComparison.OrdinalIgnoreCase)))
             return false; // still waiting: nothing to write
         doc.Status = SagaStatus.Running;
@@ -182,7 +182,7 @@ internal sealed partial class SagaEngine(ISagaStore store, SagaRegistry registry
         else
         {
             doc.WakeAt = record.DueAt;
-            doc.Lease = null;
+            Release(doc, now);
             progressed = false;
         }
         return await SaveAsync(stored, cancellationToken) ? progressed : true;
@@ -199,7 +199,7 @@ internal sealed partial class SagaEngine(ISagaStore store, SagaRegistry registry
             : doc.Steps.Any(s => s.State == StepState.Compensated) ? SagaStatus.Compensated
             : SagaStatus.Failed;
         doc.WakeAt = null;
-        doc.Lease = null;
+        Release(doc, now);
         if (await SaveAsync(stored, cancellationToken)) Finished(doc);
         return false;
     }
@@ -316,11 +316,9 @@ internal sealed partial class SagaEngine(ISagaStore store, SagaRegistry registry
             {
                 RecordFailure(latest, definition, node, latestRecord, error, compensation, recordedAt);
             }
-            if (latest.IsTerminal || latest.Status == SagaStatus.Suspended)
-            {
-                latest.Lease = null; // recorded, not continued
-                if (latest.IsTerminal) latest.WakeAt = null;
-            }
+            // Released on every record: the next claim (by this worker, in the same tick, or any other) takes a new epoch.
+            Release(latest, recordedAt);
+            if (latest.IsTerminal) latest.WakeAt = null; // recorded, not continued
             if (await SaveAsync(current, cancellationToken))
             {
                 await InvokeHookAsync(SagaHookPoint.AfterRecord, doc.InstanceId, node.Name);
@@ -329,6 +327,14 @@ internal sealed partial class SagaEngine(ISagaStore store, SagaRegistry registry
         }
         return false;
     }
+
+    /// <summary>Gives the lease up but keeps its epoch, so epochs only grow.</summary>
+    private static void Release(SagaDocument doc, DateTimeOffset now)
+    {
+        if (doc.Lease is { } lease) doc.Lease = lease with { Owner = "", ExpiresAt = now };
+    }
+
+    private static bool IsReleased(SagaDocument doc) => doc.Lease is null || doc.Lease.Owner.Length == 0;
 
     private void Succeed(SagaDocument doc, StepRecord record, NodeResult result, DateTimeOffset now)
     {
@@ -353,7 +359,7 @@ internal sealed partial class SagaEngine(ISagaStore store, SagaRegistry registry
         {
             record.State = compensation ? StepState.CompensationRetryScheduled : StepState.RetryScheduled;
             doc.WakeAt = now + wait;
-            doc.Lease = null;
+            Release(doc, now);
             metrics.Retry(doc.SagaName, node.Name, compensation ? "compensate" : "execute");
             return;
         }
