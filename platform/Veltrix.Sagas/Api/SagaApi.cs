@@ -76,7 +76,8 @@ public static class SagaApi
 
     private static async Task<IResult> RaiseEventAsync(string instanceId, string eventName, HttpRequest request, SagaClient client, CancellationToken cancellationToken)
     {
-        var payload = await ReadBodyAsync(request, cancellationToken) ?? default;
+        if (await ReadBodyAsync(request, cancellationToken) is not { } payload)
+            return Problems.Create(StatusCodes.Status400BadRequest, ServiceErrorCodes.MalformedJson, "Malformed event", "the event payload is not JSON; send it as application/json (or no body)");
         try
         {
             var result = await client.RaiseEventAsync(instanceId, eventName, payload, request.Query["eventId"].FirstOrDefault(), cancellationToken);

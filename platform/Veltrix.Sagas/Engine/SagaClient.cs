@@ -18,6 +18,7 @@ public sealed partial class SagaClient
     private readonly TimeProvider _time;
     private readonly ILogger<SagaClient> _logger;
     private readonly SagaQueue? _queue;
+    private static readonly JsonElement JsonNull = JsonDocument.Parse("null").RootElement.Clone();
 
     internal SagaClient(SagaEngine engine, ISagaStore store, SagaRegistry registry, SagaOptions options, TimeProvider time, ILogger<SagaClient> logger,
         SagaQueue? queue)
@@ -143,7 +144,7 @@ public sealed partial class SagaClient
             if (doc.Inbox.Count >= _options.MaxInboxEvents)
                 throw new SagaRequestException(StatusCodes.Status429TooManyRequests, SagaErrorCodes.InboxFull,
                     $"instance '{instanceId}' already buffers {doc.Inbox.Count} unconsumed events (SagaOptions.MaxInboxEvents); it consumes them as it reaches its waits");
-            doc.Inbox.Add(new SagaEvent(eventId, eventName, payload.Clone(), _time.GetUtcNow()));
+            doc.Inbox.Add(new SagaEvent(eventId, eventName, payload.ValueKind == JsonValueKind.Undefined ? JsonNull : payload.Clone(), _time.GetUtcNow()));
             outcome = RaiseEventResult.Accepted;
             WakeNow(doc);
             return true;
