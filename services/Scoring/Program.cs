@@ -7,12 +7,16 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, ScoringJson.Default));
+builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Add(DebitJson.Default));
 builder.Services.AddSingleton<LedgerService>();
+builder.Services.AddSingleton<DebitService>();
 
 var app = builder.Build();
 
 app.MapDefaultEndpoints();
 app.MapLedgerApi();
 app.MapScoringSubscriptions();
+app.MapDebitApi();
+app.MapDebitSubscriptions();
 
 app.Run();

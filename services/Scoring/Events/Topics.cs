@@ -7,4 +7,7 @@ public static class Topics
     public const string PuzzleSolved = "puzzle.solved";
     public const string PuzzleSolvedDeadLetter = "puzzle.solved.dead";
     public const string PointsAwarded = "points.awarded";
+    public const string DebitRequested = "points.debit.requested";
+    public const string DebitSettled = "points.debit.settled";
+    public const string DebitCancelled = "points.debit.cancelled";
 }
