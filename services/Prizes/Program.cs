@@ -12,7 +12,8 @@ builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResol
 builder.Services.AddOptions<ClaimOptions>().Bind(builder.Configuration.GetSection(ClaimOptions.SectionName));
 var claims = builder.Configuration.GetSection(ClaimOptions.SectionName).Get<ClaimOptions>() ?? new ClaimOptions();
 builder.Services.AddSingleton<PrizeStore>();
-builder.Services.AddSagas().Add(ClaimSaga.Build(claims));
+// Claim steps are short sidecar calls (timeouts of 5 s): a 10 s lease lets a restarted process take over a killed one's claims quickly.
+builder.Services.AddSagas(o => o.LeaseDuration = TimeSpan.FromSeconds(10)).Add(ClaimSaga.Build(claims));
 
 var app = builder.Build();
 

@@ -303,6 +303,7 @@ internal sealed partial class SagaEngine(ISagaStore store, SagaRegistry registry
                     latestRecord.State = StepState.Compensated;
                     latestRecord.CompensationLastError = null;
                     latest.Data = result!.Data;
+                    latest.CustomStatus = result.CustomStatus;
                     latest.Cursor--;
                     latest.WakeAt = recordedAt;
                     metrics.Compensation(latest.SagaName, node.Name, "compensated");

@@ -40,14 +40,14 @@ public static class ClaimSaga
         SagaDefinition.Create(Name, PrizesJson.Default.ClaimInput, PrizesJson.Default.ClaimData,
                 input => new ClaimData { PrizeId = input.PrizeId, PlayerId = input.PlayerId, HuntId = input.HuntId })
             .Step("reserve-stock", ReserveAsync, ReleaseAsync, new StepOptions(new RetryPolicy(5, TimeSpan.FromMilliseconds(200), 2.0, TimeSpan.FromSeconds(5)),
-                TimeSpan.FromSeconds(20)))
+                TimeSpan.FromSeconds(5)))
             .Step("request-debit", RequestDebitAsync, CancelDebitAsync, new StepOptions(new RetryPolicy(10, TimeSpan.FromMilliseconds(500), 2.0, TimeSpan.FromSeconds(5)),
-                TimeSpan.FromSeconds(10)))
+                TimeSpan.FromSeconds(5)))
             .WaitForEvent(DebitSettledEvent, DebitSettledEvent, options.DebitTimeout, PrizesJson.Default.DebitSettled, ApplySettlement)
             .Step("issue-voucher", IssueVoucherAsync, options: new StepOptions(new RetryPolicy(5, TimeSpan.FromMilliseconds(200), 2.0, TimeSpan.FromSeconds(2)),
-                TimeSpan.FromSeconds(10)))
+                TimeSpan.FromSeconds(5)))
             .Step("publish-claimed", PublishClaimedAsync, options: new StepOptions(new RetryPolicy(20, TimeSpan.FromMilliseconds(500), 2.0, TimeSpan.FromSeconds(5)),
-                TimeSpan.FromSeconds(10)))
+                TimeSpan.FromSeconds(5)))
             .Build();
 
     private static async Task ReserveAsync(StepContext<ClaimData> ctx, CancellationToken cancellationToken)
