@@ -57,20 +57,34 @@ public sealed class PrizeClaimTests(PrizeClaimTests.PrizeSystemFixture fixture) 
     [Fact]
     public async Task Killing_the_prizes_process_repeatedly_during_the_claims_keeps_every_invariant_and_leaves_no_claim_stuck()
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         var run = await ClaimRun.PrepareAsync(fixture, "killed");
-        var claiming = Task.WhenAll(run.ClaimIds.Select(run.ClaimAsync));
-        var kills = 0;
-        for (var round = 0; round < 3; round++)
+        TestContext.Current.TestOutputHelper?.WriteLine($"prepared at {clock.Elapsed}");
+        // Four waves of 50 concurrent claims; prizes is killed in the middle of each of the first three.
+        var waves = run.ClaimIds.Chunk(Claims / 4).ToList();
+        var sending = new List<Task>();
+        var unfinishedAtKills = 0;
+        for (var w = 0; w < waves.Count; w++)
         {
-            await Eventually.UntilAsync(async () => await run.SettledCountAsync() > round * 40 || claiming.IsCompleted, "claims to make progress", TimeSpan.FromSeconds(60));
+            var accepted = 0;
+            sending.Add(Task.WhenAll(waves[w].Select(async id =>
+            {
+                await run.ClaimAsync(id);
+                Interlocked.Increment(ref accepted);
+            })));
+            if (w == waves.Count - 1) break;
+            await Eventually.UntilAsync(() => Volatile.Read(ref accepted) >= 10, "the wave's first claims to be accepted", TimeSpan.FromSeconds(60));
+            unfinishedAtKills += (w + 1) * waves[w].Length - await run.SettledCountAsync();
             var killed = fixture.System.Kill("prizes");
-            kills++;
             await Eventually.UntilAsync(() => fixture.System.Apps()["prizes"].Pid is var pid && pid != killed && pid != 0, "AppHost to restart prizes", TimeSpan.FromSeconds(60));
             await fixture.System.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+            TestContext.Current.TestOutputHelper?.WriteLine($"wave {w}: killed and back at {clock.Elapsed}");
         }
-        await claiming;
-        Assert.Equal(3, kills);
+        await Task.WhenAll(sending);
+        TestContext.Current.TestOutputHelper?.WriteLine($"all sent at {clock.Elapsed}");
+        Assert.True(unfinishedAtKills > 0, "the kills should have caught claims in flight");
         await run.AssertInvariantsAsync();
+        TestContext.Current.TestOutputHelper?.WriteLine($"checked at {clock.Elapsed} ({unfinishedAtKills} claims unfinished at the kills)");
     }
 
     /// <summary>One hunt with players of known balances, one prize, and 200 claim ids (the client's, so retried requests start nothing twice).</summary>
