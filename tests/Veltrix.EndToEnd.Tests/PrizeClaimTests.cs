@@ -205,13 +205,19 @@ public sealed class PrizeClaimTests(PrizeClaimTests.PrizeSystemFixture fixture) 
             // Bounded: every claim ends (no claim stuck RUNNING or PENDING) within the deadline.
             var claims = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
             string[] terminal = ["COMPLETED", "COMPENSATED", "FAILED"];
-            await Eventually.UntilAsync(async () =>
+            var unfinished = new Dictionary<string, string>(StringComparer.Ordinal);
+            var finished = await Eventually.TryAsync(async () =>
             {
+                unfinished.Clear();
                 foreach (var id in ClaimIds.Where(id => !claims.ContainsKey(id)))
-                    if (await ReadClaimAsync(id) is { } claim && terminal.Contains(claim.GetProperty("status").GetString()))
-                        claims[id] = claim;
+                {
+                    var claim = await ReadClaimAsync(id);
+                    if (claim is { } c && terminal.Contains(c.GetProperty("status").GetString())) claims[id] = c;
+                    else unfinished[id] = claim?.GetProperty("status").GetString() ?? "unreadable";
+                }
                 return claims.Count == ClaimIds.Count;
-            }, "every claim to finish", TimeSpan.FromSeconds(90));
+            }, TimeSpan.FromSeconds(120));
+            Assert.True(finished, $"claims still unfinished after 120 s: {string.Join(", ", unfinished.Take(10).Select(u => $"{u.Key}={u.Value}"))}");
 
             var completed = claims.Values.Where(c => c.GetProperty("status").GetString() == "COMPLETED").ToList();
             var prize = await (await _http.GetAsync(Prizes($"/prizes/{PrizeId}"))).Content.ReadFromJsonAsync<JsonElement>();

@@ -88,8 +88,8 @@ public sealed partial class SagaClient
             var replacement = NewDocument(instanceId, definition, hash, input, data, now, current.Generation + 1, current.Lease?.Epoch ?? 0);
             if (await _store.TrySaveAsync(SagaKeys.Document(instanceId), replacement, SagaJson.Default.SagaDocument, existing.ETag, cancellationToken))
             {
-                await _engine.Index.RecordAsync(replacement, cancellationToken);
                 _queue?.Nudge(instanceId);
+                await RecordInIndexAsync(replacement, cancellationToken);
                 return new SagaStartResponse(instanceId, true);
             }
         }
@@ -238,13 +238,26 @@ public sealed partial class SagaClient
             if (!change(stored.Value)) return;
             if (await _engine.SaveAsync(stored, cancellationToken))
             {
-                await _engine.Index.RecordAsync(stored.Value, cancellationToken);
                 _queue?.Nudge(instanceId);
+                await RecordInIndexAsync(stored.Value, cancellationToken);
                 return;
             }
             await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 5 * Math.Min(attempt, 10))), cancellationToken);
         }
         throw Contended(instanceId);
+    }
+
+    /// <summary>The document is written: a failed index update only delays the sweeper's view, so it is logged, not thrown.</summary>
+    private async Task RecordInIndexAsync(SagaDocument doc, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _engine.Index.RecordAsync(doc, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogIndexFailed(_logger, doc.InstanceId, e.Message);
+        }
     }
 
     private void WakeNow(SagaDocument doc)
@@ -267,6 +280,9 @@ public sealed partial class SagaClient
         new(StatusCodes.Status503ServiceUnavailable, ServiceDefaultsOverloaded, $"instance '{instanceId}' kept changing while this request tried to update it; send it again");
 
     private const string ServiceDefaultsOverloaded = Veltrix.ServiceDefaults.ServiceErrorCodes.Overloaded;
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "saga {InstanceId}: the index was not updated ({Error}); the next tick updates it")]
+    private static partial void LogIndexFailed(ILogger logger, string instanceId, string error);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "saga {InstanceId} ({Saga}) started")]
     private static partial void LogStarted(ILogger logger, string instanceId, string saga);
