@@ -14,6 +14,7 @@ public sealed class OrderData
 
 public sealed record Approval(string By, bool Approved);
 
+[JsonSourceGenerationOptions(System.Text.Json.JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(OrderInput))]
 [JsonSerializable(typeof(OrderData))]
 [JsonSerializable(typeof(Approval))]
