@@ -117,14 +117,7 @@ internal sealed partial class SagaEngine(ISagaStore store, SagaRegistry registry
     {
         var doc = stored.Value;
         var record = doc.Steps[doc.Cursor];
-        if (record.State == StepState.Pending)
-        {
-            record.State = StepState.Waiting;
-            record.Attempts = 1;
-            record.FirstAttemptAt = now;
-            record.DueAt = now + node.Duration;
-        }
-        else if (record.DueAt > now && doc.WakeAt == record.DueAt && IsReleased(doc)) return false; // not due yet: nothing to write
+        if (StartTimerOrIdle(doc, record, node, now, arrived: false)) return false;
         doc.Status = SagaStatus.Running;
         var fired = record.DueAt <= now;
         if (fired)
@@ -145,20 +138,12 @@ internal sealed partial class SagaEngine(ISagaStore store, SagaRegistry registry
     {
         var doc = stored.Value;
         var record = doc.Steps[doc.Cursor];
-        if (record.State == StepState.Pending)
-        {
-            record.State = StepState.Waiting;
-            record.Attempts = 1;
-            record.FirstAttemptAt = now;
-            record.DueAt = now + node.Duration;
-        }
-        else if (record.DueAt > now && doc.WakeAt == record.DueAt && IsReleased(doc)
-                 && !doc.Inbox.Any(e => string.Equals(e.Name, node.EventName, StringComparison.OrdinalIgnoreCase)))
-            return false; // still waiting: nothing to write
+        // FIFO per name: the oldest buffered event of that name, raised before or during the wait.
+        var evt = doc.Inbox.FirstOrDefault(e => string.Equals(e.Name, node.EventName, StringComparison.OrdinalIgnoreCase));
+        if (StartTimerOrIdle(doc, record, node, now, arrived: evt is not null)) return false;
         doc.Status = SagaStatus.Running;
         var progressed = true;
-        // FIFO per name: the oldest buffered event of that name, raised before or during the wait.
-        if (doc.Inbox.FirstOrDefault(e => string.Equals(e.Name, node.EventName, StringComparison.OrdinalIgnoreCase)) is { } evt)
+        if (evt is not null)
         {
             doc.Inbox.Remove(evt);
             RememberConsumed(doc, evt.EventId);
@@ -186,6 +171,20 @@ internal sealed partial class SagaEngine(ISagaStore store, SagaRegistry registry
             progressed = false;
         }
         return await SaveAsync(stored, cancellationToken) ? progressed : true;
+    }
+
+    /// <summary>
+    /// Starts a delay's or a wait's timer on the first visit. True when the timer already runs, is not due, nothing
+    /// arrived and the document already says so: nothing to write.
+    /// </summary>
+    private static bool StartTimerOrIdle(SagaDocument doc, StepRecord record, SagaNode node, DateTimeOffset now, bool arrived)
+    {
+        if (record.State != StepState.Pending) return !arrived && record.DueAt > now && doc.WakeAt == record.DueAt && IsReleased(doc);
+        record.State = StepState.Waiting;
+        record.Attempts = 1;
+        record.FirstAttemptAt = now;
+        record.DueAt = now + node.Duration;
+        return false;
     }
 
     private async Task<bool> CompensationRoundAsync(Stored<SagaDocument> stored, ISagaDefinition definition, DateTimeOffset now, CancellationToken cancellationToken)
