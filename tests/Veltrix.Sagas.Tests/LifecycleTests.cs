@@ -20,6 +20,8 @@ public sealed class LifecycleTests
         Assert.Equal(SagaErrorCodes.InstanceExists, conflict.Code);
         await engine.RunDueAsync();
         Assert.False((await client.StartAsync("order", "o1", Harness.Input("o1"))).Created); // finished: still the same instance
+        await Assert.ThrowsAsync<SagaRequestException>(() => client.StartAsync("order", "o1", Harness.Input("other")));
+        Assert.Equal("COMPLETED", (await client.ListAsync(null, null, 10, null)).Instances.Single().RuntimeStatus); // the refused start left the index right
         foreach (var step in Steps) Assert.Equal(1, _h.Downstream.Executions(step));
 
         Assert.Equal(SagaErrorCodes.UnknownSaga, (await Assert.ThrowsAsync<SagaRequestException>(() => client.StartAsync("nope", "o2", Harness.Input("o2")))).Code);

@@ -80,10 +80,13 @@ public sealed partial class SagaClient
                 return new SagaStartResponse(instanceId, false);
             }
             if (!current.IsTerminal || !reuseFinished)
+            {
+                await RecordInIndexAsync(current, cancellationToken); // undo the index entry written above for the refused start
                 throw new SagaRequestException(StatusCodes.Status409Conflict, SagaErrorCodes.InstanceExists,
                     current.IsTerminal
                         ? $"instance '{instanceId}' already finished ({current.Status.ToRuntimeStatus()}); purge it or start with another ID"
                         : $"instance '{instanceId}' of saga '{current.SagaName}' is {current.Status.ToRuntimeStatus()} with a different input; use another ID");
+            }
             // Reuse: a new generation; the lease epoch carries on so that late results of the old run are discarded.
             var replacement = NewDocument(instanceId, definition, hash, input, data, now, current.Generation + 1, current.Lease?.Epoch ?? 0);
             if (await _store.TrySaveAsync(SagaKeys.Document(instanceId), replacement, SagaJson.Default.SagaDocument, existing.ETag, cancellationToken))

@@ -90,7 +90,15 @@ internal sealed partial class SagaEngine(ISagaStore store, SagaRegistry registry
             if (await SaveAsync(stored, cancellationToken)) LogStalled(logger, doc.InstanceId, doc.CustomStatus);
             return false;
         }
-        if (doc.Status == SagaStatus.Stalled) doc.CustomStatus = null; // its definition is back: the status is set by the transition below
+        if (doc.Status == SagaStatus.Stalled)
+        {
+            // Its definition is back: continue where it stopped.
+            doc.Status = doc.Compensating ? SagaStatus.Compensating : SagaStatus.Running;
+            doc.CustomStatus = null;
+            doc.WakeAt = now;
+            await SaveAsync(stored, cancellationToken);
+            return true;
+        }
         if (doc.Compensating) return await CompensationRoundAsync(stored, definition, now, cancellationToken);
         if (doc.Cursor >= definition.Nodes.Count) return await CompleteAsync(stored, definition, cancellationToken);
         var node = definition.Nodes[doc.Cursor];
