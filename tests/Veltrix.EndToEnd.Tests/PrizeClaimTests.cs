@@ -73,11 +73,12 @@ public sealed class PrizeClaimTests(PrizeClaimTests.PrizeSystemFixture fixture) 
                 Interlocked.Increment(ref accepted);
             })));
             if (w == waves.Count - 1) break;
-            await Eventually.UntilAsync(() => Volatile.Read(ref accepted) >= 10, "the wave's first claims to be accepted", TimeSpan.FromSeconds(60));
+            Assert.True(await Eventually.TryAsync(() => Task.FromResult(Volatile.Read(ref accepted) >= 10), TimeSpan.FromSeconds(120)),
+                $"wave {w}: only {Volatile.Read(ref accepted)} claims accepted in 120 s; answers so far: {run.Answers}");
             unfinishedAtKills += (w + 1) * waves[w].Length - await run.SettledCountAsync();
             var killed = fixture.System.Kill("prizes");
-            await Eventually.UntilAsync(() => fixture.System.Apps()["prizes"].Pid is var pid && pid != killed && pid != 0, "AppHost to restart prizes", TimeSpan.FromSeconds(60));
-            await fixture.System.WaitUntilReadyAsync(TimeSpan.FromSeconds(60));
+            await Eventually.UntilAsync(() => fixture.System.Apps()["prizes"].Pid is var pid && pid != killed && pid != 0, "AppHost to restart prizes", TimeSpan.FromSeconds(90));
+            await fixture.System.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
             TestContext.Current.TestOutputHelper?.WriteLine($"wave {w}: killed and back at {clock.Elapsed}");
         }
         await Task.WhenAll(sending);
@@ -91,7 +92,11 @@ public sealed class PrizeClaimTests(PrizeClaimTests.PrizeSystemFixture fixture) 
     private sealed class ClaimRun
     {
         private readonly PrizeSystemFixture _fixture;
-        private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(10) };
+        private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _answers = new(StringComparer.Ordinal);
+
+        /// <summary>What the claim requests got so far, by status code or exception (for failure messages).</summary>
+        public string Answers => string.Join(", ", _answers.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"{a.Key}×{a.Value}"));
 
         private ClaimRun(PrizeSystemFixture fixture) => _fixture = fixture;
 
@@ -126,7 +131,7 @@ public sealed class PrizeClaimTests(PrizeClaimTests.PrizeSystemFixture fixture) 
                 }
                 for (var c = 0; c < ClaimsPerPlayer; c++)
                 {
-                    var claimId = $"{name}-{playerId}-c{c}";
+                    var claimId = $"{playerId}-c{c}";
                     run.ClaimIds.Add(claimId);
                     run._playerOf[claimId] = playerId;
                 }
@@ -150,6 +155,7 @@ public sealed class PrizeClaimTests(PrizeClaimTests.PrizeSystemFixture fixture) 
                 try
                 {
                     var response = await _http.PostAsJsonAsync(Prizes($"/prizes/{PrizeId}/claims"), new { playerId = _playerOf[claimId], huntId = HuntId, claimId });
+                    _answers.AddOrUpdate(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture), 1, (_, n) => n + 1);
                     if (response.StatusCode == HttpStatusCode.Accepted)
                     {
                         Assert.Equal(claimId, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("instanceId").GetString());
@@ -160,6 +166,7 @@ public sealed class PrizeClaimTests(PrizeClaimTests.PrizeSystemFixture fixture) 
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
                 {
                     // the process is down or restarting: send the same claim again
+                    _answers.AddOrUpdate(e.GetType().Name, 1, (_, n) => n + 1);
                 }
                 Assert.True(attempt < 600, $"claim {claimId} was never accepted");
                 await Task.Delay(100);
