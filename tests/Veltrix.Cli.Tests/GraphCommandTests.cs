@@ -24,6 +24,22 @@ public sealed class GraphCommandTests
         ("topic:pubsub/points.awarded", "app:leaderboard", "points.awarded", false),
         ("app:leaderboard", "topic:pubsub/points.awarded.dead", "dead letters", true),
         ("topic:pubsub/points.awarded.dead", "app:leaderboard", "owner", true),
+        ("app:prizes", "topic:pubsub/points.debit.requested", "points.debit.requested", false),
+        ("topic:pubsub/points.debit.requested", "app:scoring", "points.debit.requested", false),
+        ("app:scoring", "topic:pubsub/points.debit.requested.dead", "dead letters", true),
+        ("topic:pubsub/points.debit.requested.dead", "app:scoring", "owner", true),
+        ("app:prizes", "topic:pubsub/points.debit.cancelled", "points.debit.cancelled", false),
+        ("topic:pubsub/points.debit.cancelled", "app:scoring", "points.debit.cancelled", false),
+        ("app:scoring", "topic:pubsub/points.debit.cancelled.dead", "dead letters", true),
+        ("topic:pubsub/points.debit.cancelled.dead", "app:scoring", "owner", true),
+        ("app:scoring", "topic:pubsub/points.debit.settled", "points.debit.settled", false),
+        ("topic:pubsub/points.debit.settled", "app:prizes", "points.debit.settled", false),
+        ("app:prizes", "topic:pubsub/points.debit.settled.dead", "dead letters", true),
+        ("topic:pubsub/points.debit.settled.dead", "app:prizes", "owner", true),
+        ("app:prizes", "topic:pubsub/prize.claimed", "prize.claimed", false),
+        ("topic:pubsub/prize.claimed", "app:leaderboard", "prize.claimed", false),
+        ("app:leaderboard", "topic:pubsub/prize.claimed.dead", "dead letters", true),
+        ("topic:pubsub/prize.claimed.dead", "app:leaderboard", "owner", true),
     ];
 
     [Fact]

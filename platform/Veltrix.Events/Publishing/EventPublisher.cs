@@ -25,6 +25,13 @@ public sealed class EventPublisher(DaprClient dapr, ActiveRouting routing, Routi
         JsonTypeInfo<RoutedEvent<TData>> typeInfo, CancellationToken cancellationToken) =>
         PublishAsync(routing.Current, type, events, typeInfo, cancellationToken);
 
+    /// <summary>Publishes one event under the active version; a refusal by the broker throws, for the caller's retry to take over.</summary>
+    public async Task PublishOneAsync<TData>(string type, string id, TData data, JsonTypeInfo<RoutedEvent<TData>> typeInfo, CancellationToken cancellationToken)
+    {
+        var failures = await PublishAsync(type, [new OutgoingEvent<TData>(id, data)], typeInfo, cancellationToken);
+        if (failures.Count > 0) throw new Veltrix.Dapr.DaprException($"{type} {id} was not accepted by the broker: {failures[0].Error}");
+    }
+
     /// <summary>Publishes under <paramref name="table"/>: the version the caller already validated the events against.</summary>
     public async Task<IReadOnlyList<(string EntryId, string Error)>> PublishAsync<TData>(RoutingTable table, string type, IReadOnlyList<OutgoingEvent<TData>> events,
         JsonTypeInfo<RoutedEvent<TData>> typeInfo, CancellationToken cancellationToken)

@@ -33,7 +33,7 @@ public static class LeaderboardSubscriptions
         for (var i = 0; i < batch.Entries.Count; i++)
         {
             var entry = batch.Entries[i];
-            if (entry.Data is { HuntId.Length: > 0, PlayerId.Length: > 0, PuzzleId.Length: > 0, Points: > 0, Version: > 0 } award)
+            if (entry.Data is { HuntId.Length: > 0, PlayerId.Length: > 0, PuzzleId.Length: > 0, Points: not 0, Version: > 0 } award)
             {
                 if (!hunts.TryGetValue(award.HuntId, out var list)) hunts[award.HuntId] = list = [];
                 list.Add((i, award));

@@ -8,7 +8,10 @@ public static class ScoringSubscriptions
 {
     /// <summary>Routes, topics, dead-letter topics and bulk settings come from the event configuration (events/).</summary>
     public static IEndpointRouteBuilder MapScoringSubscriptions(this WebApplication app) =>
-        app.MapEventSubscriptions(events => events.Handle(EventTypes.PuzzleSolved, HandleSolvesAsync));
+        app.MapEventSubscriptions(events => events
+            .Handle(EventTypes.PuzzleSolved, HandleSolvesAsync)
+            .Handle(EventTypes.DebitRequested, DebitSubscriptions.HandleRequestAsync)
+            .Handle(EventTypes.DebitCancelled, DebitSubscriptions.HandleCancelAsync));
 
     /// <summary>The whole batch in one ledger round; each entry answers for itself.</summary>
     private static async Task<IResult> HandleSolvesAsync(BulkSubscribeMessage<PuzzleSolved> batch, LedgerService ledgers, ILogger<LedgerService> logger,

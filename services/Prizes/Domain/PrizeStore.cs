@@ -1,0 +1,111 @@
+using Veltrix.Dapr.Client;
+
+namespace Veltrix.Prizes.Domain;
+
+public enum ReserveOutcome
+{
+    Reserved,
+    OutOfStock,
+    NoSuchPrize,
+
+    /// <summary>The stock kept changing under every attempt: try again later (the saga retries).</summary>
+    Contended,
+}
+
+/// <summary>
+/// Prizes and their stock in the state store. Reserving and releasing are transactions of the prize (compare-and-swap
+/// on its ETag) and the claim's <see cref="Reservation"/> (first-write, then compare-and-swap), so the stock can never be
+/// oversold and a repeated reserve or release — a saga step run twice — changes nothing.
+/// </summary>
+public sealed class PrizeStore(DaprClient dapr)
+{
+    public const string StateStore = "statestore";
+    private const int MaxAttempts = 30;
+    private static readonly StateOptions FirstWrite = new() { Concurrency = ConcurrencyMode.FirstWrite };
+
+    public async Task<StoredPrize> CreateAsync(string name, int cost, int stock, CancellationToken cancellationToken)
+    {
+        var prize = new StoredPrize(Guid.NewGuid().ToString("N")[..12], name, cost, stock, stock);
+        await dapr.SaveStateAsync(StateStore, PrizeKey(prize.Id), prize, PrizesJson.Default.StoredPrize, FirstWrite, cancellationToken: cancellationToken);
+        return prize;
+    }
+
+    public Task<StoredPrize?> FindAsync(string prizeId, CancellationToken cancellationToken) =>
+        dapr.GetStateAsync(StateStore, PrizeKey(prizeId), PrizesJson.Default.StoredPrize, cancellationToken: cancellationToken);
+
+    public async Task<(ReserveOutcome Outcome, StoredPrize? Prize)> ReserveAsync(string prizeId, string claimId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
+        {
+            var (prize, prizeETag) = await dapr.GetStateAndETagAsync(StateStore, PrizeKey(prizeId), PrizesJson.Default.StoredPrize, cancellationToken: cancellationToken);
+            if (prize is null) return (ReserveOutcome.NoSuchPrize, null);
+            var reservation = await dapr.GetStateAsync(StateStore, ReservationKey(prizeId, claimId), PrizesJson.Default.Reservation, cancellationToken: cancellationToken);
+            if (reservation is not null) return (reservation.Released ? ReserveOutcome.OutOfStock : ReserveOutcome.Reserved, prize); // a repeat
+            if (prize.Stock <= 0) return (ReserveOutcome.OutOfStock, prize);
+            try
+            {
+                await dapr.ExecuteStateTransactionAsync(StateStore,
+                [
+                    StateTransactionRequest.Upsert(ReservationKey(prizeId, claimId), new Reservation(prizeId, claimId, false), PrizesJson.Default.Reservation, options: FirstWrite),
+                    StateTransactionRequest.Upsert(PrizeKey(prizeId), prize with { Stock = prize.Stock - 1 }, PrizesJson.Default.StoredPrize, prizeETag),
+                ], cancellationToken: cancellationToken);
+                return (ReserveOutcome.Reserved, prize);
+            }
+            catch (DaprApiException e) when (e.ErrorCode == "ERR_STATE_TRANSACTION")
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 8) * Math.Min(attempt, 8)), cancellationToken);
+            }
+        }
+        return (ReserveOutcome.Contended, null);
+    }
+
+    /// <summary>Puts the claim's unit back (once); a claim that holds none gets a released marker so a late reserve takes nothing.</summary>
+    public async Task<bool> ReleaseAsync(string prizeId, string claimId, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; attempt <= MaxAttempts; attempt++)
+        {
+            var (reservation, reservationETag) = await dapr.GetStateAndETagAsync(StateStore, ReservationKey(prizeId, claimId), PrizesJson.Default.Reservation,
+                cancellationToken: cancellationToken);
+            if (reservation is { Released: true }) return true;
+            var (prize, prizeETag) = await dapr.GetStateAndETagAsync(StateStore, PrizeKey(prizeId), PrizesJson.Default.StoredPrize, cancellationToken: cancellationToken);
+            var released = new Reservation(prizeId, claimId, true);
+            List<StateTransactionRequest> writes = reservation is null
+                ? [StateTransactionRequest.Upsert(ReservationKey(prizeId, claimId), released, PrizesJson.Default.Reservation, options: FirstWrite)]
+                :
+                [
+                    StateTransactionRequest.Upsert(ReservationKey(prizeId, claimId), released, PrizesJson.Default.Reservation, reservationETag),
+                    StateTransactionRequest.Upsert(PrizeKey(prizeId), prize! with { Stock = prize.Stock + 1 }, PrizesJson.Default.StoredPrize, prizeETag),
+                ];
+            try
+            {
+                await dapr.ExecuteStateTransactionAsync(StateStore, writes, cancellationToken: cancellationToken);
+                return true;
+            }
+            catch (DaprApiException e) when (e.ErrorCode == "ERR_STATE_TRANSACTION")
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 8) * Math.Min(attempt, 8)), cancellationToken);
+            }
+        }
+        return false;
+    }
+
+    /// <summary>The claim's voucher: issued once (first-write); a repeat returns the stored code.</summary>
+    public async Task<string> IssueVoucherAsync(string claimId, string code, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await dapr.SaveStateAsync(StateStore, VoucherKey(claimId), new Voucher(claimId, code), PrizesJson.Default.Voucher, FirstWrite, cancellationToken: cancellationToken);
+            return code;
+        }
+        catch (DaprStateConflictException)
+        {
+            return (await dapr.GetStateAsync(StateStore, VoucherKey(claimId), PrizesJson.Default.Voucher, cancellationToken: cancellationToken))!.Code;
+        }
+    }
+
+    private static string PrizeKey(string prizeId) => $"prize:{prizeId}";
+
+    private static string ReservationKey(string prizeId, string claimId) => $"prize-reservation:{prizeId}:{claimId}";
+
+    private static string VoucherKey(string claimId) => $"voucher:{claimId}";
+}

@@ -1,0 +1,29 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Veltrix.Events.Publishing;
+using Veltrix.Prizes.Apis;
+using Veltrix.Prizes.Claims;
+using Veltrix.Prizes.Domain;
+using Veltrix.Prizes.Events;
+
+namespace Veltrix.Prizes;
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(StoredPrize))]
+[JsonSerializable(typeof(Reservation))]
+[JsonSerializable(typeof(Voucher))]
+[JsonSerializable(typeof(ClaimInput))]
+[JsonSerializable(typeof(ClaimData))]
+[JsonSerializable(typeof(DebitRequested))]
+[JsonSerializable(typeof(DebitCancelled))]
+[JsonSerializable(typeof(DebitSettled))]
+[JsonSerializable(typeof(PrizeClaimed))]
+[JsonSerializable(typeof(RoutedEvent<DebitRequested>))]
+[JsonSerializable(typeof(RoutedEvent<DebitCancelled>))]
+[JsonSerializable(typeof(RoutedEvent<PrizeClaimed>))]
+[JsonSerializable(typeof(CreatePrizeRequest))]
+[JsonSerializable(typeof(PrizeView))]
+[JsonSerializable(typeof(ClaimRequest))]
+[JsonSerializable(typeof(ClaimAccepted))]
+[JsonSerializable(typeof(ClaimView))]
+internal sealed partial class PrizesJson : JsonSerializerContext;

@@ -1,0 +1,94 @@
+using Veltrix.Dapr.Client;
+using Veltrix.Events.Publishing;
+using Veltrix.Scoring.Events;
+
+namespace Veltrix.Scoring.Ledger;
+
+/// <summary>
+/// Spends a player's points, idempotently by debit id: one transaction writes the <see cref="DebitRecord"/>
+/// (first-write) and the ledger (compare-and-swap), so a debit is applied once however often it is asked for. After
+/// the transaction the new total goes out as points.awarded (negative points, the ledger's new version), which is all
+/// the leaderboard needs; a repeat publishes the same event again (same id), in case a crash came in between.
+/// </summary>
+public sealed partial class DebitService(DaprClient dapr, EventPublisher publisher, ILogger<DebitService> logger)
+{
+    private const int MaxAttempts = 20;
+    private static readonly StateOptions FirstWrite = new() { Concurrency = ConcurrencyMode.FirstWrite };
+
+    public async Task<DebitRecord> DebitAsync(string huntId, string playerId, string debitId, int amount, CancellationToken cancellationToken)
+    {
+        var record = await DecideAsync(DebitKey(debitId), (ledger, existing) => existing ?? (ledger.Points >= amount
+            ? new DebitRecord(debitId, huntId, playerId, amount, DebitOutcome.Debited, ledger.Points - amount, ledger.Version + 1)
+            : new DebitRecord(debitId, huntId, playerId, amount, DebitOutcome.Rejected, ledger.Points, ledger.Version)), huntId, playerId, cancellationToken);
+        if (record.Outcome == DebitOutcome.Debited) await PublishTotalAsync(record, "debit", -record.Amount, cancellationToken);
+        return record;
+    }
+
+    /// <summary>Gives a debit back, or — if it was never applied — makes sure it never will be. Idempotent.</summary>
+    public async Task<DebitRecord> CancelAsync(string huntId, string playerId, string debitId, CancellationToken cancellationToken)
+    {
+        var record = await DecideAsync(DebitKey(debitId), (ledger, existing) => existing switch
+        {
+            null => new DebitRecord(debitId, huntId, playerId, 0, DebitOutcome.Cancelled, ledger.Points, ledger.Version),
+            { Outcome: DebitOutcome.Debited } debited => debited with { Outcome = DebitOutcome.Refunded, BalanceAfter = ledger.Points + debited.Amount, VersionAfter = ledger.Version + 1 },
+            _ => existing,
+        }, huntId, playerId, cancellationToken);
+        if (record.Outcome == DebitOutcome.Refunded) await PublishTotalAsync(record, "refund", record.Amount, cancellationToken);
+        return record;
+    }
+
+    /// <summary>
+    /// Reads the ledger and the debit record, lets <paramref name="decide"/> choose the record, and — if it changed —
+    /// writes it and the ledger (when the points change) in one transaction; a lost race reads again.
+    /// </summary>
+    private async Task<DebitRecord> DecideAsync(string key, Func<PlayerLedger, DebitRecord?, DebitRecord> decide, string huntId, string playerId,
+        CancellationToken cancellationToken)
+    {
+        var ledgerKey = $"ledger:{huntId}:{playerId}";
+        for (var attempt = 1; ; attempt++)
+        {
+            var (ledger, ledgerETag) = await dapr.GetStateAndETagAsync(LedgerService.StateStore, ledgerKey, DebitJson.Default.PlayerLedger, cancellationToken: cancellationToken);
+            var (existing, recordETag) = await dapr.GetStateAndETagAsync(LedgerService.StateStore, key, DebitJson.Default.DebitRecord, cancellationToken: cancellationToken);
+            ledger ??= PlayerLedger.Empty(huntId, playerId);
+            var decided = decide(ledger, existing);
+            if (decided == existing) return existing!;
+
+            var writes = new List<StateTransactionRequest>
+            {
+                existing is null
+                    ? StateTransactionRequest.Upsert(key, decided, DebitJson.Default.DebitRecord, options: FirstWrite)
+                    : StateTransactionRequest.Upsert(key, decided, DebitJson.Default.DebitRecord, recordETag),
+            };
+            if (decided.VersionAfter != ledger.Version)
+            {
+                var changed = ledger with { Points = decided.BalanceAfter, Version = decided.VersionAfter };
+                writes.Add(string.IsNullOrEmpty(ledgerETag)
+                    ? StateTransactionRequest.Upsert(ledgerKey, changed, DebitJson.Default.PlayerLedger, options: FirstWrite)
+                    : StateTransactionRequest.Upsert(ledgerKey, changed, DebitJson.Default.PlayerLedger, ledgerETag));
+            }
+            try
+            {
+                await dapr.ExecuteStateTransactionAsync(LedgerService.StateStore, writes, cancellationToken: cancellationToken);
+                LogDecided(logger, decided.DebitId, decided.PlayerId, decided.Outcome, decided.Amount, decided.BalanceAfter);
+                return decided;
+            }
+            catch (DaprApiException e) when (e.ErrorCode == "ERR_STATE_TRANSACTION" && attempt < MaxAttempts)
+            {
+                // A lost compare-and-swap or first-write (or an outage: they answer alike): back off with jitter and read again.
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(2, 10) * attempt), cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>points.awarded with the ledger's total and version after the change (negative points for a debit).</summary>
+    private Task PublishTotalAsync(DebitRecord record, string kind, int points, CancellationToken cancellationToken)
+    {
+        var awarded = new PointsAwarded(record.HuntId, record.PlayerId, $"{kind}:{record.DebitId}", points, record.BalanceAfter, record.VersionAfter);
+        return publisher.PublishOneAsync(EventTypes.PointsAwarded, $"{kind}:{record.DebitId}", awarded, DebitJson.Default.RoutedEventPointsAwarded, cancellationToken);
+    }
+
+    public static string DebitKey(string debitId) => $"debit:{debitId}";
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "debit {DebitId} of {Player}: {Outcome} ({Amount} points, balance {Balance})")]
+    private static partial void LogDecided(ILogger logger, string debitId, string player, DebitOutcome outcome, int amount, int balance);
+}

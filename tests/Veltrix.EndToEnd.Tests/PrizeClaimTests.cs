@@ -1,0 +1,269 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Veltrix.Testing;
+
+namespace Veltrix.EndToEnd.Tests;
+
+/// <summary>
+/// The prize-claim saga end to end, as real processes: 200 concurrent claims on 50 units by players with mixed
+/// balances — once undisturbed, once with the prizes process killed (kill -9) again and again. Whatever happens,
+/// the stock is never oversold (completed claims + stock left = 50), every completed claim is debited exactly once,
+/// every failed claim leaves the player's points and the stock as they were, and every claim ends within a bound.
+/// </summary>
+public sealed class PrizeClaimTests(PrizeClaimTests.PrizeSystemFixture fixture) : IClassFixture<PrizeClaimTests.PrizeSystemFixture>
+{
+    private const int Cost = 30;
+    private const int Stock = 50;
+    private const int Claims = 200;
+    private const int ClaimsPerPlayer = 5;
+
+    /// <summary>The system with every voucher's first issue attempt failing transiently, so each completed claim shows a retry.</summary>
+    public sealed class PrizeSystemFixture : IAsyncLifetime
+    {
+        public RunningSystem System { get; private set; } = null!;
+        public string Token { get; private set; } = "";
+
+        public async ValueTask InitializeAsync()
+        {
+            // AppHost hands its environment to the apps (and to restarted ones); only this run's prizes reads the setting.
+            Environment.SetEnvironmentVariable("Prizes__Claims__VoucherTransientFailures", "1");
+            try
+            {
+                System = await RunningSystem.StartAsync();
+            }
+            finally
+            {
+                Environment.SetEnvironmentVariable("Prizes__Claims__VoucherTransientFailures", null);
+            }
+            Token = System.OperatorToken;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (System is not null) await System.DisposeAsync();
+        }
+    }
+
+    [Fact]
+    public async Task Two_hundred_concurrent_claims_on_fifty_units_never_oversell_and_debit_each_completed_claim_once()
+    {
+        var run = await ClaimRun.PrepareAsync(fixture, "calm");
+        await Task.WhenAll(run.ClaimIds.Select(run.ClaimAsync));
+        await run.AssertInvariantsAsync();
+    }
+
+    [Fact]
+    public async Task Killing_the_prizes_process_repeatedly_during_the_claims_keeps_every_invariant_and_leaves_no_claim_stuck()
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var run = await ClaimRun.PrepareAsync(fixture, "killed");
+        TestContext.Current.TestOutputHelper?.WriteLine($"prepared at {clock.Elapsed}");
+        // Four waves of 50 concurrent claims; prizes is killed in the middle of each of the first three.
+        var waves = run.ClaimIds.Chunk(Claims / 4).ToList();
+        var sending = new List<Task>();
+        var unfinishedAtKills = 0;
+        for (var w = 0; w < waves.Count; w++)
+        {
+            var accepted = 0;
+            sending.Add(Task.WhenAll(waves[w].Select(async id =>
+            {
+                await run.ClaimAsync(id);
+                Interlocked.Increment(ref accepted);
+            })));
+            if (w == waves.Count - 1) break;
+            Assert.True(await Eventually.TryAsync(() => Task.FromResult(Volatile.Read(ref accepted) >= 10), TimeSpan.FromSeconds(120)),
+                $"wave {w}: only {Volatile.Read(ref accepted)} claims accepted in 120 s; answers so far: {run.Answers}");
+            unfinishedAtKills += (w + 1) * waves[w].Length - await run.SettledCountAsync();
+            var killed = fixture.System.Kill("prizes");
+            await Eventually.UntilAsync(() => fixture.System.Apps()["prizes"].Pid is var pid && pid != killed && pid != 0, "AppHost to restart prizes", TimeSpan.FromSeconds(90));
+            await fixture.System.WaitUntilReadyAsync(TimeSpan.FromSeconds(90));
+            TestContext.Current.TestOutputHelper?.WriteLine($"wave {w}: killed and back at {clock.Elapsed}");
+        }
+        await Task.WhenAll(sending);
+        TestContext.Current.TestOutputHelper?.WriteLine($"all sent at {clock.Elapsed}");
+        Assert.True(unfinishedAtKills > 0, "the kills should have caught claims in flight");
+        await run.AssertInvariantsAsync();
+        TestContext.Current.TestOutputHelper?.WriteLine($"checked at {clock.Elapsed} ({unfinishedAtKills} claims unfinished at the kills)");
+    }
+
+    /// <summary>One hunt with players of known balances, one prize, and 200 claim ids (the client's, so retried requests start nothing twice).</summary>
+    private sealed class ClaimRun
+    {
+        private readonly PrizeSystemFixture _fixture;
+        private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(30) };
+        private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _answers = new(StringComparer.Ordinal);
+
+        /// <summary>What the claim requests got so far, by status code or exception (for failure messages).</summary>
+        public string Answers => string.Join(", ", _answers.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"{a.Key}×{a.Value}"));
+
+        private ClaimRun(PrizeSystemFixture fixture) => _fixture = fixture;
+
+        public string HuntId { get; private set; } = "";
+        public string PrizeId { get; private set; } = "";
+        public Dictionary<string, int> Balances { get; } = new(StringComparer.Ordinal);
+        public List<string> ClaimIds { get; } = [];
+        private readonly Dictionary<string, string> _playerOf = new(StringComparer.Ordinal);
+
+        private Uri Prizes(string path) => new(_fixture.System.Url("prizes"), path);
+
+        public static async Task<ClaimRun> PrepareAsync(PrizeSystemFixture fixture, string name)
+        {
+            var run = new ClaimRun(fixture);
+            using var player = new HuntPlayer(fixture.System);
+            // Puzzles worth 10, 20, 30 and 40: solving a chosen subset gives each player a known balance.
+            var hunt = await player.CreateHuntAsync($"prizes-{name}", new PuzzleSpec("ten?", "10", 10), new PuzzleSpec("twenty?", "20", 20),
+                new PuzzleSpec("thirty?", "30", 30), new PuzzleSpec("forty?", "40", 40));
+            run.HuntId = hunt.Id;
+            int[][] solved = [[0], [2], [2, 3], [0, 1, 2, 3], [0, 1, 2, 3]]; // 10, 30, 70, 100, 100 points: 0, 1, 2, 3, 3 prizes affordable
+            int[] points = [10, 20, 30, 40];
+            var hunts = fixture.System.Url("hunt");
+            for (var p = 0; p < Claims / ClaimsPerPlayer; p++)
+            {
+                var playerId = $"{name}-p{p:00}";
+                var subset = solved[p % solved.Length];
+                run.Balances[playerId] = subset.Sum(i => points[i]);
+                foreach (var i in subset)
+                {
+                    var answer = await player.Http.PostAsJsonAsync(new Uri(hunts, $"/hunts/{hunt.Id}/puzzles/{hunt.PuzzleIds[i]}/answers"), new { playerId, answer = points[i].ToString() });
+                    Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+                }
+                for (var c = 0; c < ClaimsPerPlayer; c++)
+                {
+                    var claimId = $"{playerId}-c{c}";
+                    run.ClaimIds.Add(claimId);
+                    run._playerOf[claimId] = playerId;
+                }
+            }
+            foreach (var (playerId, balance) in run.Balances)
+                await Eventually.UntilAsync(async () => await run.LedgerPointsAsync(playerId) == balance, $"scoring to award {playerId} {balance} points", TimeSpan.FromSeconds(30));
+
+            using var create = new HttpRequestMessage(HttpMethod.Post, run.Prizes("/prizes")) { Content = JsonContent.Create(new { name = $"golden compass ({name})", cost = Cost, stock = Stock }) };
+            create.Headers.Authorization = new AuthenticationHeaderValue("Bearer", fixture.Token);
+            var created = await run._http.SendAsync(create);
+            Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+            run.PrizeId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+            return run;
+        }
+
+        /// <summary>Claims like a client that retries, with the same claim id, until the service accepts (it may be down).</summary>
+        public async Task ClaimAsync(string claimId)
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    var response = await _http.PostAsJsonAsync(Prizes($"/prizes/{PrizeId}/claims"), new { playerId = _playerOf[claimId], huntId = HuntId, claimId });
+                    _answers.AddOrUpdate(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture), 1, (_, n) => n + 1);
+                    if (response.StatusCode == HttpStatusCode.Accepted)
+                    {
+                        Assert.Equal(claimId, (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("instanceId").GetString());
+                        return;
+                    }
+                    Assert.True((int)response.StatusCode >= 500, $"claim {claimId}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                    // the process is down or restarting: send the same claim again
+                    _answers.AddOrUpdate(e.GetType().Name, 1, (_, n) => n + 1);
+                }
+                Assert.True(attempt < 600, $"claim {claimId} was never accepted");
+                await Task.Delay(100);
+            }
+        }
+
+        public async Task<int> SettledCountAsync()
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, Prizes("/sagas?name=prize-claim&status=COMPLETED,COMPENSATED,FAILED&pageSize=1000"));
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _fixture.Token);
+            try
+            {
+                var page = await (await _http.SendAsync(request)).Content.ReadFromJsonAsync<JsonElement>();
+                return page.GetProperty("instances").EnumerateArray().Count(i => ClaimIds.Contains(i.GetProperty("instanceID").GetString()!));
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException or InvalidOperationException)
+            {
+                return 0; // restarting
+            }
+        }
+
+        private async Task<int> LedgerPointsAsync(string playerId)
+        {
+            var response = await _http.GetAsync(new Uri(_fixture.System.Url("scoring"), $"/ledgers/{HuntId}/{playerId}"));
+            return response.IsSuccessStatusCode ? (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("points").GetInt32() : -1;
+        }
+
+        private async Task<JsonElement?> ReadClaimAsync(string claimId)
+        {
+            try
+            {
+                var response = await _http.GetAsync(Prizes($"/prizes/{PrizeId}/claims/{claimId}"));
+                return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<JsonElement>() : null;
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+                return null;
+            }
+        }
+
+        public async Task AssertInvariantsAsync()
+        {
+            // Bounded: every claim ends (no claim stuck RUNNING or PENDING) within the deadline.
+            var claims = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+            string[] terminal = ["COMPLETED", "COMPENSATED", "FAILED"];
+            var unfinished = new Dictionary<string, string>(StringComparer.Ordinal);
+            var finished = await Eventually.TryAsync(async () =>
+            {
+                unfinished.Clear();
+                foreach (var id in ClaimIds.Where(id => !claims.ContainsKey(id)))
+                {
+                    var claim = await ReadClaimAsync(id);
+                    if (claim is { } c && terminal.Contains(c.GetProperty("status").GetString())) claims[id] = c;
+                    else unfinished[id] = claim?.GetProperty("status").GetString() ?? "unreadable";
+                }
+                return claims.Count == ClaimIds.Count;
+            }, TimeSpan.FromSeconds(120));
+            Assert.True(finished, $"claims still unfinished after 120 s: {string.Join(", ", unfinished.Take(10).Select(u => $"{u.Key}={u.Value}"))}");
+
+            var completed = claims.Values.Where(c => c.GetProperty("status").GetString() == "COMPLETED").ToList();
+            var prize = await (await _http.GetAsync(Prizes($"/prizes/{PrizeId}"))).Content.ReadFromJsonAsync<JsonElement>();
+            var stockLeft = prize.GetProperty("stock").GetInt32();
+            Assert.Equal(Stock, completed.Count + stockLeft); // never oversold, and every failed claim gave its unit back
+            Assert.True(completed.Count > 0);
+
+            // Failures name their cause: out of stock (nothing to undo) or too few points (the reservation released).
+            foreach (var failed in claims.Values.Where(c => c.GetProperty("status").GetString() != "COMPLETED"))
+            {
+                var (status, code) = (failed.GetProperty("status").GetString(), failed.GetProperty("failureCode").GetString());
+                Assert.True((status, code) is ("FAILED", "VX6102") or ("COMPENSATED", "VX6103"), $"unexpected end of a claim: {failed}");
+            }
+            Assert.Contains(claims.Values, c => c.GetProperty("failureCode").GetString() == "VX6103");
+
+            // Each completed claim has its own voucher; each was debited exactly once, each failed one not at all.
+            Assert.Equal(completed.Count, completed.Select(c => c.GetProperty("voucher").GetString()).Distinct().Count());
+            foreach (var (playerId, balance) in Balances)
+            {
+                var won = completed.Count(c => c.GetProperty("playerId").GetString() == playerId);
+                Assert.True(won * Cost <= balance, $"{playerId} won {won} prizes with {balance} points");
+                var expected = balance - won * Cost;
+                Assert.Equal(expected, await LedgerPointsAsync(playerId));
+            }
+
+            // The leaderboard shows the totals after the debits.
+            await Eventually.UntilAsync(async () =>
+            {
+                var board = await _http.GetFromJsonAsync<JsonElement>(new Uri(_fixture.System.Url("leaderboard"), $"/leaderboard/{HuntId}"));
+                var totals = board.GetProperty("entries").EnumerateArray().ToDictionary(e => e.GetProperty("playerId").GetString()!, e => e.GetProperty("points").GetInt32());
+                return Balances.All(b => totals.TryGetValue(b.Key, out var t) && t == b.Value - completed.Count(c => c.GetProperty("playerId").GetString() == b.Key) * Cost);
+            }, "the leaderboard to show every player's points after the debits", TimeSpan.FromSeconds(30));
+
+            // The voucher step's transient failure was retried per its policy.
+            using var request = new HttpRequestMessage(HttpMethod.Get, Prizes($"/sagas/{completed[0].GetProperty("instanceId").GetString()}"));
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _fixture.Token);
+            var saga = await (await _http.SendAsync(request)).Content.ReadFromJsonAsync<JsonElement>();
+            var voucher = saga.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "issue-voucher");
+            Assert.True(voucher.GetProperty("attempts").GetInt32() >= 2, $"issue-voucher should have been retried: {voucher}");
+        }
+    }
+}

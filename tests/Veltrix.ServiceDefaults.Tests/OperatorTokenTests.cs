@@ -1,0 +1,42 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Builder;
+
+namespace Veltrix.ServiceDefaults.Tests;
+
+/// <summary>Operator endpoints: closed without a configured token, 401 without a bearer token, 403 with a wrong one.</summary>
+public sealed class OperatorTokenTests
+{
+    private static Action<WebApplication> Map => app => app.MapGet("/operator/thing", () => "secret").RequireOperatorToken();
+
+    private static async Task<HttpResponseMessage> GetAsync(TestService service, string? token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/operator/thing");
+        if (token is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return await service.Http.SendAsync(request);
+    }
+
+    [Fact]
+    public async Task Only_the_configured_bearer_token_opens_an_operator_endpoint()
+    {
+        await using var service = await TestService.StartAsync(Map, settings: new Dictionary<string, string?> { [OperatorTokenExtensions.TokenVariable] = "s3cret" });
+        var missing = await GetAsync(service, null);
+        Assert.Equal(HttpStatusCode.Unauthorized, missing.StatusCode);
+        Assert.Equal("VX3008", (await TestService.ReadProblemAsync(missing)).GetProperty("code").GetString());
+        var wrong = await GetAsync(service, "guess");
+        Assert.Equal(HttpStatusCode.Forbidden, wrong.StatusCode);
+        Assert.Equal("VX3008", (await TestService.ReadProblemAsync(wrong)).GetProperty("code").GetString());
+        var right = await GetAsync(service, "s3cret");
+        Assert.Equal(HttpStatusCode.OK, right.StatusCode);
+        Assert.Equal("secret", await right.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Without_a_configured_token_operator_endpoints_stay_closed_and_say_why()
+    {
+        await using var service = await TestService.StartAsync(Map, settings: new Dictionary<string, string?> { [OperatorTokenExtensions.TokenVariable] = "" });
+        var response = await GetAsync(service, "");
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("VELTRIX_OPERATOR_TOKEN", (await TestService.ReadProblemAsync(response)).GetProperty("detail").GetString(), StringComparison.Ordinal);
+    }
+}
