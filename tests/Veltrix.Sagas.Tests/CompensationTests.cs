@@ -110,6 +110,54 @@ public sealed class CompensationTests
     }
 
     [Fact]
+    public async Task Cancel_during_a_step_lets_it_finish_and_compensates_it_and_the_steps_before()
+    {
+        var saga = TestSagas.Linear("s", Steps);
+        var gate = new TaskCompletionSource();
+        _h.Downstream.Behaviour["b"] = (_, _) => gate.Task;
+        var engine = _h.Engine("w", saga);
+        var client = _h.Client(engine, saga);
+        await client.StartAsync("s", "i1", Harness.Input("i1"));
+        var tick = engine.TickAsync("i1", default);
+        await CrashRecoveryTests.Eventually(() => _h.Downstream.Executions("b") == 1);
+        await client.CancelAsync("i1", "customer changed their mind");
+        gate.SetResult();
+        await tick;
+        await engine.RunDueAsync();
+
+        var doc = await _h.DocumentAsync("i1");
+        Assert.Equal(SagaStatus.Compensated, doc.Status);
+        Assert.Equal(SagaErrorCodes.Cancelled, doc.Failure!.Code);
+        Assert.Equal("customer changed their mind", doc.Failure.Message);
+        Assert.Equal(["a", "b", "compensate:b", "compensate:a"], _h.Downstream.Calls);
+    }
+
+    [Fact]
+    public async Task Retrying_a_failed_compensation_after_the_fix_finishes_the_rollback()
+    {
+        var saga = TestSagas.Linear("s", Steps, s => new StepOptions(RetryPolicy.None, CompensationRetry: new RetryPolicy(2, TimeSpan.FromSeconds(1))));
+        _h.Downstream.Behaviour["c"] = (_, _) => throw new NonRetryableStepException("no");
+        _h.Downstream.Behaviour["compensate:b"] = (_, _) => throw new IOException("refunds are down");
+        var engine = _h.Engine("w", saga);
+        var client = _h.Client(engine, saga);
+        await client.StartAsync("s", "i1", Harness.Input("i1"));
+        await engine.RunDueAsync();
+        _h.Time.Advance(TimeSpan.FromSeconds(1));
+        await engine.RunDueAsync();
+        Assert.Equal(SagaStatus.CompensationFailed, (await _h.DocumentAsync("i1")).Status);
+        Assert.Equal(SagaErrorCodes.InvalidState, (await Assert.ThrowsAsync<SagaRequestException>(() => client.CancelAsync("i1"))).Code);
+
+        _h.Downstream.Behaviour.TryRemove("compensate:b", out _); // an operator fixed the refund service
+        await client.RetryCompensationAsync("i1");
+        await engine.RunDueAsync();
+        var doc = await _h.DocumentAsync("i1");
+        Assert.Equal(SagaStatus.Compensated, doc.Status);
+        Assert.Equal(3, _h.Downstream.Executions("compensate:b"));
+        Assert.Equal(1, _h.Downstream.Executions("compensate:a")); // compensated once, before the retry; not again
+        Assert.Equal(SagaErrorCodes.InvalidState, (await Assert.ThrowsAsync<SagaRequestException>(() => client.RetryCompensationAsync("i1"))).Code);
+    }
+
+    [Fact]
     public async Task A_saga_whose_first_step_fails_has_nothing_to_compensate_and_is_failed()
     {
         var saga = TestSagas.Linear("s", Steps, s => new StepOptions(RetryPolicy.None));
