@@ -86,8 +86,8 @@ public sealed class CompensationTests
         Assert.Equal(1, _h.Downstream.Executions("compensate:a"));
     }
 
-    [Fact]
-    public async Task Terminate_during_a_step_records_its_result_without_continuing_or_compensating()
+    /// <summary>Runs instance i1 until step "b" is in progress, does <paramref name="operation"/>, lets "b" finish and runs what is due.</summary>
+    private async Task WhileStepBRunsAsync(Func<SagaClient, Task> operation)
     {
         var saga = TestSagas.Linear("s", Steps);
         var gate = new TaskCompletionSource();
@@ -97,10 +97,16 @@ public sealed class CompensationTests
         await client.StartAsync("s", "i1", Harness.Input("i1"));
         var tick = engine.TickAsync("i1", default);
         await CrashRecoveryTests.Eventually(() => _h.Downstream.Executions("b") == 1);
-        await client.TerminateAsync("i1", "operator says stop");
+        await operation(client);
         gate.SetResult();
         await tick;
         await engine.RunDueAsync();
+    }
+
+    [Fact]
+    public async Task Terminate_during_a_step_records_its_result_without_continuing_or_compensating()
+    {
+        await WhileStepBRunsAsync(client => client.TerminateAsync("i1", "operator says stop"));
 
         var doc = await _h.DocumentAsync("i1");
         Assert.Equal(SagaStatus.Terminated, doc.Status);
@@ -112,18 +118,7 @@ public sealed class CompensationTests
     [Fact]
     public async Task Cancel_during_a_step_lets_it_finish_and_compensates_it_and_the_steps_before()
     {
-        var saga = TestSagas.Linear("s", Steps);
-        var gate = new TaskCompletionSource();
-        _h.Downstream.Behaviour["b"] = (_, _) => gate.Task;
-        var engine = _h.Engine("w", saga);
-        var client = _h.Client(engine, saga);
-        await client.StartAsync("s", "i1", Harness.Input("i1"));
-        var tick = engine.TickAsync("i1", default);
-        await CrashRecoveryTests.Eventually(() => _h.Downstream.Executions("b") == 1);
-        await client.CancelAsync("i1", "customer changed their mind");
-        gate.SetResult();
-        await tick;
-        await engine.RunDueAsync();
+        await WhileStepBRunsAsync(client => client.CancelAsync("i1", "customer changed their mind"));
 
         var doc = await _h.DocumentAsync("i1");
         Assert.Equal(SagaStatus.Compensated, doc.Status);
