@@ -88,6 +88,46 @@ public sealed class PrizeClaimTests(PrizeClaimTests.PrizeSystemFixture fixture) 
         TestContext.Current.TestOutputHelper?.WriteLine($"checked at {clock.Elapsed} ({unfinishedAtKills} claims unfinished at the kills)");
     }
 
+    [Fact]
+    public async Task The_debit_command_is_idempotent_and_refuses_what_the_player_cannot_pay_and_the_prize_api_names_its_errors()
+    {
+        using var player = new HuntPlayer(fixture.System);
+        var hunt = await player.CreateHuntAsync("debits", new PuzzleSpec("fifty?", "50", 50));
+        Assert.Equal(HttpStatusCode.OK, (await player.Http.PostAsJsonAsync(new Uri(fixture.System.Url("hunt"), $"/hunts/{hunt.Id}/puzzles/{hunt.PuzzleIds[0]}/answers"),
+            new { playerId = "dora", answer = "50" })).StatusCode);
+        var scoring = fixture.System.Url("scoring");
+        await Eventually.UntilAsync(async () => (await player.Http.GetAsync(new Uri(scoring, $"/ledgers/{hunt.Id}/dora"))).IsSuccessStatusCode, "dora's 50 points");
+        async Task<HttpResponseMessage> DebitAsync(string debitId, int amount) =>
+            await player.Http.PostAsJsonAsync(new Uri(scoring, $"/ledgers/{hunt.Id}/dora/debits"), new { debitId, amount });
+
+        var first = await DebitAsync("d1", 30);
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal(20, (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("balance").GetInt32());
+        var repeat = await DebitAsync("d1", 30); // the same debit again (a saga step run twice): nothing more is taken
+        Assert.Equal(20, (await repeat.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("balance").GetInt32());
+        var refused = await DebitAsync("d2", 30);
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("VX6103", problem.GetProperty("code").GetString());
+        Assert.Contains("20 points", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal(20, (await player.Http.GetFromJsonAsync<JsonElement>(new Uri(scoring, $"/ledgers/{hunt.Id}/dora"))).GetProperty("points").GetInt32());
+        await Eventually.UntilAsync(async () =>
+            (await player.Http.GetFromJsonAsync<JsonElement>(new Uri(fixture.System.Url("leaderboard"), $"/leaderboard/{hunt.Id}")))
+                .GetProperty("entries").EnumerateArray().Any(e => e.GetProperty("playerId").GetString() == "dora" && e.GetProperty("points").GetInt32() == 20),
+            "the leaderboard to show dora's 20 points after the debit");
+
+        var prizes = fixture.System.Url("prizes");
+        Assert.Equal(HttpStatusCode.Unauthorized, (await player.Http.PostAsJsonAsync(new Uri(prizes, "/prizes"), new { name = "x", cost = 1, stock = 1 })).StatusCode);
+        using var invalid = new HttpRequestMessage(HttpMethod.Post, new Uri(prizes, "/prizes")) { Content = JsonContent.Create(new { name = "", cost = 1, stock = 1 }) };
+        invalid.Headers.Authorization = new AuthenticationHeaderValue("Bearer", fixture.Token);
+        var rejected = await player.Http.SendAsync(invalid);
+        Assert.Equal(HttpStatusCode.BadRequest, rejected.StatusCode);
+        Assert.Equal("VX3002", (await rejected.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        var unknown = await player.Http.PostAsJsonAsync(new Uri(prizes, "/prizes/nope/claims"), new { playerId = "dora", huntId = hunt.Id });
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("VX6101", (await unknown.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+    }
+
     /// <summary>One hunt with players of known balances, one prize, and 200 claim ids (the client's, so retried requests start nothing twice).</summary>
     private sealed class ClaimRun
     {

@@ -86,8 +86,8 @@ public sealed class CompensationTests
         Assert.Equal(1, _h.Downstream.Executions("compensate:a"));
     }
 
-    [Fact]
-    public async Task Terminate_during_a_step_records_its_result_without_continuing_or_compensating()
+    /// <summary>Runs instance i1 until step "b" is in progress, does <paramref name="operation"/>, lets "b" finish and runs what is due.</summary>
+    private async Task WhileStepBRunsAsync(Func<SagaClient, Task> operation)
     {
         var saga = TestSagas.Linear("s", Steps);
         var gate = new TaskCompletionSource();
@@ -97,16 +97,59 @@ public sealed class CompensationTests
         await client.StartAsync("s", "i1", Harness.Input("i1"));
         var tick = engine.TickAsync("i1", default);
         await CrashRecoveryTests.Eventually(() => _h.Downstream.Executions("b") == 1);
-        await client.TerminateAsync("i1", "operator says stop");
+        await operation(client);
         gate.SetResult();
         await tick;
         await engine.RunDueAsync();
+    }
+
+    [Fact]
+    public async Task Terminate_during_a_step_records_its_result_without_continuing_or_compensating()
+    {
+        await WhileStepBRunsAsync(client => client.TerminateAsync("i1", "operator says stop"));
 
         var doc = await _h.DocumentAsync("i1");
         Assert.Equal(SagaStatus.Terminated, doc.Status);
         Assert.Equal("operator says stop", doc.TerminateReason);
         Assert.Equal(StepState.Succeeded, doc.Steps[1].State); // recorded…
         Assert.Equal(["a", "b"], _h.Downstream.Calls);          // …not continued, nothing compensated
+    }
+
+    [Fact]
+    public async Task Cancel_during_a_step_lets_it_finish_and_compensates_it_and_the_steps_before()
+    {
+        await WhileStepBRunsAsync(client => client.CancelAsync("i1", "customer changed their mind"));
+
+        var doc = await _h.DocumentAsync("i1");
+        Assert.Equal(SagaStatus.Compensated, doc.Status);
+        Assert.Equal(SagaErrorCodes.Cancelled, doc.Failure!.Code);
+        Assert.Equal("customer changed their mind", doc.Failure.Message);
+        Assert.Equal(["a", "b", "compensate:b", "compensate:a"], _h.Downstream.Calls);
+    }
+
+    [Fact]
+    public async Task Retrying_a_failed_compensation_after_the_fix_finishes_the_rollback()
+    {
+        var saga = TestSagas.Linear("s", Steps, s => new StepOptions(RetryPolicy.None, CompensationRetry: new RetryPolicy(2, TimeSpan.FromSeconds(1))));
+        _h.Downstream.Behaviour["c"] = (_, _) => throw new NonRetryableStepException("no");
+        _h.Downstream.Behaviour["compensate:b"] = (_, _) => throw new IOException("refunds are down");
+        var engine = _h.Engine("w", saga);
+        var client = _h.Client(engine, saga);
+        await client.StartAsync("s", "i1", Harness.Input("i1"));
+        await engine.RunDueAsync();
+        _h.Time.Advance(TimeSpan.FromSeconds(1));
+        await engine.RunDueAsync();
+        Assert.Equal(SagaStatus.CompensationFailed, (await _h.DocumentAsync("i1")).Status);
+        Assert.Equal(SagaErrorCodes.InvalidState, (await Assert.ThrowsAsync<SagaRequestException>(() => client.CancelAsync("i1"))).Code);
+
+        _h.Downstream.Behaviour.TryRemove("compensate:b", out _); // an operator fixed the refund service
+        await client.RetryCompensationAsync("i1");
+        await engine.RunDueAsync();
+        var doc = await _h.DocumentAsync("i1");
+        Assert.Equal(SagaStatus.Compensated, doc.Status);
+        Assert.Equal(3, _h.Downstream.Executions("compensate:b"));
+        Assert.Equal(1, _h.Downstream.Executions("compensate:a")); // compensated once, before the retry; not again
+        Assert.Equal(SagaErrorCodes.InvalidState, (await Assert.ThrowsAsync<SagaRequestException>(() => client.RetryCompensationAsync("i1"))).Code);
     }
 
     [Fact]

@@ -21,6 +21,10 @@ public static class SagaApi
         sagas.MapGet("/", ListAsync);
         sagas.MapPost("/{instanceId}/terminate", (string instanceId, SagaClient client, HttpRequest request, CancellationToken ct) =>
             Run(async () => await client.TerminateAsync(instanceId, request.Query["reason"].FirstOrDefault(), ct)));
+        sagas.MapPost("/{instanceId}/cancel", (string instanceId, SagaClient client, HttpRequest request, CancellationToken ct) =>
+            Run(async () => await client.CancelAsync(instanceId, request.Query["reason"].FirstOrDefault(), ct)));
+        sagas.MapPost("/{instanceId}/retryCompensation", (string instanceId, SagaClient client, CancellationToken ct) =>
+            Run(() => client.RetryCompensationAsync(instanceId, ct)));
         sagas.MapPost("/{instanceId}/pause", (string instanceId, SagaClient client, CancellationToken ct) => Run(() => client.PauseAsync(instanceId, ct)));
         sagas.MapPost("/{instanceId}/resume", (string instanceId, SagaClient client, CancellationToken ct) => Run(() => client.ResumeAsync(instanceId, ct)));
         sagas.MapPost("/{instanceId}/purge", (string instanceId, SagaClient client, CancellationToken ct) => Run(() => client.PurgeAsync(instanceId, ct)));

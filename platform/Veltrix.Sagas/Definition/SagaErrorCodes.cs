@@ -41,4 +41,7 @@ public static class SagaErrorCodes
 
     /// <summary>Step failure cause: the step threw an error that is not a <see cref="NonRetryableStepException"/> with a code of its own.</summary>
     public const string StepFailed = "VX6013";
+
+    /// <summary>Instance failure cause: an operator cancelled the instance; what it had done was compensated.</summary>
+    public const string Cancelled = "VX6014";
 }

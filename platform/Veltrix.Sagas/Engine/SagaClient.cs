@@ -166,6 +166,43 @@ public sealed partial class SagaClient
             return true;
         }, cancellationToken);
 
+    /// <summary>
+    /// Stops forward progress and compensates what the instance has done (a running step finishes and is recorded
+    /// first, then compensated too). The instance ends COMPENSATED (or FAILED, with nothing to undo) with cause VX6014.
+    /// </summary>
+    public Task CancelAsync(string instanceId, string? reason = null, CancellationToken cancellationToken = default) =>
+        ChangeAsync(instanceId, doc =>
+        {
+            if (doc.IsTerminal) throw NotNow(instanceId, doc, "cancelled");
+            if (doc.Compensating || doc.CancelReason is not null) return false; // already undoing
+            doc.CancelReason = string.IsNullOrWhiteSpace(reason) ? "cancelled by an operator" : reason;
+            if (doc.Status != SagaStatus.Suspended) WakeNow(doc);
+            return true;
+        }, cancellationToken);
+
+    /// <summary>
+    /// For a COMPENSATION_FAILED instance (after the cause was fixed by hand): runs the compensations that gave up
+    /// again, with fresh retry budgets, last first.
+    /// </summary>
+    public Task RetryCompensationAsync(string instanceId, CancellationToken cancellationToken = default) =>
+        ChangeAsync(instanceId, doc =>
+        {
+            if (doc.Status != SagaStatus.CompensationFailed) throw NotNow(instanceId, doc, "retried (only COMPENSATION_FAILED instances are)");
+            var last = -1;
+            for (var i = 0; i < doc.Steps.Count; i++)
+            {
+                if (doc.Steps[i].State != StepState.CompensationFailed) continue;
+                doc.Steps[i].State = StepState.CompensationRetryScheduled;
+                doc.Steps[i].CompensationAttempts = 0;
+                doc.Steps[i].CompensationFirstAttemptAt = null;
+                last = i;
+            }
+            doc.Status = SagaStatus.Compensating;
+            doc.Cursor = last;
+            doc.WakeAt = _time.GetUtcNow();
+            return true;
+        }, cancellationToken);
+
     public Task PauseAsync(string instanceId, CancellationToken cancellationToken = default) =>
         ChangeAsync(instanceId, doc =>
         {

@@ -114,6 +114,9 @@ public sealed class SagaDocument
     public string? CustomStatus { get; set; }
     public SagaFailure? Failure { get; set; }
     public string? TerminateReason { get; set; }
+
+    /// <summary>Set by a cancel request: the next round stops going forward and compensates what was done.</summary>
+    public string? CancelReason { get; set; }
     public required List<StepRecord> Steps { get; init; }
 
     /// <summary>When a worker should look at the instance next (retry, timer, wait deadline, lease expiry); null: only on an event.</summary>

@@ -99,6 +99,18 @@ internal sealed partial class SagaEngine(ISagaStore store, SagaRegistry registry
             await SaveAsync(stored, cancellationToken);
             return true;
         }
+        if (doc.CancelReason is { } reason && !doc.Compensating)
+        {
+            // Cancelled between nodes (a running step was recorded first: its lease kept us out until then). The node at
+            // the cursor has not succeeded, so compensation starts with the one before it.
+            doc.Failure = new SagaFailure(doc.Cursor < definition.Nodes.Count ? definition.Nodes[doc.Cursor].Name : "", "Cancelled", reason, SagaErrorCodes.Cancelled, now);
+            doc.Compensating = true;
+            doc.Status = SagaStatus.Compensating;
+            doc.Cursor--;
+            doc.WakeAt = now;
+            await SaveAsync(stored, cancellationToken);
+            return true;
+        }
         if (doc.Compensating) return await CompensationRoundAsync(stored, definition, now, cancellationToken);
         if (doc.Cursor >= definition.Nodes.Count) return await CompleteAsync(stored, definition, cancellationToken);
         var node = definition.Nodes[doc.Cursor];
