@@ -298,6 +298,17 @@ public sealed class PrizeClaimTests(PrizeClaimTests.PrizeSystemFixture fixture) 
                 return Balances.All(b => totals.TryGetValue(b.Key, out var t) && t == b.Value - completed.Count(c => c.GetProperty("playerId").GetString() == b.Key) * Cost);
             }, "the leaderboard to show every player's points after the debits", TimeSpan.FromSeconds(30));
 
+            // prize.claimed reached the leaderboard: its list holds the newest completed claims (at most 20), without vouchers.
+            var completedIds = completed.Select(c => c.GetProperty("instanceId").GetString()).ToHashSet();
+            await Eventually.UntilAsync(async () =>
+            {
+                var listed = await _http.GetFromJsonAsync<JsonElement>(new Uri(_fixture.System.Url("leaderboard"), $"/leaderboard/{HuntId}/claims"));
+                var entries = listed.EnumerateArray().ToList();
+                Assert.All(entries, e => Assert.False(e.TryGetProperty("voucher", out _)));
+                Assert.All(entries, e => Assert.Contains(e.GetProperty("claimId").GetString(), completedIds));
+                return entries.Count == Math.Min(20, completed.Count) && entries.Select(e => e.GetProperty("claimId").GetString()).Distinct().Count() == entries.Count;
+            }, "the leaderboard to list the newest completed claims", TimeSpan.FromSeconds(30));
+
             // The voucher step's transient failure was retried per its policy.
             using var request = new HttpRequestMessage(HttpMethod.Get, Prizes($"/sagas/{completed[0].GetProperty("instanceId").GetString()}"));
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _fixture.Token);
