@@ -74,6 +74,27 @@ public partial class DaprClient
         }
     }
 
+    /// <summary>
+    /// The optimistic write after a <c>GetStateAndETagAsync</c>:
+    /// compare-and-swap against the ETag read, or — when nothing was stored then (a null or empty ETag) — create the key
+    /// only if it still does not exist (first-write). False when another writer came first, either way.
+    /// </summary>
+    public virtual async Task<bool> TrySaveStateIfUnchangedAsync<TValue>(string storeName, string key, TValue value, JsonTypeInfo<TValue> jsonTypeInfo,
+        string? etagRead, CancellationToken cancellationToken = default)
+    {
+        var firstWrite = new StateOptions { Concurrency = ConcurrencyMode.FirstWrite };
+        if (!string.IsNullOrEmpty(etagRead)) return await TrySaveStateAsync(storeName, key, value, jsonTypeInfo, etagRead, firstWrite, cancellationToken: cancellationToken);
+        try
+        {
+            await SaveCoreAsync(storeName, key, Element(value, jsonTypeInfo), null, firstWrite, null, cancellationToken);
+            return true;
+        }
+        catch (DaprStateConflictException)
+        {
+            return false;
+        }
+    }
+
     private Task SaveCoreAsync(string storeName, string key, JsonElement value, string? etag, StateOptions? stateOptions,
         IReadOnlyDictionary<string, string>? metadata, CancellationToken cancellationToken)
     {

@@ -22,19 +22,8 @@ public sealed class ConfigurationStore(DaprClient dapr, string storeName)
         dapr.GetStateAndETagAsync(storeName, ActiveKey, EventsJson.Default.ActivePointer, cancellationToken: cancellationToken);
 
     /// <summary>Moves the active pointer if nobody moved it since <paramref name="etag"/> was read (empty: only if there is none yet).</summary>
-    public async Task<bool> TrySetActiveAsync(ActivePointer pointer, string etag, CancellationToken cancellationToken)
-    {
-        if (etag.Length > 0) return await dapr.TrySaveStateAsync(storeName, ActiveKey, pointer, EventsJson.Default.ActivePointer, etag, cancellationToken: cancellationToken);
-        try
-        {
-            await dapr.SaveStateAsync(storeName, ActiveKey, pointer, EventsJson.Default.ActivePointer, FirstWrite, cancellationToken: cancellationToken);
-            return true;
-        }
-        catch (DaprStateConflictException)
-        {
-            return false;
-        }
-    }
+    public Task<bool> TrySetActiveAsync(ActivePointer pointer, string etag, CancellationToken cancellationToken) =>
+        dapr.TrySaveStateIfUnchangedAsync(storeName, ActiveKey, pointer, EventsJson.Default.ActivePointer, etag, cancellationToken);
 
     public Task<(VersionIndex? Value, string ETag)> GetIndexAsync(string name, CancellationToken cancellationToken) =>
         dapr.GetStateAndETagAsync(storeName, IndexKey(name), EventsJson.Default.VersionIndex, cancellationToken: cancellationToken);
@@ -89,21 +78,7 @@ public sealed class ConfigurationStore(DaprClient dapr, string storeName)
             var (names, etag) = await dapr.GetStateAndETagAsync(storeName, NamesKey, EventsJson.Default.ConfigurationNames, cancellationToken: cancellationToken);
             if (names?.Names.Contains(name) == true) return;
             var next = new ConfigurationNames([.. names?.Names ?? [], name]);
-            if (etag.Length > 0 ? await dapr.TrySaveStateAsync(storeName, NamesKey, next, EventsJson.Default.ConfigurationNames, etag, cancellationToken: cancellationToken)
-                : await TryFirstWriteAsync(NamesKey, next, cancellationToken)) return;
-        }
-    }
-
-    private async Task<bool> TryFirstWriteAsync(string key, ConfigurationNames value, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await dapr.SaveStateAsync(storeName, key, value, EventsJson.Default.ConfigurationNames, FirstWrite, cancellationToken: cancellationToken);
-            return true;
-        }
-        catch (DaprStateConflictException)
-        {
-            return false;
+            if (await dapr.TrySaveStateIfUnchangedAsync(storeName, NamesKey, next, EventsJson.Default.ConfigurationNames, etag, cancellationToken)) return;
         }
     }
 

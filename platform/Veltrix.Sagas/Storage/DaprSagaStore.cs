@@ -14,19 +14,8 @@ public sealed class DaprSagaStore(DaprClient dapr, string storeName) : ISagaStor
         return value is null ? null : new Stored<T>(value, etag);
     }
 
-    public async Task<bool> TrySaveAsync<T>(string key, T value, JsonTypeInfo<T> type, string? etag, CancellationToken cancellationToken)
-    {
-        if (etag is not null) return await dapr.TrySaveStateAsync(storeName, key, value, type, etag, InsertOnly, cancellationToken: cancellationToken);
-        try
-        {
-            await dapr.SaveStateAsync(storeName, key, value, type, InsertOnly, cancellationToken: cancellationToken);
-            return true;
-        }
-        catch (DaprStateConflictException)
-        {
-            return false;
-        }
-    }
+    public Task<bool> TrySaveAsync<T>(string key, T value, JsonTypeInfo<T> type, string? etag, CancellationToken cancellationToken) =>
+        dapr.TrySaveStateIfUnchangedAsync(storeName, key, value, type, etag, cancellationToken);
 
     public Task<bool> TryDeleteAsync(string key, string etag, CancellationToken cancellationToken) =>
         dapr.TryDeleteStateAsync(storeName, key, etag, InsertOnly, cancellationToken: cancellationToken);

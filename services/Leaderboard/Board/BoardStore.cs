@@ -45,9 +45,7 @@ public sealed class BoardStore(DaprClient dapr, BoardChanges changes, ILogger<Bo
                 await LoadAsync(huntId, hunt, cancellationToken); // the ETag of our own last write is unknown, so read it
                 var next = Apply(hunt.Board!, awards);
                 if (next is null) return true;
-                var saved = hunt.ETag is null
-                    ? await TryCreateAsync(next, cancellationToken)
-                    : await dapr.TrySaveStateAsync(StateStore, Key(huntId), next, LeaderboardJson.Default.StoredBoard, hunt.ETag, cancellationToken: cancellationToken);
+                var saved = await dapr.TrySaveStateIfUnchangedAsync(StateStore, Key(huntId), next, LeaderboardJson.Default.StoredBoard, hunt.ETag, cancellationToken);
                 if (!saved) continue;
                 hunt.Board = next;
                 changes.Publish(Ranking.Rank(next));
@@ -81,20 +79,6 @@ public sealed class BoardStore(DaprClient dapr, BoardChanges changes, ILogger<Bo
         var (board, etag) = await dapr.GetStateAndETagAsync(StateStore, Key(huntId), LeaderboardJson.Default.StoredBoard, cancellationToken: cancellationToken);
         hunt.Board = board ?? StoredBoard.Empty(huntId);
         hunt.ETag = string.IsNullOrEmpty(etag) ? null : etag;
-    }
-
-    private async Task<bool> TryCreateAsync(StoredBoard board, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await dapr.SaveStateAsync(StateStore, Key(board.HuntId), board, LeaderboardJson.Default.StoredBoard,
-                new StateOptions { Concurrency = ConcurrencyMode.FirstWrite }, cancellationToken: cancellationToken);
-            return true;
-        }
-        catch (DaprStateConflictException)
-        {
-            return false;
-        }
     }
 
     private HuntBoard Board(string huntId) =>

@@ -17,42 +17,25 @@ public sealed class RecentClaims(DaprClient dapr, TimeProvider time)
 {
     public const int Kept = 20;
     private const int MaxAttempts = 10;
-    private static readonly StateOptions FirstWrite = new() { Concurrency = ConcurrencyMode.FirstWrite };
+    private const string StateStore = Board.BoardStore.StateStore;
 
     public async Task<IReadOnlyList<ClaimEntry>> ListAsync(string huntId, CancellationToken cancellationToken) =>
-        (await dapr.GetStateAsync(BoardStateStore, Key(huntId), LeaderboardJson.Default.StoredClaims, cancellationToken: cancellationToken))?.Claims ?? [];
+        (await dapr.GetStateAsync(StateStore, Key(huntId), LeaderboardJson.Default.StoredClaims, cancellationToken: cancellationToken))?.Claims ?? [];
 
     /// <summary>False when the list kept changing under it (the event should be redelivered).</summary>
     public async Task<bool> RecordAsync(PrizeClaimed claim, CancellationToken cancellationToken)
     {
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
-            var (stored, etag) = await dapr.GetStateAndETagAsync(BoardStateStore, Key(claim.HuntId!), LeaderboardJson.Default.StoredClaims, cancellationToken: cancellationToken);
+            var (stored, etag) = await dapr.GetStateAndETagAsync(StateStore, Key(claim.HuntId!), LeaderboardJson.Default.StoredClaims, cancellationToken: cancellationToken);
             var claims = stored?.Claims ?? [];
             if (claims.Any(c => c.ClaimId == claim.ClaimId)) return true;
             var entry = new ClaimEntry(claim.ClaimId!, claim.PlayerId!, claim.PrizeId!, claim.Cost, time.GetUtcNow());
             var next = new StoredClaims(claim.HuntId!, [entry, .. claims.Take(Kept - 1)]);
-            try
-            {
-                if (etag.Length > 0)
-                {
-                    if (await dapr.TrySaveStateAsync(BoardStateStore, Key(claim.HuntId!), next, LeaderboardJson.Default.StoredClaims, etag, cancellationToken: cancellationToken)) return true;
-                }
-                else
-                {
-                    await dapr.SaveStateAsync(BoardStateStore, Key(claim.HuntId!), next, LeaderboardJson.Default.StoredClaims, FirstWrite, cancellationToken: cancellationToken);
-                    return true;
-                }
-            }
-            catch (DaprStateConflictException)
-            {
-                // another delivery created the list first: read it again
-            }
+            if (await dapr.TrySaveStateIfUnchangedAsync(StateStore, Key(claim.HuntId!), next, LeaderboardJson.Default.StoredClaims, etag, cancellationToken)) return true;
         }
         return false;
     }
-
-    private const string BoardStateStore = Board.BoardStore.StateStore;
 
     private static string Key(string huntId) => $"claims:{huntId}";
 }

@@ -66,6 +66,24 @@ public sealed class StateTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Save_if_unchanged_creates_an_absent_key_once_and_then_compares_and_swaps()
+    {
+        var type = (System.Text.Json.Serialization.Metadata.JsonTypeInfo<int>)System.Text.Json.JsonSerializerOptions.Web.GetTypeInfo(typeof(int));
+        var (_, absent) = await _client.GetStateAndETagAsync<int>(Store, "created-once", cancellationToken: Ct);
+
+        // Two writers both read "absent": the first creates the key, the second is told it lost.
+        Assert.True(await _client.TrySaveStateIfUnchangedAsync(Store, "created-once", 1, type, absent, Ct));
+        Assert.False(await _client.TrySaveStateIfUnchangedAsync(Store, "created-once", 2, type, absent, Ct));
+        var (value, etag) = await _client.GetStateAndETagAsync<int>(Store, "created-once", cancellationToken: Ct);
+        Assert.Equal(1, value);
+
+        // From then on it is a compare-and-swap on the ETag read.
+        Assert.True(await _client.TrySaveStateIfUnchangedAsync(Store, "created-once", 3, type, etag, Ct));
+        Assert.False(await _client.TrySaveStateIfUnchangedAsync(Store, "created-once", 4, type, etag, Ct));
+        Assert.Equal(3, await _client.GetStateAsync<int>(Store, "created-once", cancellationToken: Ct));
+    }
+
+    [Fact]
     public async Task First_write_inserts_once_and_then_needs_the_current_etag()
     {
         var firstWrite = new StateOptions { Concurrency = ConcurrencyMode.FirstWrite };
