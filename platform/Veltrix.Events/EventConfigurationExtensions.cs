@@ -47,9 +47,9 @@ public static class EventConfigurationExtensions
     {
         var source = app.Services.GetRequiredService<ConfigurationSource>();
         var routing = app.Services.GetRequiredService<ActiveRouting>();
-        var active = await source.LoadActiveAsync(cancellationToken);
+        var (active, pointer) = await source.LoadActiveAsync(cancellationToken);
         routing.Activate(active);
-        routing.SubscribedVersions = await source.LoadSubscribedVersionsAsync(active, cancellationToken);
+        routing.SubscribedVersions = await source.LoadSubscribedVersionsAsync(active, pointer, cancellationToken);
     }
 
     /// <summary>Maps the service's handlers to the routes and topics the configuration gives them (see <see cref="EventSubscriptionMapping"/>).</summary>

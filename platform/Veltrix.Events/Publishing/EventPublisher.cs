@@ -38,13 +38,15 @@ public sealed class EventPublisher(DaprClient dapr, ActiveRouting routing, Routi
     {
         if (events.Count == 0) return [];
         var definition = Route(table, type);
-        var dataInfo = definition.OrderingKey is null ? null : (JsonTypeInfo<TData>)typeInfo.Options.GetTypeInfo(typeof(TData));
+        // The ordering key's property is looked up once per call, not once per event.
+        var orderingKey = definition.OrderingKey is null ? null
+            : typeInfo.Options.GetTypeInfo(typeof(TData)).Properties.FirstOrDefault(p => p.Name == definition.OrderingKey);
         var entries = new BulkPublishEntry<RoutedEvent<TData>>[events.Count];
         for (var i = 0; i < events.Count; i++)
         {
             var e = events[i];
             var envelope = new RoutedEvent<TData>("1.0", e.Id, appId, type, "application/json", table.Name, table.Version, e.Data);
-            entries[i] = new BulkPublishEntry<RoutedEvent<TData>>(e.EntryId ?? e.Id, envelope, "application/cloudevents+json", PartitionKey(definition, dataInfo, e.Data));
+            entries[i] = new BulkPublishEntry<RoutedEvent<TData>>(e.EntryId ?? e.Id, envelope, "application/cloudevents+json", PartitionKey(definition.OrderingKey, orderingKey, e.Data));
         }
         var metadata = definition.Ttl is { } ttl
             ? new Dictionary<string, string> { ["ttlInSeconds"] = ((long)ttl.TotalSeconds).ToString(CultureInfo.InvariantCulture) }
@@ -66,21 +68,20 @@ public sealed class EventPublisher(DaprClient dapr, ActiveRouting routing, Routi
     }
 
     /// <summary>
-    /// The ordering key's value, read through the serializer's contract (the JSON property of that name) rather than by
+    /// The ordering key's value, read through the serializer's contract (the JSON property's getter) rather than by
     /// serializing the data; a JsonElement (the gateway's pass-through data) is read directly.
     /// </summary>
-    private static Dictionary<string, string>? PartitionKey<TData>(EventDefinition definition, JsonTypeInfo<TData>? dataInfo, TData data)
+    private static Dictionary<string, string>? PartitionKey<TData>(string? field, JsonPropertyInfo? property, TData data)
     {
-        if (dataInfo is null || data is null) return null;
+        if (field is null || data is null) return null;
         object? value;
         if (data is JsonElement element)
         {
-            if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(definition.OrderingKey!, out var property)) return null;
-            value = property.ValueKind == JsonValueKind.String ? property.GetString() : property.GetRawText();
+            if (element.ValueKind != JsonValueKind.Object || !element.TryGetProperty(field, out var json)) return null;
+            value = json.ValueKind == JsonValueKind.String ? json.GetString() : json.GetRawText();
         }
         else
         {
-            var property = dataInfo.Properties.FirstOrDefault(p => p.Name == definition.OrderingKey);
             value = property?.Get?.Invoke(data);
         }
         return value is null ? null : new Dictionary<string, string> { ["partitionKey"] = Convert.ToString(value, CultureInfo.InvariantCulture)! };

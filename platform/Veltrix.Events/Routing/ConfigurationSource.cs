@@ -43,10 +43,10 @@ public sealed partial class ConfigurationSource(ConfigurationStore store, IOptio
     }
 
     /// <summary>
-    /// The active routing table. An empty store is seeded with the built-in configuration as version 1 and activated —
+    /// The active routing table, and the pointer it was read from. An empty store is seeded with the built-in configuration as version 1 and activated —
     /// first-write, so when several apps start at once they all end up on the same version. Waits for the sidecar.
     /// </summary>
-    public async Task<RoutingTable> LoadActiveAsync(CancellationToken cancellationToken)
+    public async Task<(RoutingTable Table, ActivePointer Pointer)> LoadActiveAsync(CancellationToken cancellationToken)
     {
         var deadline = time.GetUtcNow() + options.Value.StartupTimeout;
         for (var attempt = 1; ; attempt++)
@@ -55,7 +55,7 @@ public sealed partial class ConfigurationSource(ConfigurationStore store, IOptio
             {
                 var (pointer, _) = await store.GetActiveAsync(cancellationToken);
                 if (pointer is null) pointer = await SeedAsync(cancellationToken);
-                return await LoadAsync(pointer.Name, pointer.Version, cancellationToken);
+                return (await LoadAsync(pointer.Name, pointer.Version, cancellationToken), pointer);
             }
             catch (Exception e) when (e is HttpRequestException or DaprException && time.GetUtcNow() < deadline)
             {
@@ -79,14 +79,14 @@ public sealed partial class ConfigurationSource(ConfigurationStore store, IOptio
     }
 
     /// <summary>
-    /// The versions this app subscribes for: the active one, the one active before it, and every version applied after
-    /// the active one — so an activation within them needs no new subscription (Dapr reads subscriptions at start-up only).
+    /// The versions this app subscribes for: the active one (read from <paramref name="pointer"/>), the one active before
+    /// it, and every version applied after the active one — so an activation within them needs no new subscription (Dapr
+    /// reads subscriptions at start-up only).
     /// </summary>
-    public async Task<IReadOnlyList<RoutingTable>> LoadSubscribedVersionsAsync(RoutingTable active, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<RoutingTable>> LoadSubscribedVersionsAsync(RoutingTable active, ActivePointer pointer, CancellationToken cancellationToken)
     {
         var tables = new List<RoutingTable> { active };
-        var (pointer, _) = await store.GetActiveAsync(cancellationToken);
-        if (pointer?.History.FirstOrDefault() is { } previous && (previous.Name != active.Name || previous.Version != active.Version))
+        if (pointer.History.FirstOrDefault() is { } previous && (previous.Name != active.Name || previous.Version != active.Version))
             tables.Add(await LoadAsync(previous.Name, previous.Version, cancellationToken));
         var (index, _) = await store.GetIndexAsync(active.Name, cancellationToken);
         foreach (var newer in index?.Versions.Where(v => v.Version > active.Version) ?? [])
