@@ -18,7 +18,7 @@ public static class LocalRun
     public static async Task<int> RunAsync(AppHostOptions options, CancellationToken shutdown)
     {
         var template = RunTemplateReader.Read(options.RunFile);
-        foreach (var warning in template.Warnings) Terminal.Info(warning);
+        foreach (var warning in template.Warnings) Terminal.Info(warning.ToString());
         var root = RepositoryRoot.Find(options.RunFile);
         var plan = RunPlan.Create(options, template, root);
         var daprd = plan.UseDaprd ? Daprd.Find() : null;

@@ -1,3 +1,5 @@
+using Veltrix.Resources.Diagnostics;
+
 namespace Veltrix.AppHost.Template;
 
 /// <summary>
@@ -9,7 +11,7 @@ public sealed record RunTemplate(
     IReadOnlyList<string> ResourcesPaths,
     IReadOnlyDictionary<string, string> CommonEnv,
     IReadOnlyList<TemplateApp> Apps,
-    IReadOnlyList<string> Warnings);
+    IReadOnlyList<RunFileWarning> Warnings);
 
 /// <summary>One entry of `apps:`. <see cref="DaprHttpPort"/> is null when the file leaves it to AppHost.</summary>
 public sealed record TemplateApp(
@@ -19,3 +21,9 @@ public sealed record TemplateApp(
     int? DaprHttpPort,
     IReadOnlyList<string> Command,
     IReadOnlyDictionary<string, string> Env);
+
+/// <summary>A valid Dapr run-file key AppHost does not act on, where it was written.</summary>
+public sealed record RunFileWarning(SourceLocation Location, string Message)
+{
+    public override string ToString() => $"{Location}: warning: {Message}";
+}

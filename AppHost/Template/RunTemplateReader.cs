@@ -35,7 +35,7 @@ public sealed class RunTemplateReader
     private readonly string _file;
     private readonly string _display;
     private readonly List<(long Line, long Column, AppHostError Error)> _errors = [];
-    private readonly List<string> _warnings = [];
+    private readonly List<RunFileWarning> _warnings = [];
 
     private RunTemplateReader(string file)
     {
@@ -173,8 +173,8 @@ public sealed class RunTemplateReader
             if (known.Contains(name, StringComparer.Ordinal))
             {
                 if (!HonouredKeys.Contains(name, StringComparer.Ordinal))
-                    _warnings.Add($"{_display}:{key.Start.Line}:{key.Start.Column}: warning: `{name}` is a Dapr run-file key AppHost does not use; it has no effect here " +
-                        "(see docs/apphost.md)");
+                    _warnings.Add(new RunFileWarning(new SourceLocation(_display, (int)key.Start.Line, (int)key.Start.Column),
+                        $"`{name}` is a Dapr run-file key AppHost does not use; it has no effect here (see docs/apphost.md)"));
                 continue;
             }
             Add(Error(key.Start, $"unknown key '{name}' in {where}",
@@ -263,7 +263,7 @@ public sealed class RunTemplateReader
     private (long Line, long Column, AppHostError Error) Error(Mark at, string message, string help)
     {
         long line = Math.Max(1, at.Line), column = Math.Max(1, at.Column);
-        return (line, column, new AppHostError(AppHostErrorCodes.InvalidRunFile, message, help, exitCode: 2, location: $"{_display}:{line}:{column}"));
+        return (line, column, new AppHostError(AppHostErrorCodes.InvalidRunFile, message, help, exitCode: 2, location: new SourceLocation(_display, (int)line, (int)column)));
     }
 
     private void Add((long Line, long Column, AppHostError Error) error) => _errors.Add(error);

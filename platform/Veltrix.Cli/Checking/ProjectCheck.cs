@@ -1,4 +1,3 @@
-using System.Globalization;
 using Veltrix.AppHost;
 using Veltrix.AppHost.Template;
 using Veltrix.Events.Checks;
@@ -97,31 +96,13 @@ public static class ProjectCheck
         return configurations;
     }
 
-    private static Diagnostic FromAppHost(string file, AppHostError error)
-    {
-        var location = ParseLocation(error.Location) ?? SourceLocation.Start(file);
-        return new Diagnostic(error.Code, DiagnosticSeverity.Error, location with { File = file }, error.Message, error.Help);
-    }
+    // Positions from AppHost's reader name the file as the user typed it; the checked folder's path is what stays stable.
+    private static Diagnostic FromAppHost(string file, AppHostError error) =>
+        new(error.Code, DiagnosticSeverity.Error, (error.Location ?? SourceLocation.Start(file)) with { File = file }, error.Message, error.Help);
 
-    // "dapr.yaml:12:5: warning: …" (RunTemplate.Warnings) → a diagnostic with that position.
-    private static Diagnostic FromWarning(string file, string warning)
-    {
-        var parts = warning.Split(':', 4);
-        var line = parts.Length > 3 && int.TryParse(parts[1], CultureInfo.InvariantCulture, out var l) ? l : 1;
-        var column = parts.Length > 3 && int.TryParse(parts[2], CultureInfo.InvariantCulture, out var c) ? c : 1;
-        var text = parts.Length > 3 ? parts[3].Replace(" warning:", "", StringComparison.Ordinal).Trim() : warning;
-        return new Diagnostic(AppHostErrorCodes.InvalidRunFile, DiagnosticSeverity.Warning, new SourceLocation(file, line, column), text,
+    private static Diagnostic FromWarning(string file, RunFileWarning warning) =>
+        new(AppHostErrorCodes.InvalidRunFile, DiagnosticSeverity.Warning, warning.Location with { File = file }, warning.Message,
             "remove the key, or run with `dapr run -f .` where Dapr is installed");
-    }
-
-    private static SourceLocation? ParseLocation(string? location)
-    {
-        if (location is null) return null;
-        var parts = location.Split(':');
-        return parts.Length >= 3 && int.TryParse(parts[^2], CultureInfo.InvariantCulture, out var line) && int.TryParse(parts[^1], CultureInfo.InvariantCulture, out var column)
-            ? new SourceLocation(string.Join(':', parts[..^2]), line, column)
-            : null;
-    }
 
     private static string Relative(string root, string file)
     {
