@@ -5,12 +5,13 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Veltrix.Dapr.Client;
+using DaprClient = Dapr.Client.DaprClient;
 using Veltrix.Events;
 using Veltrix.Events.Publishing;
 using Veltrix.Events.Routing;
 using Veltrix.Events.Store;
 using Veltrix.Events.Subscribing;
+using Veltrix.ServiceDefaults.Telemetry;
 
 // Beside AddServiceDefaults: Program.cs needs no extra using.
 namespace Microsoft.Extensions.Hosting;
@@ -29,12 +30,14 @@ public static class EventConfigurationExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<RoutingMetrics>();
+        services.TryAddSingleton<EventMetrics>();
         services.TryAddSingleton(sp => new ConfigurationStore(sp.GetRequiredService<DaprClient>(), sp.GetRequiredService<IOptions<EventsOptions>>().Value.Store));
         services.TryAddSingleton<ConfigurationSource>();
         services.TryAddSingleton<ActiveRouting>();
         services.TryAddSingleton<LaneLimiter>();
-        services.TryAddSingleton(sp => new EventPublisher(sp.GetRequiredService<DaprClient>(), sp.GetRequiredService<ActiveRouting>(),
-            sp.GetRequiredService<RoutingMetrics>(), sp.GetRequiredService<IOptions<EventsOptions>>().Value.AppId));
+        services.TryAddSingleton(sp => DaprBulkPublishClient.Create(sp.GetRequiredService<IConfiguration>()));
+        services.TryAddSingleton(sp => new EventPublisher(sp.GetRequiredService<DaprBulkPublishClient>(), sp.GetRequiredService<ActiveRouting>(),
+            sp.GetRequiredService<RoutingMetrics>(), sp.GetRequiredService<EventMetrics>(), sp.GetRequiredService<IOptions<EventsOptions>>().Value.AppId));
         services.TryAddSingleton<ConfigurationRefresher>();
         services.AddHostedService(sp => sp.GetRequiredService<ConfigurationRefresher>());
         services.TryAddSingleton<SubscriptionReporter>();

@@ -8,6 +8,9 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Veltrix.ServiceDefaults;
+using Dapr;
+using Veltrix.ServiceDefaults.CloudEvents;
+using Veltrix.ServiceDefaults.Security;
 using Veltrix.ServiceDefaults.Health;
 using Veltrix.ServiceDefaults.Limits;
 using Veltrix.ServiceDefaults.Metrics;
@@ -18,7 +21,7 @@ namespace Microsoft.Extensions.Hosting;
 
 /// <summary>
 /// The two calls every Veltrix service makes: <c>builder.AddServiceDefaults()</c> before its own services and
-/// <c>app.MapDefaultEndpoints()</c> before its own endpoints. Together they give the Dapr client, health probes,
+/// <c>app.MapDefaultEndpoints()</c> before its own endpoints. Together they give the official Dapr client, the app token, health probes,
 /// problem+json errors with VX codes, request limits, OpenTelemetry, <c>/metrics</c> and event counters.
 /// </summary>
 public static class ServiceDefaultsExtensions
@@ -27,7 +30,8 @@ public static class ServiceDefaultsExtensions
     public static readonly TimeSpan SidecarProbeTimeout = TimeSpan.FromSeconds(2);
 
     /// <summary>
-    /// Registers <c>AddDaprClient()</c> (with publish counting), health checks (<c>live</c>: the process; <c>ready</c>: the
+    /// Registers the SDK's <c>AddDaprClient()</c> (JSON as the app's own HTTP JSON options), the SDK's app-token
+    /// authentication (<c>APP_API_TOKEN</c>), the event counters, health checks (<c>live</c>: the process; <c>ready</c>: the
     /// sidecar), problem details, Kestrel limits from <c>Veltrix:MaxRequestBodyBytes</c> (validated at start-up),
     /// OpenTelemetry tracing and metrics, and the <c>/metrics</c> aggregator. Calling it twice does nothing more.
     /// </summary>
@@ -38,11 +42,15 @@ public static class ServiceDefaultsExtensions
         if (services.Any(d => d.ServiceType == typeof(ServiceDefaultsMarker))) return builder;
         services.AddSingleton<ServiceDefaultsMarker>();
 
-        // Events: counted on the way out (the DaprClient's HttpClient) and on the way in (MapDefaultEndpoints).
+        // Events are counted where they happen: by Veltrix.Events' publisher on the way out, by MapDefaultEndpoints'
+        // delivery middleware on the way in.
         services.AddMetrics();
         services.TryAddSingleton<EventMetrics>();
-        services.TryAddTransient<PublishMetricsHandler>();
-        services.AddDaprClient().AddHttpMessageHandler<PublishMetricsHandler>();
+        // The SDK finds the sidecar itself (DAPR_GRPC_ENDPOINT/DAPR_GRPC_PORT, DAPR_HTTP_ENDPOINT/DAPR_HTTP_PORT,
+        // DAPR_API_TOKEN). State is (de)serialized with the app's HTTP JSON options, so the source-generated contexts a
+        // service registers with ConfigureHttpJsonOptions serve its state as well as its API.
+        services.AddDaprClient((sp, client) => client.UseJsonSerializationOptions(sp.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions));
+        services.AddDaprAppToken(builder.Configuration);
 
         // Liveness has no dependency: a sidecar outage must make the app not ready, never restart it.
         services.AddHealthChecks()
@@ -68,8 +76,10 @@ public static class ServiceDefaultsExtensions
 
     /// <summary>
     /// Adds, in this order, the exception handler and status-code pages (every error becomes problem+json with a VX code),
-    /// the early 413 for oversized bodies, delivery counting for topic endpoints and CloudEvent unwrapping; then maps
-    /// <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c> and <c>/dapr/subscribe</c>. Call it before mapping the service's endpoints.
+    /// the early 413 for oversized bodies, authentication and authorization (the sidecar's app token, checked before any
+    /// body is read), delivery counting for topic endpoints and the SDK's CloudEvent unwrapping (envelope attributes
+    /// forwarded as <c>Cloudevent.*</c> headers); then maps <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c> and the SDK's
+    /// <c>/dapr/subscribe</c>. Call it before mapping the service's endpoints.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
@@ -80,8 +90,10 @@ public static class ServiceDefaultsExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
+        app.UseAuthentication();
+        app.UseAuthorization();
         app.UseMiddleware<DeliveryMetricsMiddleware>();
-        app.UseCloudEvents();
+        app.UseCloudEvents(new CloudEventsMiddlewareOptions { ForwardCloudEventPropertiesAsHeaders = true });
 
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = r => r.Tags.Contains(HealthTags.Live) })
             .WithDisplayName("Liveness");
@@ -93,7 +105,7 @@ public static class ServiceDefaultsExtensions
 
         var prometheus = app.Services.GetRequiredService<PrometheusMetrics>();
         app.MapGet("/metrics", prometheus.WriteAsync).WithDisplayName("Prometheus metrics").ExcludeFromDescription();
-        app.MapSubscribeHandler();
+        app.MapSubscribeHandler().RequireDaprAppToken(app.Services);
         return app;
     }
 

@@ -14,5 +14,4 @@ namespace Veltrix.Control;
 [JsonSerializable(typeof(DiffView))]
 [JsonSerializable(typeof(ActivateRequest))]
 [JsonSerializable(typeof(IReadOnlyList<DiagnosticView>))]
-[JsonSerializable(typeof(ConfigurationActivated))]
 internal sealed partial class ControlJson : JsonSerializerContext;

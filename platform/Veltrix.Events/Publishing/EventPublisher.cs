@@ -1,59 +1,123 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Veltrix.Dapr.Client;
+using Dapr;
+using Dapr.Client.Autogen.Grpc.v1;
+using Google.Protobuf;
 using Veltrix.Events.Checks;
 using Veltrix.Events.Model;
 using Veltrix.Events.Routing;
+using Veltrix.Events.Subscribing;
+using Veltrix.ServiceDefaults.Telemetry;
 
 namespace Veltrix.Events.Publishing;
 
 /// <summary>
 /// Publishes by event type. The route — pub/sub, topic, partition key, TTL — and the version stamp come from the
 /// active configuration, read once per call, so a batch is routed under exactly one version. No topic string lives
-/// in a service.
+/// in a service. Each event travels as its own CloudEvent (content type <c>application/cloudevents+json</c>: the
+/// sidecar keeps its id and extensions), with <c>partitionKey</c> as entry metadata and <c>ttlInSeconds</c> as request
+/// metadata, in one bulk call (see <see cref="DaprBulkPublishClient"/> for why not the SDK's bulk publish).
+/// Published and refused events are counted here, once (<c>veltrix_events_published</c>/<c>_publish_failed</c>).
 /// </summary>
-public sealed class EventPublisher(DaprClient dapr, ActiveRouting routing, RoutingMetrics metrics, string appId)
+public sealed class EventPublisher(DaprBulkPublishClient sidecar, ActiveRouting routing, RoutingMetrics metrics, EventMetrics events, string appId)
 {
+    private const string CloudEventContentType = "application/cloudevents+json";
+
     public string AppId => appId;
 
     /// <summary>
-    /// Publishes <paramref name="events"/> of <paramref name="type"/> in one bulk call under the active version. Entries
+    /// Publishes <paramref name="batch"/> of <paramref name="type"/> in one bulk call under the active version. Entries
     /// the broker refused come back (by entry id) for the caller to retry; everything else was accepted.
     /// </summary>
-    public Task<IReadOnlyList<(string EntryId, string Error)>> PublishAsync<TData>(string type, IReadOnlyList<OutgoingEvent<TData>> events,
+    public Task<IReadOnlyList<(string EntryId, string Error)>> PublishAsync<TData>(string type, IReadOnlyList<OutgoingEvent<TData>> batch,
         JsonTypeInfo<RoutedEvent<TData>> typeInfo, CancellationToken cancellationToken) =>
-        PublishAsync(routing.Current, type, events, typeInfo, cancellationToken);
+        PublishAsync(routing.Current, type, batch, typeInfo, cancellationToken);
 
     /// <summary>Publishes one event under the active version; a refusal by the broker throws, for the caller's retry to take over.</summary>
     public async Task PublishOneAsync<TData>(string type, string id, TData data, JsonTypeInfo<RoutedEvent<TData>> typeInfo, CancellationToken cancellationToken)
     {
         var failures = await PublishAsync(type, [new OutgoingEvent<TData>(id, data)], typeInfo, cancellationToken);
-        if (failures.Count > 0) throw new Veltrix.Dapr.DaprException($"{type} {id} was not accepted by the broker: {failures[0].Error}");
+        if (failures.Count > 0) throw new DaprException($"{type} {id} was not accepted by the broker: {failures[0].Error}");
     }
 
     /// <summary>Publishes under <paramref name="table"/>: the version the caller already validated the events against.</summary>
-    public async Task<IReadOnlyList<(string EntryId, string Error)>> PublishAsync<TData>(RoutingTable table, string type, IReadOnlyList<OutgoingEvent<TData>> events,
+    public async Task<IReadOnlyList<(string EntryId, string Error)>> PublishAsync<TData>(RoutingTable table, string type, IReadOnlyList<OutgoingEvent<TData>> batch,
         JsonTypeInfo<RoutedEvent<TData>> typeInfo, CancellationToken cancellationToken)
     {
-        if (events.Count == 0) return [];
+        if (batch.Count == 0) return [];
         var definition = Route(table, type);
         // The ordering key's property is looked up once per call, not once per event.
         var orderingKey = definition.OrderingKey is null ? null
             : typeInfo.Options.GetTypeInfo(typeof(TData)).Properties.FirstOrDefault(p => p.Name == definition.OrderingKey);
-        var entries = new BulkPublishEntry<RoutedEvent<TData>>[events.Count];
-        for (var i = 0; i < events.Count; i++)
+        var request = new BulkPublishRequest { PubsubName = definition.PubSub, Topic = definition.Topic };
+        if (definition.Ttl is { } ttl) request.Metadata["ttlInSeconds"] = ((long)ttl.TotalSeconds).ToString(CultureInfo.InvariantCulture);
+        foreach (var e in batch)
         {
-            var e = events[i];
             var envelope = new RoutedEvent<TData>("1.0", e.Id, appId, type, "application/json", table.Name, table.Version, e.Data);
-            entries[i] = new BulkPublishEntry<RoutedEvent<TData>>(e.EntryId ?? e.Id, envelope, "application/cloudevents+json", PartitionKey(definition.OrderingKey, orderingKey, e.Data));
+            var entry = new BulkPublishRequestEntry
+            {
+                EntryId = e.EntryId ?? e.Id,
+                Event = UnsafeByteOperations.UnsafeWrap(JsonSerializer.SerializeToUtf8Bytes(envelope, typeInfo)),
+                ContentType = CloudEventContentType,
+            };
+            if (PartitionKey(definition.OrderingKey, orderingKey, e.Data) is { } key) entry.Metadata["partitionKey"] = key;
+            request.Entries.Add(entry);
         }
-        var metadata = definition.Ttl is { } ttl
-            ? new Dictionary<string, string> { ["ttlInSeconds"] = ((long)ttl.TotalSeconds).ToString(CultureInfo.InvariantCulture) }
-            : null;
-        var response = await dapr.BulkPublishEventAsync(definition.PubSub, definition.Topic, entries, typeInfo, metadata, cancellationToken);
-        metrics.Routed(type, definition.Topic, table.Name, table.Version, events.Count - response.FailedEntries.Count);
-        return response.FailedEntries.Select(f => (f.Entry.EntryId, f.ErrorMessage)).ToList();
+        var failed = await SendAsync(request, cancellationToken);
+        metrics.Routed(type, definition.Topic, table.Name, table.Version, batch.Count - failed.Count);
+        return failed;
+    }
+
+    /// <summary>
+    /// Tells every app that <paramref name="activated"/> is now the active version: the change event
+    /// (<see cref="EventSubscriptionMapping.ChangeTopic"/>) on each pub/sub of the configuration, through the same bulk
+    /// path as every other event. A pub/sub that refuses it is reported, not thrown: apps find the version at their next check.
+    /// </summary>
+    public async Task<IReadOnlyList<(string PubSub, string Error)>> AnnounceActivationAsync(EventConfiguration configuration, ConfigurationActivated activated,
+        CancellationToken cancellationToken)
+    {
+        var failures = new List<(string, string)>();
+        foreach (var pubsub in configuration.Events.Select(e => e.PubSub).Distinct())
+        {
+            var envelope = new RoutedEvent<ConfigurationActivated>("1.0", $"activated:{activated.Name}:{activated.Version}", appId, EventSubscriptionMapping.ChangeTopic,
+                "application/json", activated.Name, activated.Version, activated);
+            var request = new BulkPublishRequest { PubsubName = pubsub, Topic = EventSubscriptionMapping.ChangeTopic };
+            request.Entries.Add(new BulkPublishRequestEntry
+            {
+                EntryId = envelope.Id,
+                Event = UnsafeByteOperations.UnsafeWrap(JsonSerializer.SerializeToUtf8Bytes(envelope, EventsJson.Default.RoutedEventConfigurationActivated)),
+                ContentType = CloudEventContentType,
+            });
+            try
+            {
+                if (await SendAsync(request, cancellationToken) is [var failed, ..]) failures.Add((pubsub, failed.Error));
+            }
+            catch (DaprException e)
+            {
+                failures.Add((pubsub, e.InnerException?.Message ?? e.Message));
+            }
+        }
+        return failures;
+    }
+
+    /// <summary>One bulk call; counts what the sidecar accepted and what it refused (all of it when the call fails).</summary>
+    private async Task<IReadOnlyList<(string EntryId, string Error)>> SendAsync(BulkPublishRequest request, CancellationToken cancellationToken)
+    {
+        BulkPublishResponse response;
+        try
+        {
+            response = await sidecar.PublishAsync(request, cancellationToken);
+        }
+        catch
+        {
+            events.PublishFailed(request.PubsubName, request.Topic, request.Entries.Count);
+            throw;
+        }
+        var failedCount = Math.Min(response.FailedEntries.Count, request.Entries.Count);
+        events.Published(request.PubsubName, request.Topic, request.Entries.Count - failedCount);
+        events.PublishFailed(request.PubsubName, request.Topic, failedCount);
+        return response.FailedEntries.Select(f => (f.EntryId, f.Error)).ToList();
     }
 
     private EventDefinition Route(RoutingTable table, string type)
@@ -71,7 +135,7 @@ public sealed class EventPublisher(DaprClient dapr, ActiveRouting routing, Routi
     /// The ordering key's value, read through the serializer's contract (the JSON property's getter) rather than by
     /// serializing the data; a JsonElement (the gateway's pass-through data) is read directly.
     /// </summary>
-    private static Dictionary<string, string>? PartitionKey<TData>(string? field, JsonPropertyInfo? property, TData data)
+    private static string? PartitionKey<TData>(string? field, JsonPropertyInfo? property, TData data)
     {
         if (field is null || data is null) return null;
         object? value;
@@ -84,6 +148,9 @@ public sealed class EventPublisher(DaprClient dapr, ActiveRouting routing, Routi
         {
             value = property?.Get?.Invoke(data);
         }
-        return value is null ? null : new Dictionary<string, string> { ["partitionKey"] = Convert.ToString(value, CultureInfo.InvariantCulture)! };
+        return value is null ? null : Convert.ToString(value, CultureInfo.InvariantCulture);
     }
 }
+
+/// <summary>The change event: which version is now active (published by control, handled by every app).</summary>
+public sealed record ConfigurationActivated(string Name, int Version);

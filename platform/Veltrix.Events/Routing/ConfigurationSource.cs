@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Veltrix.Dapr;
+using Dapr;
+using Grpc.Core;
 using Veltrix.Events.Checks;
 using Veltrix.Events.Model;
 using Veltrix.Events.Reading;
@@ -57,12 +58,12 @@ public sealed partial class ConfigurationSource(ConfigurationStore store, IOptio
                 if (pointer is null) pointer = await SeedAsync(cancellationToken);
                 return (await LoadAsync(pointer.Name, pointer.Version, cancellationToken), pointer);
             }
-            catch (Exception e) when (e is HttpRequestException or DaprException && time.GetUtcNow() < deadline)
+            catch (Exception e) when (e is HttpRequestException or DaprException or RpcException && time.GetUtcNow() < deadline)
             {
                 if (attempt == 1 || attempt % 10 == 0) LogWaiting(e.Message);
                 await Task.Delay(TimeSpan.FromMilliseconds(500), time, cancellationToken);
             }
-            catch (Exception e) when (e is HttpRequestException or DaprException)
+            catch (Exception e) when (e is HttpRequestException or DaprException or RpcException)
             {
                 throw new DiagnosticException([new Diagnostic(EventErrorCodes.StoreUnavailable, DiagnosticSeverity.Error, SourceLocation.Start(store.StoreName),
                     $"the event configuration store '{store.StoreName}' could not be read within {options.Value.StartupTimeout.TotalSeconds:0}s: {e.Message}",

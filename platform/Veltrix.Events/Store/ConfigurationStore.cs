@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
-using Veltrix.Dapr.Client;
-using Veltrix.Dapr;
+using System.Text.Json;
+using Dapr;
+using Dapr.Client;
+using Veltrix.ServiceDefaults.State;
 
 namespace Veltrix.Events.Store;
 
@@ -19,17 +21,17 @@ public sealed class ConfigurationStore(DaprClient dapr, string storeName)
     public string StoreName => storeName;
 
     public Task<(ActivePointer? Value, string ETag)> GetActiveAsync(CancellationToken cancellationToken) =>
-        dapr.GetStateAndETagAsync(storeName, ActiveKey, EventsJson.Default.ActivePointer, cancellationToken: cancellationToken);
+        dapr.GetStateAndETagAsync<ActivePointer?>(storeName, ActiveKey, cancellationToken: cancellationToken);
 
     /// <summary>Moves the active pointer if nobody moved it since <paramref name="etag"/> was read (empty: only if there is none yet).</summary>
     public Task<bool> TrySetActiveAsync(ActivePointer pointer, string etag, CancellationToken cancellationToken) =>
         dapr.TrySaveStateIfUnchangedAsync(storeName, ActiveKey, pointer, EventsJson.Default.ActivePointer, etag, cancellationToken);
 
     public Task<(VersionIndex? Value, string ETag)> GetIndexAsync(string name, CancellationToken cancellationToken) =>
-        dapr.GetStateAndETagAsync(storeName, IndexKey(name), EventsJson.Default.VersionIndex, cancellationToken: cancellationToken);
+        dapr.GetStateAndETagAsync<VersionIndex?>(storeName, IndexKey(name), cancellationToken: cancellationToken);
 
     public Task<StoredVersion?> GetVersionAsync(string name, int version, CancellationToken cancellationToken) =>
-        dapr.GetStateAsync(storeName, VersionKey(name, version), EventsJson.Default.StoredVersion, cancellationToken: cancellationToken);
+        dapr.GetStateAsync<StoredVersion?>(storeName, VersionKey(name, version), cancellationToken: cancellationToken);
 
     /// <summary>
     /// Stores <paramref name="yaml"/> as the next version of <paramref name="name"/>: the version document first-write,
@@ -47,12 +49,13 @@ public sealed class ConfigurationStore(DaprClient dapr, string storeName)
             var next = (index?.Latest ?? 0) + 1;
             var stored = new StoredVersion(name, next, yaml, time.GetUtcNow(), digest);
             var summaries = (index?.Versions ?? []).Append(new VersionSummary(next, stored.AppliedAt, digest, eventTypes)).ToList();
+            var index2 = JsonSerializer.SerializeToUtf8Bytes(new VersionIndex(name, summaries), EventsJson.Default.VersionIndex);
             var operations = new List<StateTransactionRequest>
             {
-                StateTransactionRequest.Upsert(VersionKey(name, next), stored, EventsJson.Default.StoredVersion, options: FirstWrite),
+                new(VersionKey(name, next), JsonSerializer.SerializeToUtf8Bytes(stored, EventsJson.Default.StoredVersion), StateOperationType.Upsert, options: FirstWrite),
                 etag.Length > 0
-                    ? StateTransactionRequest.Upsert(IndexKey(name), new VersionIndex(name, summaries), EventsJson.Default.VersionIndex, etag)
-                    : StateTransactionRequest.Upsert(IndexKey(name), new VersionIndex(name, summaries), EventsJson.Default.VersionIndex, options: FirstWrite),
+                    ? new(IndexKey(name), index2, StateOperationType.Upsert, etag)
+                    : new(IndexKey(name), index2, StateOperationType.Upsert, options: FirstWrite),
             };
             try
             {
@@ -60,22 +63,23 @@ public sealed class ConfigurationStore(DaprClient dapr, string storeName)
                 if (next == 1) await AddNameAsync(name, cancellationToken);
                 return (stored, true);
             }
-            catch (DaprApiException e) when (attempt < 20 && (e is DaprStateConflictException || e.ErrorCode == "ERR_STATE_TRANSACTION"))
+            catch (DaprException) when (attempt < 20)
             {
-                // Another apply took this number: read the index again and take the next one.
+                // Another apply took this number (daprd reports a transaction's ETag conflict as a failed transaction,
+                // not as Aborted): read the index again and take the next one. Nothing was written by the failed one.
             }
         }
     }
 
     /// <summary>Every configuration name ever applied, in the order they first were.</summary>
     public async Task<IReadOnlyList<string>> GetNamesAsync(CancellationToken cancellationToken) =>
-        (await dapr.GetStateAsync(storeName, NamesKey, EventsJson.Default.ConfigurationNames, cancellationToken: cancellationToken))?.Names ?? [];
+        (await dapr.GetStateAsync<ConfigurationNames?>(storeName, NamesKey, cancellationToken: cancellationToken))?.Names ?? [];
 
     public async Task AddNameAsync(string name, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < 20; attempt++)
         {
-            var (names, etag) = await dapr.GetStateAndETagAsync(storeName, NamesKey, EventsJson.Default.ConfigurationNames, cancellationToken: cancellationToken);
+            var (names, etag) = await dapr.GetStateAndETagAsync<ConfigurationNames?>(storeName, NamesKey, cancellationToken: cancellationToken);
             if (names?.Names.Contains(name) == true) return;
             var next = new ConfigurationNames([.. names?.Names ?? [], name]);
             if (await dapr.TrySaveStateIfUnchangedAsync(storeName, NamesKey, next, EventsJson.Default.ConfigurationNames, etag, cancellationToken)) return;
@@ -83,10 +87,10 @@ public sealed class ConfigurationStore(DaprClient dapr, string storeName)
     }
 
     public Task<SubscriptionReport?> GetSubscriptionReportAsync(string appId, CancellationToken cancellationToken) =>
-        dapr.GetStateAsync(storeName, ReportKey(appId), EventsJson.Default.SubscriptionReport, cancellationToken: cancellationToken);
+        dapr.GetStateAsync<SubscriptionReport?>(storeName, ReportKey(appId), cancellationToken: cancellationToken);
 
     public Task SaveSubscriptionReportAsync(SubscriptionReport report, CancellationToken cancellationToken) =>
-        dapr.SaveStateAsync(storeName, ReportKey(report.AppId), report, EventsJson.Default.SubscriptionReport, cancellationToken: cancellationToken);
+        dapr.SaveStateAsync(storeName, ReportKey(report.AppId), report, cancellationToken: cancellationToken);
 
     public static string Digest(string yaml) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(yaml.ReplaceLineEndings("\n"))))[..16];
 

@@ -1,6 +1,9 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Dapr.AspNetCore;
+using Veltrix.Events.Publishing;
 using Veltrix.Events.Store;
+using Veltrix.Events.Subscribing;
 
 namespace Veltrix.Events;
 
@@ -12,4 +15,8 @@ namespace Veltrix.Events;
 [JsonSerializable(typeof(ConfigurationNames))]
 [JsonSerializable(typeof(ParkedDeadLetter))]
 [JsonSerializable(typeof(JsonElement))]
+[JsonSerializable(typeof(RoutedEvent<ConfigurationActivated>))]
+[JsonSerializable(typeof(BulkSubscribeMessage<JsonElement>))]
+[JsonSerializable(typeof(BulkSubscribeAppResponse))]
+[JsonSerializable(typeof(TopicStatus))]
 internal sealed partial class EventsJson : JsonSerializerContext;

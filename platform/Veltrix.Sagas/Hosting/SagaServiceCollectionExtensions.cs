@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
-using Veltrix.Dapr.Client;
+using Dapr.Client;
 
 namespace Veltrix.Sagas;
 

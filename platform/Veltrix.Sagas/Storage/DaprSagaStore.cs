@@ -1,16 +1,24 @@
+using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
-using Veltrix.Dapr.Client;
+using Dapr.Client;
+using Veltrix.ServiceDefaults.State;
 
 namespace Veltrix.Sagas;
 
-/// <summary><see cref="ISagaStore"/> over the Dapr state API (ETags; first-write without an ETag for insert-only).</summary>
+/// <summary>
+/// <see cref="ISagaStore"/> over the SDK's state API with ETags: documents are read with their ETag and written by
+/// compare-and-swap (first-write without an ETag when they are new), so two workers never both advance one instance.
+/// The byte-level calls keep each document's own source-generated JSON contract.
+/// </summary>
 public sealed class DaprSagaStore(DaprClient dapr, string storeName) : ISagaStore
 {
-    private static readonly StateOptions InsertOnly = new() { Concurrency = ConcurrencyMode.FirstWrite };
+    private static readonly StateOptions FirstWrite = new() { Concurrency = ConcurrencyMode.FirstWrite };
 
     public async Task<Stored<T>?> GetAsync<T>(string key, JsonTypeInfo<T> type, CancellationToken cancellationToken)
     {
-        var (value, etag) = await dapr.GetStateAndETagAsync(storeName, key, type, cancellationToken: cancellationToken);
+        var (bytes, etag) = await dapr.GetByteStateAndETagAsync(storeName, key, cancellationToken: cancellationToken);
+        if (bytes.IsEmpty) return null;
+        var value = JsonSerializer.Deserialize(bytes.Span, type);
         return value is null ? null : new Stored<T>(value, etag);
     }
 
@@ -18,5 +26,5 @@ public sealed class DaprSagaStore(DaprClient dapr, string storeName) : ISagaStor
         dapr.TrySaveStateIfUnchangedAsync(storeName, key, value, type, etag, cancellationToken);
 
     public Task<bool> TryDeleteAsync(string key, string etag, CancellationToken cancellationToken) =>
-        dapr.TryDeleteStateAsync(storeName, key, etag, InsertOnly, cancellationToken: cancellationToken);
+        dapr.TryDeleteStateAsync(storeName, key, etag, FirstWrite, cancellationToken: cancellationToken);
 }

@@ -1,11 +1,12 @@
+using Dapr.Client;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Veltrix.Dapr.Client;
 
 namespace Veltrix.ServiceDefaults.Health;
 
 /// <summary>
-/// Ready when the sidecar's outbound health (<c>/v1.0/healthz/outbound</c>) answers 204: publish and state calls can
-/// work. The outbound probe rather than <c>/v1.0/healthz</c>, because the latter waits for this very app to be ready.
+/// Ready when the SDK's <c>CheckOutboundHealthAsync</c> (<c>/v1.0/healthz/outbound</c>) succeeds: publish and state calls
+/// can work. The outbound probe rather than <c>CheckHealthAsync</c> (<c>/v1.0/healthz</c>), because the latter waits for
+/// this very app to be ready.
 /// </summary>
 internal sealed class DaprSidecarHealthCheck(DaprClient dapr) : IHealthCheck
 {
@@ -13,7 +14,7 @@ internal sealed class DaprSidecarHealthCheck(DaprClient dapr) : IHealthCheck
 
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
         await dapr.CheckOutboundHealthAsync(cancellationToken)
-            ? HealthCheckResult.Healthy($"the sidecar at {dapr.HttpEndpoint} answers")
+            ? HealthCheckResult.Healthy("the Dapr sidecar answers")
             : new HealthCheckResult(context.Registration.FailureStatus,
-                $"the Dapr sidecar at {dapr.HttpEndpoint} does not answer GET /v1.0/healthz/outbound with 204; check DAPR_HTTP_PORT/DAPR_HTTP_ENDPOINT and that the sidecar runs");
+                "the Dapr sidecar does not answer GET /v1.0/healthz/outbound with 204; check DAPR_HTTP_PORT/DAPR_HTTP_ENDPOINT and that the sidecar runs");
 }

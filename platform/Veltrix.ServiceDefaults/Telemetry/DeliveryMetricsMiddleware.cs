@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
-using Veltrix.Dapr;
-using Veltrix.Dapr.AspNetCore;
+using Dapr;
+using Veltrix.ServiceDefaults.CloudEvents;
 
 namespace Veltrix.ServiceDefaults.Telemetry;
 
@@ -49,15 +49,15 @@ internal sealed class DeliveryMetricsMiddleware(RequestDelegate next, EventMetri
     }
 
     /// <summary>
-    /// The endpoint's topic; when it subscribes to several, the one the CloudEvent names (a dead-lettered event keeps
-    /// its original topic, so an unmatched name falls back to the first subscription).
+    /// The endpoint's topic; when it subscribes to several, the one the CloudEvent names (<c>UseCloudEvents</c> forwards
+    /// its <c>topic</c> as the header <c>Cloudevent.topic</c>). A dead-lettered event keeps its original topic and a bulk
+    /// delivery has no such header, so an unmatched name falls back to the first subscription.
     /// </summary>
     private static ITopicMetadata Resolve(HttpContext context, IReadOnlyList<ITopicMetadata> topics)
     {
         if (topics.Count == 1) return topics[0];
-        var cloudEvent = context.Features.Get<ICloudEventFeature>()?.CloudEvent;
-        return topics.FirstOrDefault(t => t.Name == cloudEvent?.Topic && (cloudEvent.PubsubName is null || t.PubsubName == cloudEvent.PubsubName))
-               ?? topics[0];
+        var topic = context.Request.Headers[CloudEventHeaders.Topic].ToString();
+        return topics.FirstOrDefault(t => t.Name == topic) ?? topics[0];
     }
 
     private void Count(int status, CapturingResponseBodyFeature capture, string pubsub, string topic)

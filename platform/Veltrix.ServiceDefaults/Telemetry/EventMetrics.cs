@@ -3,8 +3,9 @@ using System.Diagnostics.Metrics;
 namespace Veltrix.ServiceDefaults.Telemetry;
 
 /// <summary>
-/// Counts events through a service without service code: publishes seen by <see cref="PublishMetricsHandler"/> on the
-/// DaprClient's HttpClient, deliveries seen by <see cref="DeliveryMetricsMiddleware"/> on topic endpoints. Tags:
+/// Counts events through a service without service code, once, where they happen: publishes by Veltrix.Events'
+/// <c>EventPublisher</c> (what the sidecar accepted or refused), deliveries by <see cref="DeliveryMetricsMiddleware"/>
+/// on topic endpoints (what the app answered). Tags:
 /// <c>topic</c> and <c>pubsub</c> (bounded by the app's own subscriptions and publishes).
 /// </summary>
 public sealed class EventMetrics

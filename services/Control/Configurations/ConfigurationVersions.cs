@@ -1,5 +1,5 @@
 using Veltrix.Control.Apis;
-using Veltrix.Dapr.Client;
+using Veltrix.Events.Publishing;
 using Veltrix.Events.Checks;
 using Veltrix.Events.Diffing;
 using Veltrix.Events.Model;
@@ -30,7 +30,7 @@ public abstract record Activation
 /// components) and stores the next version; activate and rollback are one compare-and-swap of the active pointer each,
 /// never retried, so of two operators activating at once exactly one wins and the other is told.
 /// </summary>
-public sealed partial class ConfigurationVersions(ConfigurationStore store, ConfigurationSource source, SidecarCheckContext checks, DaprClient dapr,
+public sealed partial class ConfigurationVersions(ConfigurationStore store, ConfigurationSource source, SidecarCheckContext checks, EventPublisher publisher,
     TimeProvider time, ILogger<ConfigurationVersions> logger)
 {
     public async Task<(ApplyResult? Result, IReadOnlyList<Diagnostic> Diagnostics)> ApplyAsync(string file, string yaml, CancellationToken cancellationToken)
@@ -130,18 +130,8 @@ public sealed partial class ConfigurationVersions(ConfigurationStore store, Conf
     /// <summary>Tells every app at once; apps that miss it find the new version at their next periodic check.</summary>
     private async Task AnnounceAsync(EventConfiguration configuration, ActivePointer pointer, CancellationToken cancellationToken)
     {
-        foreach (var pubsub in configuration.Events.Select(e => e.PubSub).Distinct())
-        {
-            try
-            {
-                await dapr.PublishEventAsync(pubsub, EventSubscriptionMapping.ChangeTopic, new ConfigurationActivated(pointer.Name, pointer.Version),
-                    ControlJson.Default.ConfigurationActivated, cancellationToken: cancellationToken);
-            }
-            catch (Exception e) when (e is HttpRequestException or Veltrix.Dapr.DaprException)
-            {
-                LogAnnounceFailed(pubsub, e.Message);
-            }
-        }
+        foreach (var (pubsub, error) in await publisher.AnnounceActivationAsync(configuration, new ConfigurationActivated(pointer.Name, pointer.Version), cancellationToken))
+            LogAnnounceFailed(pubsub, error);
     }
 
     public static DiagnosticView ToView(Diagnostic d) =>
@@ -156,6 +146,3 @@ public sealed partial class ConfigurationVersions(ConfigurationStore store, Conf
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not announce the activation on {PubSub}; apps pick it up at their next check: {Reason}")]
     private partial void LogAnnounceFailed(string pubsub, string reason);
 }
-
-/// <summary>The change event: which version is now active.</summary>
-public sealed record ConfigurationActivated(string Name, int Version);

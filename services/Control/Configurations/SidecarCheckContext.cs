@@ -1,4 +1,4 @@
-using Veltrix.Dapr.Client;
+using Dapr.Client;
 using Veltrix.Events.Checks;
 using Veltrix.Resources.Components;
 using Veltrix.Resources.Diagnostics;

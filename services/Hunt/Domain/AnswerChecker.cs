@@ -1,4 +1,5 @@
-using Veltrix.Dapr.Client;
+using System.Text.Json;
+using Dapr.Client;
 using Veltrix.Events.Publishing;
 using Veltrix.Hunt.Events;
 
@@ -58,7 +59,8 @@ public sealed class AnswerChecker(HuntStore hunts, DaprClient dapr, EventPublish
         }
         if (solves.Count > 0)
         {
-            var markers = solves.Keys.Select(key => StateTransactionRequest.Upsert(key, new SolvedMarker(key), HuntJson.Default.SolvedMarker)).ToList();
+            var markers = solves.Keys.Select(key => new StateTransactionRequest(key,
+                JsonSerializer.SerializeToUtf8Bytes(new SolvedMarker(key), HuntJson.Default.SolvedMarker), StateOperationType.Upsert)).ToList();
             await dapr.ExecuteStateTransactionAsync(HuntStore.StateStore, markers, cancellationToken: cancellationToken);
         }
         return outcomes;

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Veltrix.Dapr.Client;
+using Dapr.Client;
 
 namespace Veltrix.Hunt.Domain;
 
@@ -11,7 +11,7 @@ public sealed class HuntStore(DaprClient dapr)
 
     public async Task SaveAsync(StoredHunt hunt, CancellationToken cancellationToken)
     {
-        await dapr.SaveStateAsync(StateStore, Key(hunt.Id), hunt, HuntJson.Default.StoredHunt,
+        await dapr.SaveStateAsync(StateStore, Key(hunt.Id), hunt,
             new StateOptions { Concurrency = ConcurrencyMode.FirstWrite }, cancellationToken: cancellationToken);
         _cache[hunt.Id] = hunt;
     }
@@ -19,7 +19,7 @@ public sealed class HuntStore(DaprClient dapr)
     public async Task<StoredHunt?> FindAsync(string huntId, CancellationToken cancellationToken)
     {
         if (_cache.TryGetValue(huntId, out var cached)) return cached;
-        var hunt = await dapr.GetStateAsync(StateStore, Key(huntId), HuntJson.Default.StoredHunt, cancellationToken: cancellationToken);
+        var hunt = await dapr.GetStateAsync<StoredHunt?>(StateStore, Key(huntId), cancellationToken: cancellationToken);
         if (hunt is not null) _cache[huntId] = hunt;
         return hunt;
     }

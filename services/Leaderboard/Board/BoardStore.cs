@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
-using Veltrix.Dapr.Client;
+using Dapr.Client;
+using Veltrix.ServiceDefaults.State;
 using Veltrix.Leaderboard.Events;
 
 namespace Veltrix.Leaderboard.Board;
@@ -45,7 +46,7 @@ public sealed class BoardStore(DaprClient dapr, BoardChanges changes, ILogger<Bo
                 await LoadAsync(huntId, hunt, cancellationToken); // the ETag of our own last write is unknown, so read it
                 var next = Apply(hunt.Board!, awards);
                 if (next is null) return true;
-                var saved = await dapr.TrySaveStateIfUnchangedAsync(StateStore, Key(huntId), next, LeaderboardJson.Default.StoredBoard, hunt.ETag, cancellationToken);
+                var saved = await dapr.TrySaveStateIfUnchangedAsync(StateStore, Key(huntId), next, hunt.ETag, cancellationToken);
                 if (!saved) continue;
                 hunt.Board = next;
                 changes.Publish(Ranking.Rank(next));
@@ -76,7 +77,7 @@ public sealed class BoardStore(DaprClient dapr, BoardChanges changes, ILogger<Bo
 
     private async Task LoadAsync(string huntId, HuntBoard hunt, CancellationToken cancellationToken)
     {
-        var (board, etag) = await dapr.GetStateAndETagAsync(StateStore, Key(huntId), LeaderboardJson.Default.StoredBoard, cancellationToken: cancellationToken);
+        var (board, etag) = await dapr.GetStateAndETagAsync<StoredBoard?>(StateStore, Key(huntId), cancellationToken: cancellationToken);
         hunt.Board = board ?? StoredBoard.Empty(huntId);
         hunt.ETag = string.IsNullOrEmpty(etag) ? null : etag;
     }

@@ -1,4 +1,5 @@
-using Veltrix.Dapr.Client;
+using Dapr.Client;
+using Veltrix.ServiceDefaults.State;
 using Veltrix.Leaderboard.Events;
 
 namespace Veltrix.Leaderboard.Claims;
@@ -20,19 +21,19 @@ public sealed class RecentClaims(DaprClient dapr, TimeProvider time)
     private const string StateStore = Board.BoardStore.StateStore;
 
     public async Task<IReadOnlyList<ClaimEntry>> ListAsync(string huntId, CancellationToken cancellationToken) =>
-        (await dapr.GetStateAsync(StateStore, Key(huntId), LeaderboardJson.Default.StoredClaims, cancellationToken: cancellationToken))?.Claims ?? [];
+        (await dapr.GetStateAsync<StoredClaims?>(StateStore, Key(huntId), cancellationToken: cancellationToken))?.Claims ?? [];
 
     /// <summary>False when the list kept changing under it (the event should be redelivered).</summary>
     public async Task<bool> RecordAsync(PrizeClaimed claim, CancellationToken cancellationToken)
     {
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
-            var (stored, etag) = await dapr.GetStateAndETagAsync(StateStore, Key(claim.HuntId!), LeaderboardJson.Default.StoredClaims, cancellationToken: cancellationToken);
+            var (stored, etag) = await dapr.GetStateAndETagAsync<StoredClaims?>(StateStore, Key(claim.HuntId!), cancellationToken: cancellationToken);
             var claims = stored?.Claims ?? [];
             if (claims.Any(c => c.ClaimId == claim.ClaimId)) return true;
             var entry = new ClaimEntry(claim.ClaimId!, claim.PlayerId!, claim.PrizeId!, claim.Cost, time.GetUtcNow());
             var next = new StoredClaims(claim.HuntId!, [entry, .. claims.Take(Kept - 1)]);
-            if (await dapr.TrySaveStateIfUnchangedAsync(StateStore, Key(claim.HuntId!), next, LeaderboardJson.Default.StoredClaims, etag, cancellationToken)) return true;
+            if (await dapr.TrySaveStateIfUnchangedAsync(StateStore, Key(claim.HuntId!), next, etag, cancellationToken)) return true;
         }
         return false;
     }

@@ -1,4 +1,5 @@
-using Veltrix.Dapr.AspNetCore;
+using Dapr.AspNetCore;
+using Veltrix.Events.Subscribing;
 using Veltrix.Leaderboard.Board;
 using Veltrix.Leaderboard.Claims;
 
@@ -10,47 +11,55 @@ public static class LeaderboardSubscriptions
     /// <summary>Routes, topics, dead-letter topics and bulk settings come from the event configuration (events/).</summary>
     public static IEndpointRouteBuilder MapLeaderboardSubscriptions(this WebApplication app) =>
         app.MapEventSubscriptions(events => events
-            .Handle(EventTypes.PointsAwarded, HandleAwardsAsync)
-            .Handle(EventTypes.PrizeClaimed, HandleClaimAsync));
+            .Handle<PointsAwarded>(EventTypes.PointsAwarded, HandleAwardsAsync)
+            .Handle<PrizeClaimed>(EventTypes.PrizeClaimed, HandleClaimsAsync));
 
-    /// <summary>A claim is recorded once per claim id; one that cannot be saved is asked for again.</summary>
-    private static async Task<IResult> HandleClaimAsync(PrizeClaimed claim, RecentClaims claims, ILogger<RecentClaims> logger, CancellationToken cancellationToken)
+    /// <summary>A claim is recorded once per claim id (a redelivery finds it listed); one that cannot be saved is asked for again.</summary>
+    private static async Task<BulkSubscribeAppResponseStatus[]> HandleClaimsAsync(IReadOnlyList<IncomingEvent<PrizeClaimed>> batch, RecentClaims claims,
+        ILogger<RecentClaims> logger, CancellationToken cancellationToken)
     {
-        if (claim is not { ClaimId.Length: > 0, HuntId.Length: > 0, PlayerId.Length: > 0, PrizeId.Length: > 0 })
+        var statuses = new BulkSubscribeAppResponseStatus[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
         {
-            logger.LogWarning("prize.claimed {ClaimId} is incomplete and is dropped", claim.ClaimId);
-            return TopicResults.Drop();
+            var claim = batch[i].Data;
+            if (claim is not { ClaimId.Length: > 0, HuntId.Length: > 0, PlayerId.Length: > 0, PrizeId.Length: > 0 })
+            {
+                logger.LogWarning("prize.claimed {EventId} is incomplete and is dropped", batch[i].Id);
+                statuses[i] = BulkSubscribeAppResponseStatus.DROP;
+                continue;
+            }
+            statuses[i] = await claims.RecordAsync(claim, cancellationToken) ? BulkSubscribeAppResponseStatus.SUCCESS : BulkSubscribeAppResponseStatus.RETRY;
         }
-        return await claims.RecordAsync(claim, cancellationToken) ? TopicResults.Success() : TopicResults.Retry();
+        return statuses;
     }
 
-    /// <summary>One board update per hunt in the batch; an update that cannot be saved asks for redelivery.</summary>
-    private static async Task<IResult> HandleAwardsAsync(BulkSubscribeMessage<PointsAwarded> batch, BoardStore boards, ILogger<BoardStore> logger,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// One board update per hunt in the batch; an update that cannot be saved asks for redelivery. Idempotent: the board
+    /// keeps each player's total with its ledger version, and an award not newer than what it holds changes nothing.
+    /// </summary>
+    private static async Task<BulkSubscribeAppResponseStatus[]> HandleAwardsAsync(IReadOnlyList<IncomingEvent<PointsAwarded>> batch, BoardStore boards,
+        ILogger<BoardStore> logger, CancellationToken cancellationToken)
     {
-        var statuses = new BulkSubscribeAppResponseEntry[batch.Entries.Count];
+        var statuses = new BulkSubscribeAppResponseStatus[batch.Count];
         var hunts = new Dictionary<string, List<(int Index, PointsAwarded Award)>>(StringComparer.Ordinal);
-        for (var i = 0; i < batch.Entries.Count; i++)
+        for (var i = 0; i < batch.Count; i++)
         {
-            var entry = batch.Entries[i];
-            if (entry.Data is { HuntId.Length: > 0, PlayerId.Length: > 0, PuzzleId.Length: > 0, Points: not 0, Version: > 0 } award)
+            if (batch[i].Data is { HuntId.Length: > 0, PlayerId.Length: > 0, PuzzleId.Length: > 0, Points: not 0, Version: > 0 } award)
             {
                 if (!hunts.TryGetValue(award.HuntId, out var list)) hunts[award.HuntId] = list = [];
                 list.Add((i, award));
             }
             else
             {
-                logger.LogWarning("points.awarded {EntryId} is incomplete and is dropped: {Error}", entry.EntryId, entry.DataError ?? "missing fields");
-                statuses[i] = new BulkSubscribeAppResponseEntry(entry.EntryId, BulkSubscribeAppResponseStatus.DROP);
+                logger.LogWarning("points.awarded {EventId} is incomplete and is dropped", batch[i].Id);
+                statuses[i] = BulkSubscribeAppResponseStatus.DROP;
             }
         }
         await Task.WhenAll(hunts.Select(async hunt =>
         {
             var saved = await boards.ApplyAsync(hunt.Key, hunt.Value.Select(h => h.Award).ToList(), cancellationToken);
-            foreach (var (index, _) in hunt.Value)
-                statuses[index] = new BulkSubscribeAppResponseEntry(batch.Entries[index].EntryId,
-                    saved ? BulkSubscribeAppResponseStatus.SUCCESS : BulkSubscribeAppResponseStatus.RETRY);
+            foreach (var (index, _) in hunt.Value) statuses[index] = saved ? BulkSubscribeAppResponseStatus.SUCCESS : BulkSubscribeAppResponseStatus.RETRY;
         }));
-        return TopicResults.Bulk(statuses);
+        return statuses;
     }
 }

@@ -1,4 +1,7 @@
-using Veltrix.Dapr.Client;
+using System.Text.Json;
+using Dapr;
+using Dapr.Client;
+using Veltrix.ServiceDefaults.State;
 
 namespace Veltrix.Prizes.Domain;
 
@@ -26,33 +29,36 @@ public sealed class PrizeStore(DaprClient dapr)
     public async Task<StoredPrize> CreateAsync(string name, int cost, int stock, CancellationToken cancellationToken)
     {
         var prize = new StoredPrize(Guid.NewGuid().ToString("N")[..12], name, cost, stock, stock);
-        await dapr.SaveStateAsync(StateStore, PrizeKey(prize.Id), prize, PrizesJson.Default.StoredPrize, FirstWrite, cancellationToken: cancellationToken);
+        await dapr.SaveStateAsync(StateStore, PrizeKey(prize.Id), prize, FirstWrite, cancellationToken: cancellationToken);
         return prize;
     }
 
     public Task<StoredPrize?> FindAsync(string prizeId, CancellationToken cancellationToken) =>
-        dapr.GetStateAsync(StateStore, PrizeKey(prizeId), PrizesJson.Default.StoredPrize, cancellationToken: cancellationToken);
+        dapr.GetStateAsync<StoredPrize?>(StateStore, PrizeKey(prizeId), cancellationToken: cancellationToken);
 
     public async Task<(ReserveOutcome Outcome, StoredPrize? Prize)> ReserveAsync(string prizeId, string claimId, CancellationToken cancellationToken)
     {
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
-            var (prize, prizeETag) = await dapr.GetStateAndETagAsync(StateStore, PrizeKey(prizeId), PrizesJson.Default.StoredPrize, cancellationToken: cancellationToken);
+            var (prize, prizeETag) = await dapr.GetStateAndETagAsync<StoredPrize?>(StateStore, PrizeKey(prizeId), cancellationToken: cancellationToken);
             if (prize is null) return (ReserveOutcome.NoSuchPrize, null);
-            var reservation = await dapr.GetStateAsync(StateStore, ReservationKey(prizeId, claimId), PrizesJson.Default.Reservation, cancellationToken: cancellationToken);
+            var reservation = await dapr.GetStateAsync<Reservation?>(StateStore, ReservationKey(prizeId, claimId), cancellationToken: cancellationToken);
             if (reservation is not null) return (reservation.Released ? ReserveOutcome.OutOfStock : ReserveOutcome.Reserved, prize); // a repeat
             if (prize.Stock <= 0) return (ReserveOutcome.OutOfStock, prize);
             try
             {
                 await dapr.ExecuteStateTransactionAsync(StateStore,
                 [
-                    StateTransactionRequest.Upsert(ReservationKey(prizeId, claimId), new Reservation(prizeId, claimId, false), PrizesJson.Default.Reservation, options: FirstWrite),
-                    StateTransactionRequest.Upsert(PrizeKey(prizeId), prize with { Stock = prize.Stock - 1 }, PrizesJson.Default.StoredPrize, prizeETag),
+                    new StateTransactionRequest(ReservationKey(prizeId, claimId),
+                        JsonSerializer.SerializeToUtf8Bytes(new Reservation(prizeId, claimId, false), PrizesJson.Default.Reservation), StateOperationType.Upsert, options: FirstWrite),
+                    new StateTransactionRequest(PrizeKey(prizeId),
+                        JsonSerializer.SerializeToUtf8Bytes(prize with { Stock = prize.Stock - 1 }, PrizesJson.Default.StoredPrize), StateOperationType.Upsert, prizeETag),
                 ], cancellationToken: cancellationToken);
                 return (ReserveOutcome.Reserved, prize);
             }
-            catch (DaprApiException e) when (e.ErrorCode == "ERR_STATE_TRANSACTION")
+            catch (DaprException)
             {
+                // A lost compare-and-swap or first-write fails the whole transaction (nothing written): read again.
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 8) * Math.Min(attempt, 8)), cancellationToken);
             }
         }
@@ -64,24 +70,27 @@ public sealed class PrizeStore(DaprClient dapr)
     {
         for (var attempt = 1; attempt <= MaxAttempts; attempt++)
         {
-            var (reservation, reservationETag) = await dapr.GetStateAndETagAsync(StateStore, ReservationKey(prizeId, claimId), PrizesJson.Default.Reservation,
+            var (reservation, reservationETag) = await dapr.GetStateAndETagAsync<Reservation?>(StateStore, ReservationKey(prizeId, claimId),
                 cancellationToken: cancellationToken);
             if (reservation is { Released: true }) return true;
-            var (prize, prizeETag) = await dapr.GetStateAndETagAsync(StateStore, PrizeKey(prizeId), PrizesJson.Default.StoredPrize, cancellationToken: cancellationToken);
+            var (prize, prizeETag) = await dapr.GetStateAndETagAsync<StoredPrize?>(StateStore, PrizeKey(prizeId), cancellationToken: cancellationToken);
             var released = new Reservation(prizeId, claimId, true);
             List<StateTransactionRequest> writes = reservation is null
-                ? [StateTransactionRequest.Upsert(ReservationKey(prizeId, claimId), released, PrizesJson.Default.Reservation, options: FirstWrite)]
+                ? [new StateTransactionRequest(ReservationKey(prizeId, claimId), JsonSerializer.SerializeToUtf8Bytes(released, PrizesJson.Default.Reservation),
+                    StateOperationType.Upsert, options: FirstWrite)]
                 :
                 [
-                    StateTransactionRequest.Upsert(ReservationKey(prizeId, claimId), released, PrizesJson.Default.Reservation, reservationETag),
-                    StateTransactionRequest.Upsert(PrizeKey(prizeId), prize! with { Stock = prize.Stock + 1 }, PrizesJson.Default.StoredPrize, prizeETag),
+                    new StateTransactionRequest(ReservationKey(prizeId, claimId), JsonSerializer.SerializeToUtf8Bytes(released, PrizesJson.Default.Reservation),
+                        StateOperationType.Upsert, reservationETag),
+                    new StateTransactionRequest(PrizeKey(prizeId), JsonSerializer.SerializeToUtf8Bytes(prize! with { Stock = prize.Stock + 1 }, PrizesJson.Default.StoredPrize),
+                        StateOperationType.Upsert, prizeETag),
                 ];
             try
             {
                 await dapr.ExecuteStateTransactionAsync(StateStore, writes, cancellationToken: cancellationToken);
                 return true;
             }
-            catch (DaprApiException e) when (e.ErrorCode == "ERR_STATE_TRANSACTION")
+            catch (DaprException)
             {
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 8) * Math.Min(attempt, 8)), cancellationToken);
             }
@@ -94,12 +103,13 @@ public sealed class PrizeStore(DaprClient dapr)
     {
         try
         {
-            await dapr.SaveStateAsync(StateStore, VoucherKey(claimId), new Voucher(claimId, code), PrizesJson.Default.Voucher, FirstWrite, cancellationToken: cancellationToken);
+            await dapr.SaveStateAsync(StateStore, VoucherKey(claimId), new Voucher(claimId, code), FirstWrite, cancellationToken: cancellationToken);
             return code;
         }
-        catch (DaprStateConflictException)
+        catch (DaprException e) when (DaprStateExtensions.IsConflict(e))
         {
-            return (await dapr.GetStateAsync(StateStore, VoucherKey(claimId), PrizesJson.Default.Voucher, cancellationToken: cancellationToken))!.Code;
+            // The voucher exists: a repeat of this step. The stored code is the one the player got.
+            return (await dapr.GetStateAsync<Voucher?>(StateStore, VoucherKey(claimId), cancellationToken: cancellationToken))!.Code;
         }
     }
 

@@ -1,5 +1,6 @@
-using Veltrix.Dapr.AspNetCore;
+using Dapr.AspNetCore;
 using Veltrix.Events.Publishing;
+using Veltrix.Events.Subscribing;
 using Veltrix.Scoring.Ledger;
 
 namespace Veltrix.Scoring.Events;
@@ -11,29 +12,45 @@ namespace Veltrix.Scoring.Events;
 public static class DebitSubscriptions
 {
     // Mapped with scoring's other handlers in ScoringSubscriptions; routes and topics come from the event configuration.
-    internal static async Task<IResult> HandleRequestAsync(DebitRequested request, DebitService debits, EventPublisher publisher, ILogger<DebitService> logger,
-        CancellationToken cancellationToken)
+    internal static async Task<BulkSubscribeAppResponseStatus[]> HandleRequestsAsync(IReadOnlyList<IncomingEvent<DebitRequested>> batch, DebitService debits,
+        EventPublisher publisher, ILogger<DebitService> logger, CancellationToken cancellationToken)
     {
-        if (request is not { DebitId.Length: > 0, HuntId.Length: > 0, PlayerId.Length: > 0, Amount: > 0 })
+        var statuses = new BulkSubscribeAppResponseStatus[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
         {
-            logger.LogWarning("points.debit.requested {DebitId} is incomplete and is dropped", request.DebitId);
-            return TopicResults.Drop();
+            var request = batch[i].Data;
+            if (request is not { DebitId.Length: > 0, HuntId.Length: > 0, PlayerId.Length: > 0, Amount: > 0 })
+            {
+                logger.LogWarning("points.debit.requested {DebitId} is incomplete and is dropped", request.DebitId);
+                statuses[i] = BulkSubscribeAppResponseStatus.DROP;
+                continue;
+            }
+            // The debit record decides once per debit id; a repeat finds it and publishes the same answer (same event id).
+            var record = await debits.DebitAsync(request.HuntId, request.PlayerId, request.DebitId, request.Amount, cancellationToken);
+            await publisher.PublishOneAsync(EventTypes.DebitSettled, $"settled:{record.DebitId}", Settled(record, request), DebitJson.Default.RoutedEventDebitSettled,
+                cancellationToken);
+            statuses[i] = BulkSubscribeAppResponseStatus.SUCCESS;
         }
-        var record = await debits.DebitAsync(request.HuntId, request.PlayerId, request.DebitId, request.Amount, cancellationToken);
-        var settled = Settled(record, request);
-        await publisher.PublishOneAsync(EventTypes.DebitSettled, $"settled:{record.DebitId}", settled, DebitJson.Default.RoutedEventDebitSettled, cancellationToken);
-        return TopicResults.Success();
+        return statuses;
     }
 
-    internal static async Task<IResult> HandleCancelAsync(DebitCancelled request, DebitService debits, ILogger<DebitService> logger, CancellationToken cancellationToken)
+    internal static async Task<BulkSubscribeAppResponseStatus[]> HandleCancelsAsync(IReadOnlyList<IncomingEvent<DebitCancelled>> batch, DebitService debits,
+        ILogger<DebitService> logger, CancellationToken cancellationToken)
     {
-        if (request is not { DebitId.Length: > 0, HuntId.Length: > 0, PlayerId.Length: > 0 })
+        var statuses = new BulkSubscribeAppResponseStatus[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
         {
-            logger.LogWarning("points.debit.cancelled {DebitId} is incomplete and is dropped", request.DebitId);
-            return TopicResults.Drop();
+            var request = batch[i].Data;
+            if (request is not { DebitId.Length: > 0, HuntId.Length: > 0, PlayerId.Length: > 0 })
+            {
+                logger.LogWarning("points.debit.cancelled {DebitId} is incomplete and is dropped", request.DebitId);
+                statuses[i] = BulkSubscribeAppResponseStatus.DROP;
+                continue;
+            }
+            await debits.CancelAsync(request.HuntId, request.PlayerId, request.DebitId, cancellationToken);
+            statuses[i] = BulkSubscribeAppResponseStatus.SUCCESS;
         }
-        await debits.CancelAsync(request.HuntId, request.PlayerId, request.DebitId, cancellationToken);
-        return TopicResults.Success();
+        return statuses;
     }
 
     internal static DebitSettled Settled(DebitRecord record, DebitRequested request) => record.Outcome switch

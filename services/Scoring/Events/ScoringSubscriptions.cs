@@ -1,4 +1,5 @@
-using Veltrix.Dapr.AspNetCore;
+using Dapr.AspNetCore;
+using Veltrix.Events.Subscribing;
 using Veltrix.Scoring.Ledger;
 
 namespace Veltrix.Scoring.Events;
@@ -9,31 +10,29 @@ public static class ScoringSubscriptions
     /// <summary>Routes, topics, dead-letter topics and bulk settings come from the event configuration (events/).</summary>
     public static IEndpointRouteBuilder MapScoringSubscriptions(this WebApplication app) =>
         app.MapEventSubscriptions(events => events
-            .Handle(EventTypes.PuzzleSolved, HandleSolvesAsync)
-            .Handle(EventTypes.DebitRequested, DebitSubscriptions.HandleRequestAsync)
-            .Handle(EventTypes.DebitCancelled, DebitSubscriptions.HandleCancelAsync));
+            .Handle<PuzzleSolved>(EventTypes.PuzzleSolved, HandleSolvesAsync)
+            .Handle<DebitRequested>(EventTypes.DebitRequested, DebitSubscriptions.HandleRequestsAsync)
+            .Handle<DebitCancelled>(EventTypes.DebitCancelled, DebitSubscriptions.HandleCancelsAsync));
 
-    /// <summary>The whole batch in one ledger round; each entry answers for itself.</summary>
-    private static async Task<IResult> HandleSolvesAsync(BulkSubscribeMessage<PuzzleSolved> batch, LedgerService ledgers, ILogger<LedgerService> logger,
-        CancellationToken cancellationToken)
+    /// <summary>The whole batch in one ledger round; each entry answers for itself (the award record makes a repeat award nothing).</summary>
+    private static async Task<BulkSubscribeAppResponseStatus[]> HandleSolvesAsync(IReadOnlyList<IncomingEvent<PuzzleSolved>> batch, LedgerService ledgers,
+        ILogger<LedgerService> logger, CancellationToken cancellationToken)
     {
-        var statuses = new BulkSubscribeAppResponseEntry[batch.Entries.Count];
+        var statuses = new BulkSubscribeAppResponseStatus[batch.Count];
         var valid = new List<(int Index, string EventId, PuzzleSolved Solve)>();
-        for (var i = 0; i < batch.Entries.Count; i++)
+        for (var i = 0; i < batch.Count; i++)
         {
-            var entry = batch.Entries[i];
-            if (entry.Data is { HuntId.Length: > 0, PuzzleId.Length: > 0, PlayerId.Length: > 0, Points: > 0 } solve && entry.CloudEvent?.Id is { Length: > 0 } eventId)
-                valid.Add((i, eventId, solve));
+            if (batch[i] is { Id.Length: > 0, Data: { HuntId.Length: > 0, PuzzleId.Length: > 0, PlayerId.Length: > 0, Points: > 0 } solve } incoming)
+                valid.Add((i, incoming.Id, solve));
             else
             {
-                logger.LogWarning("puzzle.solved {EntryId} is incomplete and is dropped: {Error}", entry.EntryId, entry.DataError ?? "missing fields");
-                statuses[i] = new BulkSubscribeAppResponseEntry(entry.EntryId, BulkSubscribeAppResponseStatus.DROP);
+                logger.LogWarning("puzzle.solved {EntryId} is incomplete and is dropped", batch[i].EntryId);
+                statuses[i] = BulkSubscribeAppResponseStatus.DROP;
             }
         }
         var outcomes = await ledgers.ApplyAsync(valid.Select(v => (v.EventId, v.Solve)).ToList(), cancellationToken);
         for (var v = 0; v < valid.Count; v++)
-            statuses[valid[v].Index] = new BulkSubscribeAppResponseEntry(batch.Entries[valid[v].Index].EntryId,
-                outcomes[v] == SolveOutcome.Retry ? BulkSubscribeAppResponseStatus.RETRY : BulkSubscribeAppResponseStatus.SUCCESS);
-        return TopicResults.Bulk(statuses);
+            statuses[valid[v].Index] = outcomes[v] == SolveOutcome.Retry ? BulkSubscribeAppResponseStatus.RETRY : BulkSubscribeAppResponseStatus.SUCCESS;
+        return statuses;
     }
 }

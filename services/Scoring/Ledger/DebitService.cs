@@ -1,4 +1,7 @@
-using Veltrix.Dapr.Client;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Dapr;
+using Dapr.Client;
 using Veltrix.Events.Publishing;
 using Veltrix.Scoring.Events;
 
@@ -47,8 +50,8 @@ public sealed partial class DebitService(DaprClient dapr, EventPublisher publish
         var ledgerKey = $"ledger:{huntId}:{playerId}";
         for (var attempt = 1; ; attempt++)
         {
-            var (ledger, ledgerETag) = await dapr.GetStateAndETagAsync(LedgerService.StateStore, ledgerKey, DebitJson.Default.PlayerLedger, cancellationToken: cancellationToken);
-            var (existing, recordETag) = await dapr.GetStateAndETagAsync(LedgerService.StateStore, key, DebitJson.Default.DebitRecord, cancellationToken: cancellationToken);
+            var (ledger, ledgerETag) = await ReadAsync(ledgerKey, DebitJson.Default.PlayerLedger, cancellationToken);
+            var (existing, recordETag) = await ReadAsync(key, DebitJson.Default.DebitRecord, cancellationToken);
             ledger ??= PlayerLedger.Empty(huntId, playerId);
             var decided = decide(ledger, existing);
             if (decided == existing) return existing!;
@@ -56,15 +59,16 @@ public sealed partial class DebitService(DaprClient dapr, EventPublisher publish
             var writes = new List<StateTransactionRequest>
             {
                 existing is null
-                    ? StateTransactionRequest.Upsert(key, decided, DebitJson.Default.DebitRecord, options: FirstWrite)
-                    : StateTransactionRequest.Upsert(key, decided, DebitJson.Default.DebitRecord, recordETag),
+                    ? new StateTransactionRequest(key, JsonSerializer.SerializeToUtf8Bytes(decided, DebitJson.Default.DebitRecord), StateOperationType.Upsert, options: FirstWrite)
+                    : new StateTransactionRequest(key, JsonSerializer.SerializeToUtf8Bytes(decided, DebitJson.Default.DebitRecord), StateOperationType.Upsert, recordETag),
             };
             if (decided.VersionAfter != ledger.Version)
             {
                 var changed = ledger with { Points = decided.BalanceAfter, Version = decided.VersionAfter };
+                var bytes = JsonSerializer.SerializeToUtf8Bytes(changed, DebitJson.Default.PlayerLedger);
                 writes.Add(string.IsNullOrEmpty(ledgerETag)
-                    ? StateTransactionRequest.Upsert(ledgerKey, changed, DebitJson.Default.PlayerLedger, options: FirstWrite)
-                    : StateTransactionRequest.Upsert(ledgerKey, changed, DebitJson.Default.PlayerLedger, ledgerETag));
+                    ? new StateTransactionRequest(ledgerKey, bytes, StateOperationType.Upsert, options: FirstWrite)
+                    : new StateTransactionRequest(ledgerKey, bytes, StateOperationType.Upsert, ledgerETag));
             }
             try
             {
@@ -72,12 +76,20 @@ public sealed partial class DebitService(DaprClient dapr, EventPublisher publish
                 LogDecided(logger, decided.DebitId, decided.PlayerId, decided.Outcome, decided.Amount, decided.BalanceAfter);
                 return decided;
             }
-            catch (DaprApiException e) when (e.ErrorCode == "ERR_STATE_TRANSACTION" && attempt < MaxAttempts)
+            catch (DaprException) when (attempt < MaxAttempts)
             {
-                // A lost compare-and-swap or first-write (or an outage: they answer alike): back off with jitter and read again.
+                // A lost compare-and-swap or first-write fails the whole transaction (daprd: Internal, not Aborted; an outage
+                // answers alike) and writes nothing: back off with jitter and read again.
                 await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(2, 10) * attempt), cancellationToken);
             }
         }
+    }
+
+    /// <summary>Reads a document written by this service's transactions, with the same JSON contract (string enums).</summary>
+    private async Task<(T? Value, string ETag)> ReadAsync<T>(string key, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    {
+        var (bytes, etag) = await dapr.GetByteStateAndETagAsync(LedgerService.StateStore, key, cancellationToken: cancellationToken);
+        return (bytes.IsEmpty ? default : JsonSerializer.Deserialize(bytes.Span, type), etag);
     }
 
     /// <summary>points.awarded with the ledger's total and version after the change (negative points for a debit).</summary>

@@ -1,4 +1,6 @@
-using Veltrix.Dapr.Client;
+using System.Text.Json;
+using Dapr;
+using Dapr.Client;
 using Veltrix.Events.Publishing;
 using Veltrix.Scoring.Events;
 
@@ -28,7 +30,7 @@ public sealed class LedgerService(DaprClient dapr, EventPublisher publisher, ILo
     private const int MaxAttempts = 10;
 
     public async Task<PlayerLedger?> FindAsync(string huntId, string playerId, CancellationToken cancellationToken) =>
-        await dapr.GetStateAsync(StateStore, LedgerKey(huntId, playerId), ScoringJson.Default.PlayerLedger, cancellationToken: cancellationToken);
+        await dapr.GetStateAsync<PlayerLedger?>(StateStore, LedgerKey(huntId, playerId), cancellationToken: cancellationToken);
 
     public async Task<SolveOutcome[]> ApplyAsync(IReadOnlyList<(string EventId, PuzzleSolved Solve)> solves, CancellationToken cancellationToken)
     {
@@ -79,8 +81,8 @@ public sealed class LedgerService(DaprClient dapr, EventPublisher publisher, ILo
         var players = new Dictionary<string, (string Hunt, string Player)>(StringComparer.Ordinal);
         foreach (var (_, solve) in solves) players[LedgerKey(solve.HuntId!, solve.PlayerId!)] = (solve.HuntId!, solve.PlayerId!);
         var awardKeys = solves.Select(s => AwardKey(s.Solve)).Distinct(StringComparer.Ordinal).ToList();
-        var storedLedgers = dapr.GetBulkStateAsync(StateStore, players.Keys.ToList(), parallelism: 16, ScoringJson.Default.PlayerLedger, cancellationToken: cancellationToken);
-        var storedAwards = dapr.GetBulkStateAsync(StateStore, awardKeys, parallelism: 16, ScoringJson.Default.AwardRecord, cancellationToken: cancellationToken);
+        var storedLedgers = dapr.GetBulkStateAsync<PlayerLedger?>(StateStore, players.Keys.ToList(), parallelism: 16, cancellationToken: cancellationToken);
+        var storedAwards = dapr.GetBulkStateAsync<AwardRecord?>(StateStore, awardKeys, parallelism: 16, cancellationToken: cancellationToken);
 
         var etags = (await storedLedgers).ToDictionary(s => s.Key, s => string.IsNullOrEmpty(s.ETag) ? null : s.ETag);
         var ledgers = (await storedLedgers).ToDictionary(s => s.Key, s => s.Value ?? PlayerLedger.Empty(players[s.Key].Hunt, players[s.Key].Player));
@@ -106,19 +108,22 @@ public sealed class LedgerService(DaprClient dapr, EventPublisher publisher, ILo
 
         var firstWrite = new StateOptions { Concurrency = ConcurrencyMode.FirstWrite };
         var changedLedgers = newAwards.Select(n => n.LedgerKey).Distinct(StringComparer.Ordinal);
-        var writes = newAwards.Select(n => StateTransactionRequest.Upsert(n.AwardKey, awards[n.AwardKey], ScoringJson.Default.AwardRecord, options: firstWrite))
+        var writes = newAwards.Select(n => new StateTransactionRequest(n.AwardKey,
+                JsonSerializer.SerializeToUtf8Bytes(awards[n.AwardKey], ScoringJson.Default.AwardRecord), StateOperationType.Upsert, options: firstWrite))
             .Concat(changedLedgers.Select(key => etags[key] is { } etag
-                ? StateTransactionRequest.Upsert(key, ledgers[key], ScoringJson.Default.PlayerLedger, etag)
-                : StateTransactionRequest.Upsert(key, ledgers[key], ScoringJson.Default.PlayerLedger, options: firstWrite)))
+                ? new StateTransactionRequest(key, JsonSerializer.SerializeToUtf8Bytes(ledgers[key], ScoringJson.Default.PlayerLedger), StateOperationType.Upsert, etag)
+                : new StateTransactionRequest(key, JsonSerializer.SerializeToUtf8Bytes(ledgers[key], ScoringJson.Default.PlayerLedger), StateOperationType.Upsert, options: firstWrite)))
             .ToList();
         try
         {
             await dapr.ExecuteStateTransactionAsync(StateStore, writes, cancellationToken: cancellationToken);
             return new Round(ledgers, awards);
         }
-        catch (DaprApiException e) when (e.ErrorCode == "ERR_STATE_TRANSACTION")
+        catch (DaprException)
         {
-            return null; // inside a transaction a lost compare-and-swap or first-write is this error (not 409): read again
+            // Inside a transaction daprd reports a lost compare-and-swap or first-write as a failed transaction (Internal,
+            // not Aborted), and nothing of it was written: read again. A store outage looks the same and is retried alike.
+            return null;
         }
     }
 

@@ -1,0 +1,146 @@
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+using Dapr.AspNetCore;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Veltrix.Events.Publishing;
+using Veltrix.ServiceDefaults.CloudEvents;
+
+namespace Veltrix.Events.Subscribing;
+
+/// <summary>The answer to a single delivery, as daprd reads it: <c>{"status":"SUCCESS"|"RETRY"|"DROP"}</c>.</summary>
+internal sealed record TopicStatus(string Status)
+{
+    public static IResult Answer(BulkSubscribeAppResponseStatus status) => Results.Json(new TopicStatus(status.ToString()), EventsJson.Default.TopicStatus);
+}
+
+/// <summary>
+/// Turns what the sidecar delivers on a consumer's route into one call of its typed handler, and answers the sidecar:
+/// <list type="bullet">
+/// <item>a bulk delivery (the SDK's <see cref="BulkSubscribeMessage{TValue}"/>, content type <c>application/json</c>) →
+/// the readable entries as one batch → <see cref="BulkSubscribeAppResponse"/> with a status per entry;</item>
+/// <item>a single delivery (unwrapped by the SDK's <c>UseCloudEvents</c>, the envelope's attributes in <c>Cloudevent.*</c>
+/// headers) → a batch of one → <c>{"status": …}</c>.</item>
+/// </list>
+/// An entry whose data cannot be read is answered DROP on its own (dead-letter topic if there is one) and never fails
+/// the rest of its batch. Every delivered event is counted by the configuration version that routed it.
+/// </summary>
+internal sealed class EventDelivery<TData>(string type, TypedHandler<TData> handler, RoutingMetrics metrics, ILogger logger)
+{
+    private JsonTypeInfo<TData>? _data;
+
+    public async Task<IResult> HandleAsync(HttpContext context)
+    {
+        var dataType = _data ??= (JsonTypeInfo<TData>)context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions.GetTypeInfo(typeof(TData));
+        // UseCloudEvents forwards the envelope's id for a single delivery; a bulk delivery arrives as plain JSON without it.
+        if (context.Request.Headers.ContainsKey(CloudEventHeaders.Id)) return await SingleAsync(context, dataType);
+        using var body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+        var root = body.RootElement;
+        if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("entries", out var entries) && entries.ValueKind == JsonValueKind.Array)
+            return await BulkAsync(context, root.Deserialize(EventsJson.Default.BulkSubscribeMessageJsonElement)!, dataType);
+        // A raw payload (rawPayload: true): the message itself, which for a Veltrix producer is the CloudEvent.
+        var incoming = Read(root, entryId: null, dataType);
+        metrics.Received(type, incoming?.Configuration ?? "none", incoming?.Version ?? "none");
+        if (incoming is null) return TopicStatus.Answer(BulkSubscribeAppResponseStatus.DROP);
+        return TopicStatus.Answer((await handler.InvokeAsync(context, [incoming]))[0]);
+    }
+
+    private async Task<IResult> SingleAsync(HttpContext context, JsonTypeInfo<TData> dataType)
+    {
+        var headers = context.Request.Headers;
+        var id = headers[CloudEventHeaders.Id].ToString();
+        var configuration = Header(headers, RoutedEventExtensions.Configuration);
+        var version = Header(headers, RoutedEventExtensions.Version);
+        metrics.Received(type, configuration ?? "none", version ?? "none");
+        TData? data;
+        try
+        {
+            data = await JsonSerializer.DeserializeAsync(context.Request.Body, dataType, context.RequestAborted);
+        }
+        catch (JsonException e)
+        {
+            LogUnreadable(logger, type, id, e.Message);
+            return TopicStatus.Answer(BulkSubscribeAppResponseStatus.DROP);
+        }
+        if (data is null)
+        {
+            LogUnreadable(logger, type, id, "no data");
+            return TopicStatus.Answer(BulkSubscribeAppResponseStatus.DROP);
+        }
+        var statuses = await handler.InvokeAsync(context, [new IncomingEvent<TData>(id, id, data, configuration, version)]);
+        return TopicStatus.Answer(statuses[0]);
+    }
+
+    private async Task<IResult> BulkAsync(HttpContext context, BulkSubscribeMessage<JsonElement> message, JsonTypeInfo<TData> dataType)
+    {
+        var entries = message.Entries ?? [];
+        var statuses = new BulkSubscribeAppResponseStatus[entries.Count];
+        var batch = new List<IncomingEvent<TData>>(entries.Count);
+        var positions = new List<int>(entries.Count);
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var incoming = Read(entries[i].Event, entries[i].EntryId, dataType);
+            metrics.Received(type, incoming?.Configuration ?? "none", incoming?.Version ?? "none");
+            if (incoming is null)
+            {
+                statuses[i] = BulkSubscribeAppResponseStatus.DROP;
+                continue;
+            }
+            batch.Add(incoming);
+            positions.Add(i);
+        }
+        if (batch.Count > 0)
+        {
+            var answered = await handler.InvokeAsync(context, batch);
+            for (var j = 0; j < answered.Length; j++) statuses[positions[j]] = answered[j];
+        }
+        var response = new BulkSubscribeAppResponse(entries.Select((e, i) => new BulkSubscribeAppResponseEntry(e.EntryId, statuses[i])).ToList());
+        return Results.Json(response, EventsJson.Default.BulkSubscribeAppResponse);
+    }
+
+    /// <summary>
+    /// One event from a bulk entry or a raw payload: a CloudEvent (its id, data and Veltrix extensions) or, without
+    /// <c>specversion</c>, the data itself. Null when the data cannot be read as <typeparamref name="TData"/>.
+    /// </summary>
+    private IncomingEvent<TData>? Read(JsonElement element, string? entryId, JsonTypeInfo<TData> dataType)
+    {
+        string? id = null, configuration = null, version = null;
+        var data = element;
+        if (element.ValueKind == JsonValueKind.Object && element.TryGetProperty("specversion", out _))
+        {
+            id = Text(element, "id");
+            configuration = Text(element, RoutedEventExtensions.Configuration);
+            version = Text(element, RoutedEventExtensions.Version);
+            data = element.TryGetProperty("data", out var d) ? d : default;
+        }
+        id ??= entryId ?? "";
+        try
+        {
+            if (data.ValueKind is JsonValueKind.Undefined or JsonValueKind.Null) throw new JsonException("no data");
+            var value = data.Deserialize(dataType) ?? throw new JsonException("no data");
+            return new IncomingEvent<TData>(entryId ?? id, id, value, configuration, version);
+        }
+        catch (JsonException e)
+        {
+            LogUnreadable(logger, type, entryId ?? id, e.Message);
+            return null;
+        }
+    }
+
+    private static string? Text(JsonElement element, string name) =>
+        element.TryGetProperty(name, out var value) ? value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText() : null;
+
+    private static string? Header(IHeaderDictionary headers, string extension) =>
+        headers.TryGetValue(CloudEventHeaders.For(extension), out var value) && value.Count > 0 ? value.ToString().Trim('"') : null;
+
+    private static void LogUnreadable(ILogger logger, string type, string entryId, string reason) => DeliveryLog.Unreadable(logger, type, entryId, reason);
+}
+
+internal static partial class DeliveryLog
+{
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Type} {EntryId} cannot be read and is dropped: {Reason}")]
+    public static partial void Unreadable(ILogger logger, string type, string entryId, string reason);
+}
