@@ -80,6 +80,8 @@ public static class SidecarHost
         builder.Services.AddSingleton(new PolicyResolver(resources.Resiliencies, time));
         builder.Services.AddSingleton<SubscriptionDiscovery>();
         builder.Services.AddSingleton<DaprGrpcApi>();
+        builder.Services.AddHttpClient(nameof(InvocationEndpoints), http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(5), AllowAutoRedirect = false, UseCookies = false });
         builder.Services.AddGrpc(grpc =>
         {
             // daprd's own limit for a request is --max-body-size; larger messages are ResourceExhausted.
@@ -94,6 +96,7 @@ public static class SidecarHost
         web.MapPublishApi();
         web.MapStateApi();
         web.MapRuntimeApi();
+        web.MapInvocationApi();
         web.MapGrpcService(services => services.GetRequiredService<DaprGrpcApi>().Definition());
 
         try
