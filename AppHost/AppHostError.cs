@@ -23,9 +23,3 @@ public sealed class AppHostError(string code, string message, string help, int e
         return text + $"\n  help: {Help}";
     }
 }
-
-/// <summary>Several problems found at once (dapr.yaml): every one is printed, then AppHost exits.</summary>
-public sealed class AppHostErrors(IReadOnlyList<AppHostError> errors) : Exception(errors.Count + " problem(s)")
-{
-    public IReadOnlyList<AppHostError> Errors { get; } = errors;
-}

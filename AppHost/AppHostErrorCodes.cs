@@ -3,8 +3,7 @@ namespace Veltrix.AppHost;
 /// <summary>Every failure AppHost reports to a person has one of these codes (catalogue: docs/errors.md).</summary>
 public static class AppHostErrorCodes
 {
-    /// <summary>dapr.yaml cannot be used: not found, not YAML, a missing or wrong field.</summary>
-    public const string InvalidRunFile = "VX4001";
+    // VX4001 (dapr.yaml cannot be used) is reported by the run-file reader in Veltrix.Resources (ErrorCodes.InvalidRunFile).
 
     /// <summary>`dotnet build Veltrix.sln` failed.</summary>
     public const string BuildFailed = "VX4002";

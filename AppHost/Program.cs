@@ -3,6 +3,7 @@ using Veltrix.AppHost;
 using Veltrix.AppHost.CommandLine;
 using Veltrix.AppHost.Console;
 using Veltrix.AppHost.Run;
+using Veltrix.Resources.Diagnostics;
 
 // AppHost: the whole local system from dapr.yaml with one command; Ctrl+C (or SIGTERM) stops everything it started.
 if (AppHostCommandLine.WantsHelp(args)) return await AppHostCommandLine.Build().Parse(args).InvokeAsync();
@@ -21,10 +22,11 @@ catch (AppHostError error)
     Terminal.Error(error.Render());
     return error.ExitCode;
 }
-catch (AppHostErrors errors)
+catch (DiagnosticException problems)
 {
-    foreach (var error in errors.Errors) Terminal.Error(error.Render());
-    return errors.Errors.Max(e => e.ExitCode);
+    // dapr.yaml: every problem at once, compiler-style, as `veltrix check` prints them.
+    foreach (var problem in problems.Diagnostics) Terminal.Error(problem.ToString());
+    return 2;
 }
 
 void Stop(PosixSignalContext context)

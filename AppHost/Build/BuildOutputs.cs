@@ -1,4 +1,4 @@
-using Veltrix.AppHost.Template;
+using Veltrix.Resources.RunTemplates;
 
 namespace Veltrix.AppHost.Build;
 

@@ -7,10 +7,11 @@ public static class SummaryTable
 {
     public static void Print(IReadOnlyList<(PlannedApp App, int? Pid, string Status)> rows, string operatorToken, bool tokenGenerated, string logDir)
     {
-        string[] header = ["app", "URL", "Dapr HTTP port", "pid", "status"];
+        string[] header = ["app", "URL", "Dapr HTTP port", "Dapr gRPC port", "pid", "status"];
         var cells = rows.Select(r => new[]
         {
             r.App.AppId, r.App.Url, r.App.DaprHttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            r.App.DaprGrpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
             r.Pid?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", r.Status,
         }).ToList();
         var widths = Enumerable.Range(0, header.Length).Select(i => cells.Select(c => c[i].Length).Append(header[i].Length).Max()).ToArray();

@@ -7,7 +7,7 @@ namespace Veltrix.AppHost.Processes;
 /// <summary>How an app is started: its command in its folder, with the environment `dapr run` gives apps plus the run's tokens.</summary>
 public static class AppLaunch
 {
-    public static ProcessStartInfo StartInfo(PlannedApp app, RunTokens tokens, int? daprGrpcPort)
+    public static ProcessStartInfo StartInfo(PlannedApp app, RunTokens tokens)
     {
         var info = new ProcessStartInfo(app.Command[0])
         {
@@ -24,10 +24,12 @@ public static class AppLaunch
         env["APP_PORT"] = Invariant(app.AppPort);
         env["APP_CHANNEL_ADDRESS"] = "127.0.0.1";
         env["APP_PROTOCOL"] = "http";
+        // The official Dapr SDK finds its sidecar through these: gRPC for publish, state and workflows, HTTP for health
+        // and service invocation.
         env["DAPR_HTTP_PORT"] = Invariant(app.DaprHttpPort);
-        if (daprGrpcPort is { } grpc) env["DAPR_GRPC_PORT"] = Invariant(grpc);
-        else env.Remove("DAPR_GRPC_PORT");
-        env.Remove("DAPR_HTTP_ENDPOINT"); // would take precedence over DAPR_HTTP_PORT in Dapr clients
+        env["DAPR_GRPC_PORT"] = Invariant(app.DaprGrpcPort);
+        env.Remove("DAPR_HTTP_ENDPOINT"); // each *_ENDPOINT would take precedence over its *_PORT in Dapr clients
+        env.Remove("DAPR_GRPC_ENDPOINT");
         env["DAPR_API_TOKEN"] = tokens.DaprApiToken;
         env["APP_API_TOKEN"] = tokens.AppApiToken;
         env["VELTRIX_OPERATOR_TOKEN"] = tokens.OperatorToken;

@@ -7,7 +7,7 @@ namespace Veltrix.AppHost.Processes;
 /// <summary>How sidecars are started: one dev sidecar for every app, or (with --use-daprd) one daprd per app.</summary>
 public static class SidecarLaunch
 {
-    /// <summary>`dotnet Veltrix.Sidecar.dll --app id=…,app-port=…,dapr-http-port=… … --resources-path …`, in the repository root.</summary>
+    /// <summary>`dotnet Veltrix.Sidecar.dll --app id=…,app-port=…,dapr-http-port=…,dapr-grpc-port=… … --resources-path …`, in the repository root.</summary>
     public static ProcessStartInfo DevSidecar(RunPlan plan, RunTokens tokens)
     {
         var info = Base("dotnet", plan.RepositoryRoot, tokens);
@@ -15,20 +15,20 @@ public static class SidecarLaunch
         foreach (var app in plan.Apps)
         {
             info.ArgumentList.Add("--app");
-            info.ArgumentList.Add(string.Create(CultureInfo.InvariantCulture, $"id={app.AppId},app-port={app.AppPort},dapr-http-port={app.DaprHttpPort}"));
+            info.ArgumentList.Add(string.Create(CultureInfo.InvariantCulture, $"id={app.AppId},app-port={app.AppPort},dapr-http-port={app.DaprHttpPort},dapr-grpc-port={app.DaprGrpcPort}"));
         }
         AddResources(info, plan);
         return info;
     }
 
-    /// <summary>`daprd --app-id … --app-port … --dapr-http-port … --resources-path …` for one app.</summary>
-    public static ProcessStartInfo Daprd(string daprd, RunPlan plan, PlannedApp app, DaprdPorts ports, RunTokens tokens)
+    /// <summary>`daprd --app-id … --app-port … --dapr-http-port … --dapr-grpc-port … --resources-path …` for one app.</summary>
+    public static ProcessStartInfo Daprd(string daprd, RunPlan plan, PlannedApp app, int metricsPort, RunTokens tokens)
     {
         var info = Base(daprd, plan.RepositoryRoot, tokens);
         foreach (var arg in (string[])
                  [
                      "--app-id", app.AppId, "--app-port", Invariant(app.AppPort), "--dapr-http-port", Invariant(app.DaprHttpPort),
-                     "--dapr-grpc-port", Invariant(ports.Grpc), "--metrics-port", Invariant(ports.Metrics),
+                     "--dapr-grpc-port", Invariant(app.DaprGrpcPort), "--metrics-port", Invariant(metricsPort),
                      "--app-channel-address", "127.0.0.1",
                  ])
             info.ArgumentList.Add(arg);
@@ -64,6 +64,3 @@ public static class SidecarLaunch
 
     private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 }
-
-/// <summary>The extra ports one daprd needs so that several can run side by side (gRPC API, metrics).</summary>
-public sealed record DaprdPorts(int Grpc, int Metrics);

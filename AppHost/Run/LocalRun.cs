@@ -4,7 +4,7 @@ using Veltrix.AppHost.CommandLine;
 using Veltrix.AppHost.Console;
 using Veltrix.AppHost.Health;
 using Veltrix.AppHost.Processes;
-using Veltrix.AppHost.Template;
+using Veltrix.Resources.RunTemplates;
 
 namespace Veltrix.AppHost.Run;
 

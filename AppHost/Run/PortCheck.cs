@@ -13,9 +13,10 @@ public static class PortCheck
         {
             if (!IsFree(app.AppPort)) problems.Add($"port {app.AppPort} (appPort of '{app.AppId}') is already in use");
             if (!IsFree(app.DaprHttpPort)) problems.Add($"port {app.DaprHttpPort} (daprHTTPPort of '{app.AppId}') is already in use");
+            if (!IsFree(app.DaprGrpcPort)) problems.Add($"port {app.DaprGrpcPort} (daprGRPCPort of '{app.AppId}') is already in use");
         }
         if (problems.Count == 0) return;
-        var first = plan.Apps.SelectMany(a => new[] { a.AppPort, a.DaprHttpPort }).First(p => !IsFree(p));
+        var first = plan.Apps.SelectMany(a => new[] { a.AppPort, a.DaprHttpPort, a.DaprGrpcPort }).First(p => !IsFree(p));
         throw new AppHostError(AppHostErrorCodes.PortInUse, string.Join("; ", problems),
             $"find the process with `ss -ltnp 'sport = :{first}'` and stop it (often an earlier run still going), " +
             "or run beside it with --port-offset N");
@@ -36,7 +37,7 @@ public static class PortCheck
         }
     }
 
-    /// <summary>A port nobody uses now (for ports the run file leaves open, such as daprd's gRPC port).</summary>
+    /// <summary>A port nobody uses now (for ports the run file leaves open, such as a sidecar's gRPC port).</summary>
     public static int AnyFreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);

@@ -29,6 +29,7 @@ public sealed class RunFile(string logDir)
                     WriteNumber(json, "pid", pid);
                     json.WriteNumber("appPort", app.AppPort);
                     json.WriteNumber("daprHttpPort", app.DaprHttpPort);
+                    json.WriteNumber("daprGrpcPort", app.DaprGrpcPort);
                     json.WriteString("url", app.Url);
                     WriteNumber(json, "sidecarPid", sidecarPid);
                     json.WriteEndObject();

@@ -1,16 +1,20 @@
 using System.Text.RegularExpressions;
 using Veltrix.AppHost.Build;
 using Veltrix.AppHost.CommandLine;
-using Veltrix.AppHost.Template;
+using Veltrix.Resources.RunTemplates;
 
 namespace Veltrix.AppHost.Run;
 
-/// <summary>One app as it will run: ports after --port-offset, the command with its --urls rewritten, the template env.</summary>
+/// <summary>
+/// One app as it will run: ports after --port-offset (the sidecar's HTTP and gRPC API ports taken free when dapr.yaml
+/// leaves them out), the command with its --urls rewritten, the template env.
+/// </summary>
 public sealed record PlannedApp(
     string AppId,
     string AppDirPath,
     int AppPort,
     int DaprHttpPort,
+    int DaprGrpcPort,
     IReadOnlyList<string> Command,
     IReadOnlyDictionary<string, string> TemplateEnv)
 {
@@ -33,10 +37,11 @@ public sealed partial record RunPlan(
         {
             var appPort = Shift(app.AppPort, options.PortOffset, app.AppId, "appPort");
             var httpPort = app.DaprHttpPort is { } h ? Shift(h, options.PortOffset, app.AppId, "daprHTTPPort") : PortCheck.AnyFreePort();
+            var grpcPort = app.DaprGrpcPort is { } g ? Shift(g, options.PortOffset, app.AppId, "daprGRPCPort") : PortCheck.AnyFreePort();
             var command = app.Command.Select(arg => RewriteUrl(arg, app.AppPort, appPort)).ToList();
             var env = new Dictionary<string, string>(template.CommonEnv, StringComparer.Ordinal);
             foreach (var (key, value) in app.Env) env[key] = value;
-            return new PlannedApp(app.AppId, app.AppDirPath, appPort, httpPort, command, env);
+            return new PlannedApp(app.AppId, app.AppDirPath, appPort, httpPort, grpcPort, command, env);
         });
         // Leaderboard first: its page is what a person opens.
         var ordered = apps.OrderBy(a => a.AppId == "leaderboard" ? 0 : 1).ToList();

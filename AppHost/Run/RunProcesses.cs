@@ -23,7 +23,6 @@ public sealed class RunProcesses : IAsyncDisposable
     private readonly List<Task> _sidecarTasks = [];
     private readonly List<LogStream> _logs = [];
     private readonly ConcurrentDictionary<string, SupervisedProcess> _sidecarOf = [];
-    private readonly Dictionary<string, int> _grpcPorts = [];
 
     public RunProcesses(RunPlan plan, RunTokens tokens, string? daprd)
     {
@@ -55,10 +54,10 @@ public sealed class RunProcesses : IAsyncDisposable
             var index = 0;
             foreach (var app in _plan.Apps)
             {
-                var ports = new DaprdPorts(PortCheck.AnyFreePort(), PortCheck.AnyFreePort());
-                _grpcPorts[app.AppId] = ports.Grpc;
+                // Several daprd side by side each need their own metrics port; nobody reads it here.
+                var metricsPort = PortCheck.AnyFreePort();
                 var daprd = _daprd;
-                _sidecarOf[app.AppId] = Supervise($"{app.AppId}-daprd", () => SidecarLaunch.Daprd(daprd, _plan, app, ports, _tokens),
+                _sidecarOf[app.AppId] = Supervise($"{app.AppId}-daprd", () => SidecarLaunch.Daprd(daprd, _plan, app, metricsPort, _tokens),
                     $"{app.AppId}-daprd.log", colour: index++, sidecar: true);
             }
         }
@@ -69,10 +68,7 @@ public sealed class RunProcesses : IAsyncDisposable
     {
         var index = 0;
         foreach (var app in _plan.Apps)
-        {
-            var grpc = _grpcPorts.TryGetValue(app.AppId, out var port) ? port : (int?)null;
-            Apps[app] = Supervise(app.AppId, () => AppLaunch.StartInfo(app, _tokens, grpc), $"{app.AppId}.log", colour: index++, sidecar: false);
-        }
+            Apps[app] = Supervise(app.AppId, () => AppLaunch.StartInfo(app, _tokens), $"{app.AppId}.log", colour: index++, sidecar: false);
         await Task.WhenAll(Apps.Values.Select(a => a.Started));
         WriteRunFile();
     }

@@ -126,7 +126,7 @@ public sealed class AppHostRun : IAsyncDisposable
         var root = document.RootElement;
         var apps = root.GetProperty("apps").EnumerateArray().Select(a => new RunningApp(
             a.GetProperty("appId").GetString()!, a.GetProperty("pid").GetInt32(), a.GetProperty("appPort").GetInt32(),
-            a.GetProperty("daprHttpPort").GetInt32(), new Uri(a.GetProperty("url").GetString()!))).ToList();
+            a.GetProperty("daprHttpPort").GetInt32(), a.GetProperty("daprGrpcPort").GetInt32(), new Uri(a.GetProperty("url").GetString()!))).ToList();
         var sidecar = root.GetProperty("sidecarPid") is { ValueKind: JsonValueKind.Number } pid ? pid.GetInt32() : (int?)null;
         var result = new RunJson(apps, sidecar);
         lock (_seenPids)

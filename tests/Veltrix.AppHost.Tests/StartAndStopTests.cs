@@ -31,7 +31,7 @@ public sealed class StartAndStopTests
         Assert.Contains(Invariant(alphaDapr), lines[header + 2]);
         Assert.Contains("healthy", lines[header + 2]);
         Assert.Contains("operator token: operator-secret-for-test", output);
-        Assert.Contains("dapr.yaml:6:3: warning: `logLevel` is a Dapr run-file key AppHost does not use", output); // valid for dapr run -f, named here
+        Assert.Contains("dapr.yaml:6:3: warning VX4001: `logLevel` is a Dapr run-file key AppHost does not use", output); // valid for dapr run -f, named here
         Assert.Contains($"logs:           {run.LogDir}", output);
 
         var state = run.Read();
@@ -46,8 +46,12 @@ public sealed class StartAndStopTests
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"http://127.0.0.1:{alphaPort}/healthz")).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await http.GetAsync($"http://127.0.0.1:{alphaDapr}/v1.0/healthz")).StatusCode);
 
-        // Environment as dapr run gives it, plus the template's common.env; tokens set but never printed.
-        Assert.Contains($"APP_ID=alpha APP_PORT={alphaPort} DAPR_HTTP_PORT={alphaDapr} ASPNETCORE_ENVIRONMENT=Development GREETING=hello tokens=set",
+        // Environment as dapr run gives it, plus the template's common.env; tokens set but never printed. The file names
+        // no gRPC port, so AppHost took a free one: the app is told it, run.json and the table show it.
+        var alphaGrpc = state["alpha"].DaprGrpcPort;
+        Assert.NotEqual(0, alphaGrpc);
+        Assert.Contains(Invariant(alphaGrpc), lines[header + 2]);
+        Assert.Contains($"APP_ID=alpha APP_PORT={alphaPort} DAPR_HTTP_PORT={alphaDapr} DAPR_GRPC_PORT={alphaGrpc} ASPNETCORE_ENVIRONMENT=Development GREETING=hello tokens=set",
             run.Log("alpha"));
         Assert.Matches(@"alpha\s+\| fake app APP_ID=alpha", output);
         Assert.True(File.Exists(Path.Combine(run.LogDir, "sidecar.log")));

@@ -8,7 +8,7 @@ using Veltrix.Testing;
 namespace Veltrix.Testing;
 
 /// <summary>One app of a run, as AppHost reports it in run.json.</summary>
-public sealed record RunningApp(string AppId, int Pid, int AppPort, int DaprHttpPort, Uri Url);
+public sealed record RunningApp(string AppId, int Pid, int AppPort, int DaprHttpPort, int DaprGrpcPort, Uri Url);
 
 /// <summary>
 /// The whole treasure hunt started exactly as a user starts it — `AppHost` — on a throw-away copy of the embedded
@@ -115,7 +115,7 @@ public sealed class RunningSystem : IAsyncDisposable
         using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(_logDir, "run.json")));
         return document.RootElement.GetProperty("apps").EnumerateArray().Select(a => new RunningApp(
                 a.GetProperty("appId").GetString()!, a.TryGetProperty("pid", out var pid) && pid.ValueKind == JsonValueKind.Number ? pid.GetInt32() : 0, a.GetProperty("appPort").GetInt32(),
-                a.GetProperty("daprHttpPort").GetInt32(), new Uri(a.GetProperty("url").GetString()!)))
+                a.GetProperty("daprHttpPort").GetInt32(), a.GetProperty("daprGrpcPort").GetInt32(), new Uri(a.GetProperty("url").GetString()!)))
             .ToDictionary(a => a.AppId);
     }
 

@@ -1,11 +1,10 @@
-using Veltrix.AppHost;
-using Veltrix.AppHost.Template;
 using Veltrix.Events.Checks;
 using Veltrix.Events.Model;
 using Veltrix.Events.Reading;
 using Veltrix.Resources;
 using Veltrix.Resources.Components;
 using Veltrix.Resources.Diagnostics;
+using Veltrix.Resources.RunTemplates;
 using Veltrix.Resources.Yaml;
 
 namespace Veltrix.Cli.Checking;
@@ -17,7 +16,7 @@ public sealed record CheckResult(string Root, IReadOnlyList<Diagnostic> Diagnost
 }
 
 /// <summary>
-/// Every static check over a project folder: dapr.yaml (AppHost's reader), the Dapr resources it names (or
+/// Every static check over a project folder: dapr.yaml (the reader AppHost uses too), the Dapr resources it names (or
 /// components/), and events/*.yaml — each on its own, then across them. Paths in diagnostics are relative to the
 /// folder checked.
 /// </summary>
@@ -54,16 +53,12 @@ public static class ProjectCheck
         try
         {
             var template = RunTemplateReader.Read(file);
-            foreach (var warning in template.Warnings) diagnostics.Add(FromWarning(file, warning));
+            diagnostics.AddRange(template.Warnings.Select(w => InFile(file, w)));
             return (template.Apps.Select(a => a.AppId).ToList(), template.ResourcesPaths.Count > 0 ? template.ResourcesPaths : null);
         }
-        catch (AppHostErrors errors)
+        catch (DiagnosticException problems)
         {
-            diagnostics.AddRange(errors.Errors.Select(e => FromAppHost(file, e)));
-        }
-        catch (AppHostError error)
-        {
-            diagnostics.Add(FromAppHost(file, error));
+            diagnostics.AddRange(problems.Diagnostics.Select(d => InFile(file, d)));
         }
         return (null, null);
     }
@@ -96,13 +91,8 @@ public static class ProjectCheck
         return configurations;
     }
 
-    // Positions from AppHost's reader name the file as the user typed it; the checked folder's path is what stays stable.
-    private static Diagnostic FromAppHost(string file, AppHostError error) =>
-        new(error.Code, DiagnosticSeverity.Error, (error.Location ?? SourceLocation.Start(file)) with { File = file }, error.Message, error.Help);
-
-    private static Diagnostic FromWarning(string file, RunFileWarning warning) =>
-        new(AppHostErrorCodes.InvalidRunFile, DiagnosticSeverity.Warning, warning.Location with { File = file }, warning.Message,
-            "remove the key, or run with `dapr run -f .` where Dapr is installed");
+    // The reader names the file as the user typed it (relative to the working directory); the checked folder's path is what stays stable.
+    private static Diagnostic InFile(string file, Diagnostic diagnostic) => diagnostic with { Location = diagnostic.Location with { File = file } };
 
     private static string Relative(string root, string file)
     {

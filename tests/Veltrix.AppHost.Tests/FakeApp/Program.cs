@@ -13,7 +13,7 @@ app.MapGet("/dapr/subscribe", () => Results.Text("[]", "application/json"));
 app.Lifetime.ApplicationStopping.Register(() => Console.WriteLine("fake app stopping gracefully"));
 
 string Env(string name) => Environment.GetEnvironmentVariable(name) ?? "";
-Console.WriteLine($"fake app APP_ID={Env("APP_ID")} APP_PORT={Env("APP_PORT")} DAPR_HTTP_PORT={Env("DAPR_HTTP_PORT")} " +
+Console.WriteLine($"fake app APP_ID={Env("APP_ID")} APP_PORT={Env("APP_PORT")} DAPR_HTTP_PORT={Env("DAPR_HTTP_PORT")} DAPR_GRPC_PORT={Env("DAPR_GRPC_PORT")} " +
                   $"ASPNETCORE_ENVIRONMENT={Env("ASPNETCORE_ENVIRONMENT")} GREETING={Env("GREETING")} " +
                   $"tokens={(Env("DAPR_API_TOKEN").Length > 20 && Env("APP_API_TOKEN").Length > 20 && Env("VELTRIX_OPERATOR_TOKEN").Length > 0 ? "set" : "missing")} " +
                   $"pid={Environment.ProcessId}");

@@ -2,11 +2,12 @@ using Veltrix.Resources.Diagnostics;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
-namespace Veltrix.AppHost.Template;
+namespace Veltrix.Resources.RunTemplates;
 
 /// <summary>
 /// Reads Dapr's Multi-App Run template (dapr.yaml) with positions, so every problem is reported as
-/// `dapr.yaml:LINE:COL: error VX4001: … help: …`, all problems at once.
+/// `dapr.yaml:LINE:COL: error VX4001: … help: …`, all problems at once. One reader for AppHost and `veltrix check`,
+/// so the two never disagree about the run file.
 /// </summary>
 public sealed class RunTemplateReader
 {
@@ -30,12 +31,13 @@ public sealed class RunTemplateReader
 
     // Dapr's keys that AppHost acts on; the others are valid for `dapr run -f` but change nothing here, so they are named.
     private static readonly string[] HonouredKeys =
-        ["version", "name", "common", "apps", "resourcesPath", "resourcesPaths", "env", "appDirPath", "appID", "appPort", "command", "daprHTTPPort"];
+        ["version", "name", "common", "apps", "resourcesPath", "resourcesPaths", "env", "appDirPath", "appID", "appPort", "command", "daprHTTPPort",
+         "daprGRPCPort"];
 
     private readonly string _file;
     private readonly string _display;
-    private readonly List<(long Line, long Column, AppHostError Error)> _errors = [];
-    private readonly List<RunFileWarning> _warnings = [];
+    private readonly List<Diagnostic> _errors = [];
+    private readonly List<Diagnostic> _warnings = [];
 
     private RunTemplateReader(string file)
     {
@@ -44,14 +46,14 @@ public sealed class RunTemplateReader
         _display = relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? file : relative;
     }
 
-    /// <summary>Reads and checks the file; throws <see cref="AppHostErrors"/> (exit code 2) listing every problem.</summary>
+    /// <summary>Reads and checks the file; throws <see cref="DiagnosticException"/> listing every problem (VX4001 each).</summary>
     public static RunTemplate Read(string file) => new RunTemplateReader(file).Read();
 
     private RunTemplate Read()
     {
         if (!File.Exists(_file))
-            throw new AppHostError(AppHostErrorCodes.InvalidRunFile, $"run file '{_display}' does not exist",
-                "run from the repository root (where dapr.yaml is) or pass --file PATH", exitCode: 2);
+            throw Fail(Error(Mark.Empty, $"run file '{_display}' does not exist",
+                "run from the repository root (where dapr.yaml is) or pass --file PATH"));
 
         var stream = new YamlStream();
         try
@@ -88,7 +90,7 @@ public sealed class RunTemplateReader
         }
 
         var apps = ReadApps(root, baseDir);
-        if (_errors.Count > 0) throw new AppHostErrors([.. _errors.OrderBy(e => e.Line).ThenBy(e => e.Column).Select(e => e.Error)]);
+        if (_errors.Count > 0) throw new DiagnosticException([.. _errors.OrderBy(e => e.Location.Line).ThenBy(e => e.Location.Column)]);
         return new RunTemplate(_file, resources, commonEnv, apps, _warnings);
     }
 
@@ -138,7 +140,8 @@ public sealed class RunTemplateReader
 
             var appPort = Port(app, "appPort", required: true);
             var httpPort = Port(app, "daprHTTPPort", required: false);
-            foreach (var (port, key) in new[] { (appPort, "appPort"), (httpPort, "daprHTTPPort") })
+            var grpcPort = Port(app, "daprGRPCPort", required: false);
+            foreach (var (port, key) in new[] { (appPort, "appPort"), (httpPort, "daprHTTPPort"), (grpcPort, "daprGRPCPort") })
             {
                 if (port is not { } p) continue;
                 if (ports.TryGetValue(p, out var owner))
@@ -148,7 +151,7 @@ public sealed class RunTemplateReader
 
             var command = Command(app);
             if (id is not null && dir is not null && appPort is { } ap && command is not null)
-                apps.Add(new TemplateApp(id, dir, ap, httpPort, command, Env(app)));
+                apps.Add(new TemplateApp(id, dir, ap, httpPort, grpcPort, command, Env(app)));
         }
         return apps;
     }
@@ -173,8 +176,9 @@ public sealed class RunTemplateReader
             if (known.Contains(name, StringComparer.Ordinal))
             {
                 if (!HonouredKeys.Contains(name, StringComparer.Ordinal))
-                    _warnings.Add(new RunFileWarning(new SourceLocation(_display, (int)key.Start.Line, (int)key.Start.Column),
-                        $"`{name}` is a Dapr run-file key AppHost does not use; it has no effect here (see docs/apphost.md)"));
+                    _warnings.Add(new Diagnostic(ErrorCodes.InvalidRunFile, DiagnosticSeverity.Warning, At(key.Start),
+                        $"`{name}` is a Dapr run-file key AppHost does not use; it has no effect here (see docs/apphost.md)",
+                        "remove the key, or run with `dapr run -f .` where Dapr is installed"));
                 continue;
             }
             Add(Error(key.Start, $"unknown key '{name}' in {where}",
@@ -260,13 +264,12 @@ public sealed class RunTemplateReader
         return dash >= 0 ? message[(dash + 3)..] : message;
     }
 
-    private (long Line, long Column, AppHostError Error) Error(Mark at, string message, string help)
-    {
-        long line = Math.Max(1, at.Line), column = Math.Max(1, at.Column);
-        return (line, column, new AppHostError(AppHostErrorCodes.InvalidRunFile, message, help, exitCode: 2, location: new SourceLocation(_display, (int)line, (int)column)));
-    }
+    private SourceLocation At(Mark at) => new(_display, (int)Math.Max(1, at.Line), (int)Math.Max(1, at.Column));
 
-    private void Add((long Line, long Column, AppHostError Error) error) => _errors.Add(error);
+    private Diagnostic Error(Mark at, string message, string help) =>
+        new(ErrorCodes.InvalidRunFile, DiagnosticSeverity.Error, At(at), message, help);
 
-    private static AppHostErrors Fail((long Line, long Column, AppHostError Error) error) => new([error.Error]);
+    private void Add(Diagnostic error) => _errors.Add(error);
+
+    private static DiagnosticException Fail(Diagnostic error) => new([error]);
 }

@@ -1,4 +1,4 @@
-namespace Veltrix.AppHost.Template;
+namespace Veltrix.AppHost.Build;
 
 /// <summary>The folder holding Veltrix.sln: searched upwards from the run file, then the working directory, then AppHost itself.</summary>
 public static class RepositoryRoot
