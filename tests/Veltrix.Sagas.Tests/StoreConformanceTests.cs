@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using Veltrix.Dapr.Client;
+using Dapr.Client;
 using Veltrix.Testing;
 
 namespace Veltrix.Sagas.Tests;
@@ -20,12 +20,15 @@ public sealed class StoreConformanceTests : IAsyncLifetime
     {
         _resources = new ResourcesFolder();
         _resources.Write("statestore.yaml", Yaml.SqliteState("statestore", System.IO.Path.Combine(_resources.Path, "state.db")));
-        _sidecar = await SidecarProcess.StartForAppAsync("saga-store", null, [_resources.Path], waitForApp: false);
-        _dapr = new DaprClientBuilder().UseHttpEndpoint(_sidecar.BaseAddress.ToString()).UseDaprApiToken("").Build();
+        _sidecar = await SidecarProcess.StartForAppAsync("saga-store", null, [_resources.Path], waitForApp: false,
+            extraArguments: ["--dapr-grpc-port", FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        // The official client: state goes over the sidecar's gRPC port.
+        _dapr = new DaprClientBuilder().UseHttpEndpoint(_sidecar.BaseAddress.ToString()).UseGrpcEndpoint(_sidecar.GrpcAddress.ToString()).Build();
     }
 
     public async ValueTask DisposeAsync()
     {
+        _dapr.Dispose();
         await _sidecar.DisposeAsync();
         _resources.Dispose();
     }

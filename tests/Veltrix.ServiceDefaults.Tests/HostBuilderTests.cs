@@ -3,7 +3,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
-using Veltrix.Dapr.Client;
+using Dapr.Client;
 
 namespace Veltrix.ServiceDefaults.Tests;
 
@@ -14,8 +14,8 @@ public sealed class HostBuilderTests
     public async Task AddServiceDefaults_works_on_a_HostApplicationBuilder_and_twice_is_once()
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = Environments.Production });
+        builder.Configuration["DAPR_HTTP_ENDPOINT"] = "http://127.0.0.1:1";
         builder.AddServiceDefaults().AddServiceDefaults();
-        builder.Services.Configure<DaprClientOptions>(o => o.HttpEndpoint = "http://127.0.0.1:1");
         using var host = builder.Build();
 
         await host.StartAsync();

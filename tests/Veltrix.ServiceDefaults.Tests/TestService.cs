@@ -7,7 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Veltrix.Dapr.Client;
+using Dapr.Client;
 using Veltrix.Testing;
 
 namespace Veltrix.ServiceDefaults.Tests;
@@ -33,27 +33,25 @@ internal sealed class TestService : IAsyncDisposable
     public DaprClient Dapr => App.Services.GetRequiredService<DaprClient>();
 
     /// <param name="map">The service's own endpoints.</param>
-    /// <param name="sidecarPort">Where the DaprClient looks for its sidecar; default a free port nobody listens on.</param>
+    /// <param name="sidecarPort">Where the DaprClient looks for its sidecar's HTTP API; default a free port nobody listens on.</param>
+    /// <param name="sidecarGrpcPort">Where it looks for the sidecar's gRPC API (publish, state); default likewise.</param>
     /// <param name="port">The app's port (fixed when a sidecar was started for it first).</param>
     /// <param name="settings">Configuration, as appsettings or environment would give it.</param>
     public static async Task<TestService> StartAsync(Action<WebApplication>? map = null, int? sidecarPort = null, int? port = null,
-        IDictionary<string, string?>? settings = null)
+        IDictionary<string, string?>? settings = null, int? sidecarGrpcPort = null)
     {
         var appPort = port ?? FreePort.Next();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = Environments.Production });
         builder.WebHost.UseUrls($"http://127.0.0.1:{appPort}");
+        // Configuration, not DAPR_HTTP_PORT/DAPR_GRPC_PORT: the SDK reads IConfiguration first, and environment variables
+        // are process-wide while tests run in parallel.
+        builder.Configuration["DAPR_HTTP_ENDPOINT"] = $"http://127.0.0.1:{sidecarPort ?? FreePort.Next()}";
+        builder.Configuration["DAPR_GRPC_ENDPOINT"] = $"http://127.0.0.1:{sidecarGrpcPort ?? FreePort.Next()}";
         if (settings is not null) builder.Configuration.AddInMemoryCollection(settings);
         var logs = new TestLoggerProvider();
         builder.Logging.ClearProviders().AddProvider(logs);
 
         builder.AddServiceDefaults();
-        var daprPort = sidecarPort ?? FreePort.Next();
-        // Options, not DAPR_HTTP_PORT: environment variables are process-wide and tests run in parallel.
-        builder.Services.Configure<DaprClientOptions>(o =>
-        {
-            o.HttpEndpoint = $"http://127.0.0.1:{daprPort}";
-            o.DaprApiToken = "";
-        });
 
         var app = builder.Build();
         app.MapDefaultEndpoints();

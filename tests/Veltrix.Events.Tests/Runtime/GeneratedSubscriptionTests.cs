@@ -2,20 +2,15 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Veltrix.Dapr.AspNetCore;
-using Veltrix.Events.Routing;
+using Dapr.AspNetCore;
+using Veltrix.Events.Subscribing;
 
 namespace Veltrix.Events.Tests.Runtime;
 
 /// <summary>
-/// A consumer app on the event configuration, in-process over real HTTP: its /dapr/subscribe is generated from the
-/// configuration, and each lane has its own delivery slots, so a flood of bulk events does not hold up a critical one.
+/// A consumer app on the event configuration, in-process over real HTTP: its /dapr/subscribe (the SDK's
+/// MapSubscribeHandler) is generated from the configuration, and each lane has its own delivery slots, so a flood of
+/// bulk events does not hold up a critical one.
 /// </summary>
 public sealed class GeneratedSubscriptionTests : IAsyncLifetime
 {
@@ -58,43 +53,27 @@ public sealed class GeneratedSubscriptionTests : IAsyncLifetime
 
     private readonly TaskCompletionSource _releaseFlood = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _floodInside;
-    private WebApplication _app = null!;
+    private ConsumerApp _app = null!;
     private HttpClient _http = null!;
 
     public async ValueTask InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Configuration["Events:AppId"] = "consumer";
-        builder.Configuration["Events:BulkSlots"] = "2";
-        builder.Configuration["Events:CriticalSlots"] = "2";
-        builder.AddServiceDefaults();
-        builder.AddEventConfiguration();
-        _app = builder.Build();
-        var routing = _app.Services.GetRequiredService<ActiveRouting>();
-        var table = new RoutingTable(ConfigurationSource.Parse("events/lanes.yaml", Yaml), 1);
-        routing.Activate(table);
-        routing.SubscribedVersions = [table];
-        _app.MapDefaultEndpoints();
-        _app.MapEventSubscriptions(events => events
-            .Handle("report.exported", async (JsonElement report) =>
+        _app = await ConsumerApp.StartAsync("consumer", Yaml, events => events
+            .Handle<JsonElement>("report.exported", async (IReadOnlyList<IncomingEvent<JsonElement>> reports) =>
             {
                 Interlocked.Increment(ref _floodInside);
                 await _releaseFlood.Task;
-                return TopicResults.Success();
+                return reports.Select(_ => BulkSubscribeAppResponseStatus.SUCCESS).ToArray();
             })
-            .Handle("alarm.raised", (BulkSubscribeMessage<JsonElement> alarms) =>
-                TopicResults.Bulk(alarms.Entries.Select(e => new BulkSubscribeAppResponseEntry(e.EntryId, BulkSubscribeAppResponseStatus.SUCCESS)))));
-        await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        _http = new HttpClient { BaseAddress = new Uri(address), Timeout = TimeSpan.FromSeconds(30) };
+            .Handle<JsonElement>("alarm.raised", (IReadOnlyList<IncomingEvent<JsonElement>> alarms) =>
+                alarms.Select(_ => BulkSubscribeAppResponseStatus.SUCCESS).ToArray()),
+            new Dictionary<string, string?> { ["Events:BulkSlots"] = "2", ["Events:CriticalSlots"] = "2" });
+        _http = _app.Http;
     }
 
     public async ValueTask DisposeAsync()
     {
         _releaseFlood.TrySetResult();
-        _http.Dispose();
-        await _app.StopAsync();
         await _app.DisposeAsync();
     }
 
@@ -103,15 +82,17 @@ public sealed class GeneratedSubscriptionTests : IAsyncLifetime
     {
         var subscriptions = (await _http.GetFromJsonAsync<JsonElement>("/dapr/subscribe")).EnumerateArray().ToList();
         var reports = Assert.Single(subscriptions, s => s.GetProperty("topic").GetString() == "reports");
-        Assert.Equal(("bus", "reports.dead"), (reports.GetProperty("pubsubname").GetString(), reports.GetProperty("deadLetterTopic").GetString()));
-        Assert.Equal("/events/reports", Route(reports));
+        Assert.Equal(("bus", "reports.dead"), (reports.GetProperty("pubsubName").GetString(), reports.GetProperty("deadLetterTopic").GetString()));
+        Assert.False(reports.TryGetProperty("bulkSubscribe", out _));
+        // The SDK writes routes without the leading slash; the sidecar and daprd read both.
+        Assert.Equal("events/reports", Route(reports));
         var alarms = Assert.Single(subscriptions, s => s.GetProperty("topic").GetString() == "alarms");
-        Assert.Equal("/events/alarms", Route(alarms));
+        Assert.Equal("events/alarms", Route(alarms));
         Assert.True(alarms.GetProperty("bulkSubscribe").GetProperty("enabled").GetBoolean());
         Assert.Equal(50, alarms.GetProperty("bulkSubscribe").GetProperty("maxMessagesCount").GetInt32());
         Assert.Equal(20, alarms.GetProperty("bulkSubscribe").GetProperty("maxAwaitDurationMs").GetInt32());
         // The owner of reports.dead parks its dead letters; the change event makes the app follow activations.
-        Assert.Contains(subscriptions, s => s.GetProperty("topic").GetString() == "reports.dead" && Route(s) == "/veltrix/dead-letters/report.exported");
+        Assert.Contains(subscriptions, s => s.GetProperty("topic").GetString() == "reports.dead" && Route(s) == "veltrix/dead-letters/report.exported");
         Assert.Contains(subscriptions, s => s.GetProperty("topic").GetString() == "veltrix.configuration");
         // audit.logged is produced here, consumed elsewhere: no subscription.
         Assert.DoesNotContain(subscriptions, s => s.GetProperty("topic").GetString() == "audit");
@@ -121,14 +102,12 @@ public sealed class GeneratedSubscriptionTests : IAsyncLifetime
     public async Task A_flood_of_bulk_lane_events_does_not_hold_up_a_critical_one()
     {
         // Ten slow bulk-lane deliveries at once: two get the lane's slots, eight wait for them.
-        var flood = Enumerable.Range(0, 10).Select(i => PostAsync("/events/reports", CloudEvent($"r{i}", "report.exported", """{"reportId":"x"}"""))).ToList();
+        var flood = Enumerable.Range(0, 10).Select(i => PostAsync("/events/reports", ConsumerApp.CloudEvent($"r{i}", "report.exported", """{"reportId":"x"}"""))).ToList();
         await WaitUntilAsync(() => Volatile.Read(ref _floodInside) == 2);
 
         // A critical delivery still goes straight through.
-        var alarm = await PostAsync("/events/alarms", contentType: "application/json", body: $$"""
-            {"id":"b1","pubsubname":"bus","topic":"alarms","type":"com.dapr.event.sent.bulk","metadata":{},
-             "entries":[{"entryId":"e1","contentType":"application/cloudevents+json","metadata":{},"event":{{CloudEvent("a1", "alarm.raised", """{"alarmId":"fire"}""")}}}]}
-            """);
+        var alarm = await PostAsync("/events/alarms", contentType: "application/json",
+            body: ConsumerApp.Bulk("alarms", [("e1", ConsumerApp.CloudEvent("a1", "alarm.raised", """{"alarmId":"fire"}"""))]));
         Assert.Equal(HttpStatusCode.OK, alarm.StatusCode);
         Assert.Contains("SUCCESS", await alarm.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(2, Volatile.Read(ref _floodInside));
@@ -143,19 +122,8 @@ public sealed class GeneratedSubscriptionTests : IAsyncLifetime
         subscription.TryGetProperty("route", out var route) && route.ValueKind == JsonValueKind.String ? route.GetString()!
             : subscription.GetProperty("routes").GetProperty("default").GetString()!;
 
-    private static string CloudEvent(string id, string type, string data) =>
-        $$"""{"specversion":"1.0","id":"{{id}}","source":"test","type":"{{type}}","datacontenttype":"application/json","veltrixconfig":"lanes","veltrixversion":1,"data":{{data}}}""";
-
     private Task<HttpResponseMessage> PostAsync(string path, string body, string contentType = "application/cloudevents+json") =>
         _http.PostAsync(path, new StringContent(body, Encoding.UTF8, contentType));
 
-    private static async Task WaitUntilAsync(Func<bool> condition)
-    {
-        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (!condition())
-        {
-            deadline.Token.ThrowIfCancellationRequested();
-            await Task.Delay(10, deadline.Token);
-        }
-    }
+    private static Task WaitUntilAsync(Func<bool> condition) => Veltrix.Testing.Eventually.UntilAsync(condition, "two flood deliveries inside the bulk lane");
 }
