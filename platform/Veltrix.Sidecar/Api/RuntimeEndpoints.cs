@@ -28,9 +28,12 @@ public static class RuntimeEndpoints
             : Results.NoContent();
     }
 
-    private static IResult Metadata(HttpContext context, SidecarRuntime runtime)
+    private static IResult Metadata(HttpContext context, SidecarRuntime runtime) =>
+        Results.Json(Describe(runtime.For(context)), SidecarJson.Default.MetadataResponse);
+
+    /// <summary>What GET /v1.0/metadata and gRPC GetMetadata both report about an app.</summary>
+    public static MetadataResponse Describe(AppRuntime app)
     {
-        var app = runtime.For(context);
         var components = app.PubSubs.Values.Cast<Components.IComponent>().Concat(app.StateStores.Values)
             .Select(c => new MetadataComponent(c.Resource.Name, c.Resource.Type, c.Resource.Version, c.Features))
             .ToList();
@@ -41,7 +44,7 @@ public static class RuntimeEndpoints
             .ToList();
         var extended = new Dictionary<string, string>(app.ExtendedMetadata) { ["daprRuntimeVersion"] = RuntimeVersion };
         var connection = app.Options.AppPort is { } port ? new AppConnectionProperties(port, "http", app.Options.AppChannelAddress, 0) : null;
-        return Results.Json(new MetadataResponse(app.AppId, RuntimeVersion, [], components, extended, subscriptions, connection), SidecarJson.Default.MetadataResponse);
+        return new MetadataResponse(app.AppId, RuntimeVersion, [], components, extended, subscriptions, connection);
     }
 
     private static async Task<IResult> SetMetadataAsync(HttpContext context, SidecarRuntime runtime, string key)

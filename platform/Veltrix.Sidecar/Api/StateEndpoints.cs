@@ -2,11 +2,15 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Veltrix.Sidecar.Components.State;
+using Veltrix.Sidecar.Operations;
 using Veltrix.Sidecar.Runtime;
 
 namespace Veltrix.Sidecar.Api;
 
-/// <summary>The state API (contract §3): get, save, delete, bulk get and transactions, with daprd's status codes.</summary>
+/// <summary>
+/// The state API (contract §3): get, save, delete, bulk get and transactions — the HTTP front of
+/// <see cref="StateAccess"/>, which reads the JSON bodies and maps each outcome to daprd's HTTP status codes.
+/// </summary>
 public static class StateEndpoints
 {
     private static readonly string[] WriteMethods = ["POST", "PUT"];
@@ -23,18 +27,8 @@ public static class StateEndpoints
 
     private static async Task<IResult> GetAsync(HttpContext context, SidecarRuntime runtime, string store, string key)
     {
-        var app = runtime.For(context);
-        if (Resolve(app, store, out var component) is { } error) return error;
-        if (!StateKeys.IsLegal(key)) return IllegalKey(key);
-        StoredState? item;
-        try
-        {
-            item = await component.GetAsync(StateKeys.Build(component.Resource, app.AppId, key), context.RequestAborted);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            return DaprErrors.Legacy(500, "ERR_STATE_GET", $"fail to get {key} from state store {store}: {e.Message}");
-        }
+        var (item, error) = await StateAccess.GetAsync(runtime.For(context), store, key, context.RequestAborted);
+        if (error is not null) return Map(error, runtime.For(context), "ERR_STATE_GET", 500);
         if (item is null) return Results.NoContent();
         context.Response.Headers.ETag = item.ETag;
         if (item.ExpiresAt is { } expires) context.Response.Headers["metadata.ttlExpireTime"] = expires.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
@@ -44,7 +38,7 @@ public static class StateEndpoints
     private static async Task<IResult> SaveAsync(HttpContext context, SidecarRuntime runtime, string store)
     {
         var app = runtime.For(context);
-        if (Resolve(app, store, out var component) is { } error) return error;
+        if (StateAccess.Resolve(app, store, out _) is { } missing) return Map(missing, app, "ERR_STATE_SAVE", 409);
         List<StateItemJson>? items;
         try
         {
@@ -54,36 +48,23 @@ public static class StateEndpoints
         {
             return DaprErrors.Malformed($"failed deserializing HTTP body: {e.Message}");
         }
-        var queryMetadata = context.Request.QueryMetadata();
-        var operations = new List<StateOperation>();
-        foreach (var item in items ?? [])
-        {
-            if (Upsert(item, queryMetadata, component, app.AppId, "ERR_STATE_SAVE", out var operation) is { } invalid) return invalid;
-            operations.Add(operation!);
-        }
-        return await ApplyAsync(component, operations, context, conflict => DaprErrors.Legacy(409, "ERR_STATE_SAVE",
-            $"failed saving state in state store {store}: possible etag mismatch. error from state store: {conflict}"),
-            failure => DaprErrors.Legacy(500, "ERR_STATE_SAVE", $"failed saving state in state store {store}: {failure}"));
+        var error = await StateAccess.SaveAsync(app, store, (items ?? []).Select(Write).ToList(), context.Request.QueryMetadata(), context.RequestAborted);
+        return error is null ? Results.NoContent() : Map(error, app, "ERR_STATE_SAVE", 409);
     }
 
     private static async Task<IResult> DeleteAsync(HttpContext context, SidecarRuntime runtime, string store, string key)
     {
         var app = runtime.For(context);
-        if (Resolve(app, store, out var component) is { } error) return error;
-        if (!StateKeys.IsLegal(key)) return IllegalKey(key);
         var etag = context.Request.Headers.IfMatch.ToString();
-        if (Concurrency(context.Request.Query["concurrency"].ToString()) is not { } firstWrite)
-            return DaprErrors.Legacy(400, "ERR_STATE_DELETE", $"failed deleting state with key {key}: invalid concurrency '{context.Request.Query["concurrency"]}'; use first-write or last-write");
-        var operation = new DeleteOperation(StateKeys.Build(component.Resource, app.AppId, key), etag.Length > 0 ? etag : null, firstWrite);
-        return await ApplyAsync(component, [operation], context, conflict => DaprErrors.Legacy(409, "ERR_STATE_DELETE",
-            $"failed deleting state with key {key}: possible etag mismatch. error from state store: {conflict}"),
-            failure => DaprErrors.Legacy(500, "ERR_STATE_DELETE", $"failed deleting state with key {key}: {failure}"));
+        var delete = new StateDelete(key, etag, context.Request.Query["concurrency"].ToString());
+        var error = await StateAccess.DeleteAsync(app, store, [delete], context.RequestAborted);
+        return error is null ? Results.NoContent() : Map(error, app, "ERR_STATE_DELETE", 409);
     }
 
     private static async Task<IResult> BulkGetAsync(HttpContext context, SidecarRuntime runtime, string store)
     {
         var app = runtime.For(context);
-        if (Resolve(app, store, out var component) is { } error) return error;
+        if (StateAccess.Resolve(app, store, out _) is { } missing) return Map(missing, app, "ERR_STATE_BULK_GET", 500);
         BulkGetRequest? request;
         try
         {
@@ -93,39 +74,18 @@ public static class StateEndpoints
         {
             return DaprErrors.Malformed($"failed deserializing HTTP body: {e.Message}");
         }
-        var keys = request?.Keys ?? [];
-        var legal = keys.Where(StateKeys.IsLegal).ToList();
-        IReadOnlyList<StoredState?> values;
-        string? failure = null;
-        try
-        {
-            values = await component.GetManyAsync(legal.Select(key => StateKeys.Build(component.Resource, app.AppId, key)).ToList(), context.RequestAborted);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            (values, failure) = (new StoredState?[legal.Count], e.Message); // as daprd: the store's error on every key, not a failed request
-        }
-        var results = new List<BulkGetItem>(keys.Count);
-        var next = 0;
-        foreach (var key in keys)
-        {
-            if (!StateKeys.IsLegal(key))
-                results.Add(new BulkGetItem(key, Error: $"input key/keyPrefix '{key}' can't contain '{StateKeys.Separator}'"));
-            else if (failure is not null)
-            {
-                results.Add(new BulkGetItem(key, Error: failure));
-                next++;
-            }
-            else
-                results.Add(values[next++] is { } item ? new BulkGetItem(key, AsJson(item.Value), item.ETag) : new BulkGetItem(key));
-        }
+        var (items, error) = await StateAccess.GetManyAsync(app, store, request?.Keys ?? [], context.RequestAborted);
+        if (error is not null) return Map(error, app, "ERR_STATE_BULK_GET", 500);
+        var results = items.Select(r => r.Error is not null ? new BulkGetItem(r.Key, Error: r.Error)
+            : r.Item is { } item ? new BulkGetItem(r.Key, AsJson(item.Value), item.ETag)
+            : new BulkGetItem(r.Key)).ToList();
         return Results.Json(results, SidecarJson.Default.ListBulkGetItem);
     }
 
     private static async Task<IResult> TransactionAsync(HttpContext context, SidecarRuntime runtime, string store)
     {
         var app = runtime.For(context);
-        if (Resolve(app, store, out var component) is { } error) return error;
+        if (StateAccess.Resolve(app, store, out _) is { } missing) return Map(missing, app, "ERR_STATE_TRANSACTION", 500);
         TransactionRequest? request;
         try
         {
@@ -135,94 +95,29 @@ public static class StateEndpoints
         {
             return DaprErrors.Malformed($"failed deserializing HTTP body: {e.Message}");
         }
-        var operations = new List<StateOperation>();
-        foreach (var op in request?.Operations ?? [])
-        {
-            var item = op.Request ?? new StateItemJson(null, null, null, null, null);
-            switch (op.Operation)
-            {
-                case "upsert":
-                    if (Upsert(item, request?.Metadata ?? [], component, app.AppId, "ERR_STATE_TRANSACTION", out var upsert) is { } invalid) return invalid;
-                    operations.Add(upsert!);
-                    break;
-                case "delete":
-                    if (string.IsNullOrEmpty(item.Key)) return DaprErrors.Malformed("\"key\" is a required field");
-                    if (!StateKeys.IsLegal(item.Key)) return IllegalKey(item.Key);
-                    if (Concurrency(item.Options?.Concurrency) is not { } firstWrite)
-                        return DaprErrors.Legacy(400, "ERR_STATE_TRANSACTION", $"invalid concurrency '{item.Options?.Concurrency}'; use first-write or last-write");
-                    operations.Add(new DeleteOperation(StateKeys.Build(component.Resource, app.AppId, item.Key), NonEmpty(item.Etag), firstWrite));
-                    break;
-                default:
-                    return DaprErrors.Legacy(400, "ERR_NOT_SUPPORTED_STATE_OPERATION", $"operation type {op.Operation} not supported");
-            }
-        }
-        return await ApplyAsync(component, operations, context,
-            conflict => DaprErrors.Legacy(500, "ERR_STATE_TRANSACTION", $"error while executing state transaction: possible etag mismatch: {conflict}"),
-            failure => DaprErrors.Legacy(500, "ERR_STATE_TRANSACTION", $"error while executing state transaction: {failure}"));
+        var steps = (request?.Operations ?? []).Select(op => new TransactionStep(op.Operation, Write(op.Request ?? new StateItemJson(null, null, null, null, null)))).ToList();
+        var error = await StateAccess.TransactAsync(app, store, steps, request?.Metadata ?? [], context.RequestAborted);
+        return error is null ? Results.NoContent() : Map(error, app, "ERR_STATE_TRANSACTION", 500);
     }
 
-    private static IResult? Upsert(StateItemJson item, IReadOnlyDictionary<string, string> defaults, IStateStore component, string appId, string errorCode,
-        out StateOperation? operation)
+    private static StateWrite Write(StateItemJson item)
     {
-        operation = null;
-        if (string.IsNullOrEmpty(item.Key)) return DaprErrors.Malformed("\"key\" is a required field");
-        if (!StateKeys.IsLegal(item.Key)) return IllegalKey(item.Key);
-        if (Concurrency(item.Options?.Concurrency) is not { } firstWrite)
-            return DaprErrors.Legacy(400, errorCode, $"invalid concurrency '{item.Options?.Concurrency}' for key {item.Key}; use first-write or last-write");
-        if (item.Options?.Consistency is { Length: > 0 } consistency && consistency is not ("eventual" or "strong"))
-            return DaprErrors.Legacy(400, errorCode, $"invalid consistency '{consistency}' for key {item.Key}; use eventual or strong");
-        var metadata = new Dictionary<string, string>(defaults, StringComparer.Ordinal);
-        foreach (var (name, text) in item.Metadata ?? []) metadata[name] = text;
-        TimeSpan? ttl = null;
-        if (metadata.TryGetValue("ttlInSeconds", out var ttlText))
-        {
-            if (!long.TryParse(ttlText, CultureInfo.InvariantCulture, out var seconds))
-                return DaprErrors.Legacy(400, errorCode, $"ttlInSeconds '{ttlText}' of key {item.Key} is not a whole number of seconds");
-            if (seconds > 0) ttl = TimeSpan.FromSeconds(seconds);
-        }
         var value = item.Value is { ValueKind: not JsonValueKind.Undefined } json ? Encoding.UTF8.GetBytes(json.GetRawText()) : "null"u8.ToArray();
-        operation = new UpsertOperation(StateKeys.Build(component.Resource, appId, item.Key), value, NonEmpty(item.Etag), firstWrite, ttl);
-        return null;
+        return new StateWrite(item.Key, value, item.Etag, item.Metadata, item.Options?.Concurrency, item.Options?.Consistency);
     }
 
-    private static async Task<IResult> ApplyAsync(IStateStore component, List<StateOperation> operations, HttpContext context,
-        Func<string, IResult> onConflict, Func<string, IResult> onFailure)
+    /// <summary>daprd's HTTP answer: the operation's error code, with 409 or 500 for a failed ETag condition depending on the call.</summary>
+    private static IResult Map(StateError error, AppRuntime app, string errorCode, int conflictStatus) => error.Kind switch
     {
-        if (operations.Count == 0) return Results.NoContent();
-        try
-        {
-            await component.ApplyAsync(operations, context.RequestAborted);
-            return Results.NoContent();
-        }
-        catch (ETagMismatchException e)
-        {
-            return onConflict(e.Message);
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            return onFailure(e.Message);
-        }
-    }
-
-    private static IResult? Resolve(AppRuntime app, string store, out IStateStore component)
-    {
-        component = null!;
-        if (app.StateStores.Count == 0) return DaprErrors.StateStoreNotConfigured(app.AppId);
-        if (!app.StateStores.TryGetValue(store, out var found)) return DaprErrors.StateStoreNotFound(store, app.AppId);
-        component = found;
-        return null;
-    }
-
-    /// <summary>first-write → true, last-write or nothing → false, anything else → null (refused).</summary>
-    private static bool? Concurrency(string? value) => value switch
-    {
-        null or "" or "last-write" => false,
-        "first-write" => true,
-        _ => null,
+        StateErrorKind.NoStoreConfigured => DaprErrors.StateStoreNotConfigured(app.AppId),
+        StateErrorKind.StoreNotFound => DaprErrors.StateStoreNotFound(error.Store, app.AppId),
+        StateErrorKind.KeyEmpty => DaprErrors.Malformed("\"key\" is a required field"),
+        StateErrorKind.IllegalKey => DaprErrors.Rich(400, "ERR_MALFORMED_REQUEST", "DAPR_STATE_ILLEGAL_KEY", error.Message),
+        StateErrorKind.InvalidRequest => DaprErrors.Legacy(400, errorCode, error.Message),
+        StateErrorKind.UnsupportedOperation => DaprErrors.Legacy(400, "ERR_NOT_SUPPORTED_STATE_OPERATION", error.Message),
+        StateErrorKind.ETagMismatch => DaprErrors.Legacy(conflictStatus, errorCode, error.Message),
+        _ => DaprErrors.Legacy(500, errorCode, error.Message),
     };
-
-    private static IResult IllegalKey(string key) =>
-        DaprErrors.Rich(400, "ERR_MALFORMED_REQUEST", "DAPR_STATE_ILLEGAL_KEY", $"input key/keyPrefix '{key}' can't contain '{StateKeys.Separator}'");
 
     private static JsonElement AsJson(byte[] value)
     {
@@ -236,6 +131,4 @@ public static class StateEndpoints
             return JsonSerializer.SerializeToElement(Convert.ToBase64String(value), SidecarJson.Default.String);
         }
     }
-
-    private static string? NonEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

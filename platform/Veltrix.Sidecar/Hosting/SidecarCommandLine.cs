@@ -5,7 +5,7 @@ using Veltrix.Resources.Diagnostics;
 namespace Veltrix.Sidecar.Hosting;
 
 /// <summary>
-/// daprd-compatible flags (--app-id, --app-port, --dapr-http-port, --resources-path …) plus --app for serving several
+/// daprd-compatible flags (--app-id, --app-port, --dapr-http-port, --dapr-grpc-port, --resources-path …) plus --app for serving several
 /// apps from one process. Flags daprd has but that mean nothing here are accepted and ignored, so the same command
 /// line works for both.
 /// </summary>
@@ -14,10 +14,11 @@ public static class SidecarCommandLine
     private static readonly Option<string?> AppId = new("--app-id") { Description = "The app's ID (single-app mode)." };
     private static readonly Option<int?> AppPort = new("--app-port") { Description = "Port the app listens on; omit for an app that only calls Dapr." };
     private static readonly Option<int?> HttpPort = new("--dapr-http-port") { Description = "Port for the Dapr HTTP API (default 3500)." };
+    private static readonly Option<int?> GrpcPort = new("--dapr-grpc-port") { Description = "Port for the Dapr gRPC API (default 50001)." };
     private static readonly Option<string> ChannelAddress = new("--app-channel-address") { Description = "Address of the app.", DefaultValueFactory = _ => "127.0.0.1" };
     private static readonly Option<string[]> Apps = new("--app")
     {
-        Description = "Serve one more app: id=<appId>,app-port=<port>,dapr-http-port=<port>. Repeatable; apps share the components.",
+        Description = "Serve one more app: id=<appId>,app-port=<port>,dapr-http-port=<port>[,dapr-grpc-port=<port>]. Repeatable; apps share the components; an app without dapr-grpc-port gets no gRPC API.",
         Arity = ArgumentArity.ZeroOrMore,
     };
     private static readonly Option<string[]> ResourcesPath = new("--resources-path", "--components-path")
@@ -33,14 +34,14 @@ public static class SidecarCommandLine
 
     // daprd flags that have no meaning for the dev sidecar.
     private static readonly Option<string?>[] Ignored =
-        [new("--dapr-grpc-port"), new("--metrics-port"), new("--log-level"), new("--config"), new("--placement-host-address"),
+        [new("--metrics-port"), new("--log-level"), new("--config"), new("--placement-host-address"),
          new("--scheduler-host-address"), new("--dapr-internal-grpc-port"), new("--profile-port"), new("--app-max-concurrency")];
 
     public static RootCommand Build()
     {
-        var root = new RootCommand("Veltrix dev sidecar: the Dapr HTTP API for machines without daprd.")
+        var root = new RootCommand("Veltrix dev sidecar: the Dapr HTTP and gRPC APIs for machines without daprd.")
         {
-            AppId, AppPort, HttpPort, ChannelAddress, Apps, ResourcesPath, MaxBodySize, QueueDepth, Concurrency, GracefulSeconds, AppProtocol,
+            AppId, AppPort, HttpPort, GrpcPort, ChannelAddress, Apps, ResourcesPath, MaxBodySize, QueueDepth, Concurrency, GracefulSeconds, AppProtocol,
         };
         foreach (var option in Ignored) root.Options.Add(option);
         return root;
@@ -55,17 +56,22 @@ public static class SidecarCommandLine
 
         var apps = new List<AppOptions>();
         if (result.GetValue(AppId) is { Length: > 0 } appId)
-            apps.Add(new AppOptions(appId, result.GetValue(AppPort), result.GetValue(HttpPort) ?? 3500, result.GetValue(ChannelAddress)!));
+            apps.Add(new AppOptions(appId, result.GetValue(AppPort), result.GetValue(HttpPort) ?? 3500, result.GetValue(ChannelAddress)!, result.GetValue(GrpcPort) ?? 50001));
         foreach (var spec in result.GetValue(Apps) ?? [])
         {
             if (ParseApp(spec, result.GetValue(ChannelAddress)!) is { } app) apps.Add(app);
-            else errors.Add(Error($"--app '{spec}' is not of the form id=<appId>,app-port=<port>,dapr-http-port=<port>", "for example: --app id=hunt,app-port=5001,dapr-http-port=3501"));
+            else errors.Add(Error($"--app '{spec}' is not of the form id=<appId>,app-port=<port>,dapr-http-port=<port>[,dapr-grpc-port=<port>]", "for example: --app id=hunt,app-port=5001,dapr-http-port=3501"));
         }
         if (apps.Count == 0) errors.Add(Error("no app to serve", "pass --app-id (with --app-port and --dapr-http-port) or one --app per app"));
         foreach (var group in apps.GroupBy(a => a.AppId).Where(g => g.Count() > 1))
             errors.Add(Error($"app ID '{group.Key}' is given twice", "every app needs its own ID"));
         foreach (var group in apps.GroupBy(a => a.HttpPort).Where(g => g.Count() > 1))
             errors.Add(Error($"Dapr HTTP port {group.Key} is given to {string.Join(" and ", group.Select(a => a.AppId))}", "give each app its own --dapr-http-port"));
+        foreach (var group in apps.Where(a => a.GrpcPort is not null).GroupBy(a => a.GrpcPort!.Value).Where(g => g.Count() > 1))
+            errors.Add(Error($"Dapr gRPC port {group.Key} is given to {string.Join(" and ", group.Select(a => a.AppId))}", "give each app its own dapr-grpc-port"));
+        var httpPorts = apps.Select(a => a.HttpPort).ToHashSet();
+        foreach (var app in apps.Where(a => a.GrpcPort is { } g && httpPorts.Contains(g)))
+            errors.Add(Error($"port {app.GrpcPort} of app {app.AppId} is given both as a Dapr HTTP port and as a Dapr gRPC port", "the gRPC API needs a port of its own (HTTP/2 only)"));
         if (!string.Equals(result.GetValue(AppProtocol), "http", StringComparison.OrdinalIgnoreCase))
             errors.Add(Error($"--app-protocol {result.GetValue(AppProtocol)} is not supported", "the dev sidecar talks HTTP to apps; use --app-protocol http or daprd"));
         if (!TryParseSize(result.GetValue(MaxBodySize)!, out var maxBody))
@@ -103,7 +109,16 @@ public static class SidecarCommandLine
             if (!int.TryParse(app, CultureInfo.InvariantCulture, out var port)) return null;
             appPort = port;
         }
-        return values.Keys.All(k => k is "id" or "app-port" or "dapr-http-port") ? new AppOptions(id, appPort, httpPort, channelAddress) : null;
+        // Optional, so the callers from before the gRPC API keep working; without it the app has no gRPC listener.
+        int? grpcPort = null;
+        if (values.TryGetValue("dapr-grpc-port", out var grpc))
+        {
+            if (!int.TryParse(grpc, CultureInfo.InvariantCulture, out var port)) return null;
+            grpcPort = port;
+        }
+        return values.Keys.All(k => k is "id" or "app-port" or "dapr-http-port" or "dapr-grpc-port")
+            ? new AppOptions(id, appPort, httpPort, channelAddress, grpcPort)
+            : null;
     }
 
     private static bool TryParseSize(string text, out long bytes)

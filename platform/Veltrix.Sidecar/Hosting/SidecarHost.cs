@@ -1,9 +1,11 @@
 using System.Net;
 using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Veltrix.Resources;
 using Veltrix.Resources.Diagnostics;
 using Veltrix.Sidecar.Api;
 using Veltrix.Sidecar.Components;
+using Veltrix.Sidecar.Grpc;
 using Veltrix.Sidecar.Resiliency;
 using Veltrix.Sidecar.Runtime;
 using Veltrix.Sidecar.Subscriptions;
@@ -44,7 +46,12 @@ public static class SidecarHost
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Limits.MaxRequestBodySize = options.MaxBodySize;
-            foreach (var app in options.Apps) kestrel.Listen(IPAddress.Loopback, app.HttpPort);
+            foreach (var app in options.Apps)
+            {
+                kestrel.Listen(IPAddress.Loopback, app.HttpPort, listen => listen.Protocols = HttpProtocols.Http1);
+                // gRPC without TLS has no ALPN to negotiate HTTP/2, so its port speaks HTTP/2 only (h2c prior knowledge), as the SDK expects.
+                if (app.GrpcPort is { } grpc) kestrel.Listen(IPAddress.Loopback, grpc, listen => listen.Protocols = HttpProtocols.Http2);
+            }
         });
 
         var time = TimeProvider.System;
@@ -69,8 +76,18 @@ public static class SidecarHost
         builder.Services.AddSingleton(resources);
         builder.Services.AddSingleton(runtime);
         builder.Services.AddSingleton(time);
+        builder.Services.AddSingleton<Operations.Publishing>();
         builder.Services.AddSingleton(new PolicyResolver(resources.Resiliencies, time));
         builder.Services.AddSingleton<SubscriptionDiscovery>();
+        builder.Services.AddSingleton<DaprGrpcApi>();
+        builder.Services.AddHttpClient(nameof(InvocationEndpoints), http => http.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(5), AllowAutoRedirect = false, UseCookies = false });
+        builder.Services.AddGrpc(grpc =>
+        {
+            // daprd's own limit for a request is --max-body-size; larger messages are ResourceExhausted.
+            grpc.MaxReceiveMessageSize = (int)Math.Min(options.MaxBodySize, int.MaxValue);
+            grpc.MaxSendMessageSize = null;
+        });
         builder.Services.AddHostedService<SubscriptionStartup>();
 
         var web = builder.Build();
@@ -79,6 +96,8 @@ public static class SidecarHost
         web.MapPublishApi();
         web.MapStateApi();
         web.MapRuntimeApi();
+        web.MapInvocationApi();
+        web.MapGrpcService(services => services.GetRequiredService<DaprGrpcApi>().Definition());
 
         try
         {
@@ -86,19 +105,29 @@ public static class SidecarHost
         }
         catch (IOException e) when (e.InnerException is AddressInUseException || e.Message.Contains("address already in use", StringComparison.OrdinalIgnoreCase))
         {
-            Console.Error.WriteLine($"error {ErrorCodes.PortInUse}: a Dapr HTTP port is already in use ({e.Message})\n  help: stop the process on that port (ss -ltnp) or pass another --dapr-http-port");
+            Console.Error.WriteLine(PortInUse(options, e.Message));
             foreach (var component in components) await component.DisposeAsync();
             return 1;
         }
 
         var log = web.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Veltrix.Sidecar");
         foreach (var app in options.Apps)
-            log.LogInformation("dev sidecar serving app '{App}' on http://127.0.0.1:{Port}{AppPort} with components: {Components}", app.AppId, app.HttpPort,
+            log.LogInformation("dev sidecar serving app '{App}' on http://127.0.0.1:{Port}{GrpcPort}{AppPort} with components: {Components}", app.AppId, app.HttpPort,
+                app.GrpcPort is { } grpc ? $" (gRPC on 127.0.0.1:{grpc})" : "",
                 app.AppPort is { } port ? $" (app on {app.AppChannelAddress}:{port})" : "",
                 string.Join(", ", components.Where(c => c.Resource.AppliesTo(app.AppId)).Select(c => $"{c.Resource.Name} ({c.Resource.Type})")));
 
         await web.WaitForShutdownAsync();
         foreach (var component in components) await component.DisposeAsync();
         return 0;
+    }
+
+    /// <summary>Names the kind of port Kestrel could not bind (its message carries the address), so the fix is obvious.</summary>
+    private static string PortInUse(SidecarOptions options, string message)
+    {
+        var grpc = options.Apps.FirstOrDefault(a => a.GrpcPort is { } port && message.Contains($":{port}", StringComparison.Ordinal));
+        return grpc is not null
+            ? $"error {ErrorCodes.PortInUse}: a Dapr gRPC port is already in use (port {grpc.GrpcPort} of app {grpc.AppId}: {message})\n  help: stop the process on that port (ss -ltnp) or pass another --dapr-grpc-port (dapr-grpc-port= in --app)"
+            : $"error {ErrorCodes.PortInUse}: a Dapr HTTP port is already in use ({message})\n  help: stop the process on that port (ss -ltnp) or pass another --dapr-http-port";
     }
 }

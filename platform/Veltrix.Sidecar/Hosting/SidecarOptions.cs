@@ -1,7 +1,10 @@
 namespace Veltrix.Sidecar.Hosting;
 
-/// <summary>One app this sidecar process serves: its ID, where the app listens, and the Dapr HTTP port for it.</summary>
-public sealed record AppOptions(string AppId, int? AppPort, int HttpPort, string AppChannelAddress = "127.0.0.1");
+/// <summary>
+/// One app this sidecar process serves: its ID, where the app listens, the Dapr HTTP port for it and, when it has
+/// one, its Dapr gRPC port (h2c, what the official SDK uses for publish and state).
+/// </summary>
+public sealed record AppOptions(string AppId, int? AppPort, int HttpPort, string AppChannelAddress = "127.0.0.1", int? GrpcPort = null);
 
 /// <summary>Everything the sidecar was started with, after the command line was checked.</summary>
 public sealed record SidecarOptions

@@ -20,10 +20,17 @@ public sealed record MessageFailure(int Index, string Error);
 /// </summary>
 public delegate Task<IReadOnlyList<MessageFailure>> MessageHandler(IReadOnlyList<PubSubMessage> messages, CancellationToken cancellationToken);
 
-/// <summary>A failure to hand a message to the broker; the message says why (for a bound, which bound).</summary>
-public sealed class PublishException(string message) : Exception(message);
+/// <summary>
+/// A failure to hand a message to the broker; the message says why (for a bound, which bound). BoundReached marks
+/// the refusals that are the sidecar's own back-pressure rather than a broker fault, so the gRPC API can answer
+/// ResourceExhausted (publish again later) instead of Internal.
+/// </summary>
+public sealed class PublishException(string message, bool boundReached = false) : Exception(message)
+{
+    public bool BoundReached => boundReached;
+}
 
-public sealed record BulkPublishFailure(int Index, string Error);
+public sealed record BulkPublishFailure(int Index, string Error, bool BoundReached = false);
 
 public interface IPubSub : IComponent
 {

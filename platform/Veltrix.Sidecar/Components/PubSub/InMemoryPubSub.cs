@@ -37,7 +37,7 @@ public sealed class InMemoryPubSub(ComponentResource resource, ComponentContext 
             }
             catch (PublishException e)
             {
-                failures.Add(new BulkPublishFailure(i, e.Message));
+                failures.Add(new BulkPublishFailure(i, e.Message, e.BoundReached));
             }
         }
         return Task.FromResult<IReadOnlyList<BulkPublishFailure>>(failures);
@@ -84,7 +84,8 @@ public sealed class InMemoryPubSub(ComponentResource resource, ComponentContext 
                     if (queue.IsFull)
                         throw new PublishException(
                             $"{ErrorCodes.PublishBoundReached}: the subscription of '{queue.ConsumerId}' to topic '{message.Topic}' already holds " +
-                            $"{queue.Capacity} undelivered messages (the dev sidecar's --subscription-queue-depth); the message was not accepted, publish it again later");
+                            $"{queue.Capacity} undelivered messages (the dev sidecar's --subscription-queue-depth); the message was not accepted, publish it again later",
+                            boundReached: true);
                 }
                 foreach (var queue in _queues) queue.Enqueue(message);
             }
