@@ -2,17 +2,37 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text;
+using Dapr;
+using Dapr.Client;
+using Grpc.Core;
 using Veltrix.Testing;
 
 namespace Veltrix.Bench;
 
 /// <summary>
-/// Publish → dev sidecar (in-memory pub/sub) → subscriber app, next to a baseline measured in the same run: the same
+/// Publish → dev sidecar (in-memory pub/sub) → subscriber app, two ways — the official Dapr SDK over gRPC (what every
+/// service uses) and a plain HTTP client on Dapr's HTTP API — next to a baseline measured in the same run: the same
 /// subscriber receiving the same CloudEvents by direct HTTP from this load tool.
 /// </summary>
 internal static class SidecarBenchmark
 {
     private static long Refused;
+
+    /// <summary>How the load tool reaches the subscriber.</summary>
+    private enum Route
+    {
+        /// <summary>`DaprClient` (Dapr.Client 1.19.0) → the sidecar's gRPC API.</summary>
+        SdkGrpc,
+
+        /// <summary>`HttpClient` → the sidecar's HTTP API (/v1.0/publish, /v1.0-alpha1/publish/bulk).</summary>
+        Http,
+
+        /// <summary>`HttpClient` → the subscriber itself, with the CloudEvent the sidecar would have built.</summary>
+        Direct,
+    }
+
+    /// <summary>The event every route carries; the SDK serialises it as the others write it: {"seq":…,"sent":…}.</summary>
+    private sealed record BenchEvent(long Seq, long Sent);
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -27,47 +47,47 @@ internal static class SidecarBenchmark
         using var resources = new ResourcesFolder(Yaml.InMemoryPubSub());
         await using var sidecar = await SidecarProcess.StartForAppAsync("bench", subscriber.Port, [resources.Path]);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { Timeout = TimeSpan.FromSeconds(30) };
+        using var dapr = new DaprClientBuilder().UseGrpcEndpoint(sidecar.GrpcAddress.ToString()).UseHttpEndpoint(sidecar.BaseAddress.ToString()).Build();
         var sidecarUri = sidecar.BaseAddress;
         var appUri = new Uri($"http://127.0.0.1:{subscriber.Port}");
         var rows = new List<string>();
         var rssBefore = Rss(sidecar.ProcessId);
 
-        // Warm both paths so JIT and connection set-up are not measured.
-        await SinglePhaseAsync(2_000, concurrency, direct: false);
-        await SinglePhaseAsync(2_000, concurrency, direct: true);
+        // Warm every route so JIT and connection set-up are not measured.
+        foreach (var route in Enum.GetValues<Route>()) await SinglePhaseAsync(2_000, concurrency, route);
 
         // A. One publish call at a time: the per-hop cost of the sidecar, as daprd's published publish p50 measures it.
-        var hop = await HopLatencyAsync(direct: false);
-        var hopBaseline = await HopLatencyAsync(direct: true);
-        rows.Add(Row("publish call, sequential (p50/p99 of the HTTP call)", LatencySamples / hop.Seconds, hop.P50, hop.P99,
-            LatencySamples / hopBaseline.Seconds, hopBaseline.P50, hopBaseline.P99));
+        var hop = await HopLatencyAsync(Route.SdkGrpc);
+        var hopHttp = await HopLatencyAsync(Route.Http);
+        var hopBaseline = await HopLatencyAsync(Route.Direct);
+        rows.Add(Row("publish call, sequential (p50/p99 of the call)", LatencySamples, hop, hopHttp, hopBaseline));
 
         // B. Single events, many publishers: end to end (send → subscriber).
-        var single = await SinglePhaseAsync(events, concurrency, direct: false);
-        var singleBaseline = await SinglePhaseAsync(events, concurrency, direct: true);
-        rows.Add(Row($"single events, {concurrency} publishers (send → app)", events / single.Seconds, single.P50, single.P99,
-            events / singleBaseline.Seconds, singleBaseline.P50, singleBaseline.P99));
+        var single = await SinglePhaseAsync(events, concurrency, Route.SdkGrpc);
+        var singleHttp = await SinglePhaseAsync(events, concurrency, Route.Http);
+        var singleBaseline = await SinglePhaseAsync(events, concurrency, Route.Direct);
+        rows.Add(Row($"single events, {concurrency} publishers (send → app)", events, single, singleHttp, singleBaseline));
 
         // C. Bulk publish (100 per call) → bulk subscribe (100 per delivery).
-        var bulk = await BulkPhaseAsync(bulkEvents, direct: false);
-        var bulkBaseline = await BulkPhaseAsync(bulkEvents, direct: true);
-        rows.Add(Row($"bulk {BatchSize}/call, {BulkPublishers} publishers (send → app)", bulkEvents / bulk.Seconds, bulk.P50, bulk.P99,
-            bulkEvents / bulkBaseline.Seconds, bulkBaseline.P50, bulkBaseline.P99));
+        var bulk = await BulkPhaseAsync(bulkEvents, Route.SdkGrpc);
+        var bulkHttp = await BulkPhaseAsync(bulkEvents, Route.Http);
+        var bulkBaseline = await BulkPhaseAsync(bulkEvents, Route.Direct);
+        rows.Add(Row($"bulk {BatchSize}/call, {BulkPublishers} publishers (send → app)", bulkEvents, bulk, bulkHttp, bulkBaseline));
 
         var rssAfter = Rss(sidecar.ProcessId);
         Console.WriteLine();
         Console.WriteLine($"Veltrix dev sidecar benchmark — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}");
         Console.WriteLine();
-        Console.WriteLine("| scenario | sidecar events/s | p50 ms | p99 ms | baseline events/s | p50 ms | p99 ms | throughput ratio |");
-        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|");
+        Console.WriteLine("| scenario | SDK → gRPC events/s | p50 ms | p99 ms | HTTP API events/s | p50 ms | p99 ms | baseline events/s | p50 ms | p99 ms | ratio gRPC / HTTP / baseline |");
+        Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         rows.ForEach(Console.WriteLine);
         Console.WriteLine();
-        Console.WriteLine($"per-hop p50 overhead of the sidecar (A: publish p50 − direct POST p50): {hop.P50 - hopBaseline.P50:F3} ms");
-        Console.WriteLine($"publishes refused by the queue bound and retried (VX2010): {Refused}");
-        Console.WriteLine($"sidecar RSS: {rssBefore / 1024} MiB after warm-up, {rssAfter / 1024} MiB after {events + bulkEvents:N0} events");
+        Console.WriteLine($"per-hop p50 overhead of the sidecar (A: publish p50 − direct POST p50): SDK over gRPC {hop.P50 - hopBaseline.P50:F3} ms, HTTP API {hopHttp.P50 - hopBaseline.P50:F3} ms");
+        Console.WriteLine($"publishes refused by the queue bound and retried (VX2010 / ResourceExhausted): {Refused}");
+        Console.WriteLine($"sidecar RSS: {rssBefore / 1024} MiB after warm-up, {rssAfter / 1024} MiB after {2 * (events + bulkEvents):N0} events");
         return 0;
 
-        async Task<Result> HopLatencyAsync(bool direct)
+        async Task<Result> HopLatencyAsync(Route route)
         {
             subscriber.Reset(LatencySamples);
             var recorder = new LatencyRecorder(LatencySamples);
@@ -75,7 +95,7 @@ internal static class SidecarBenchmark
             for (var i = 0; i < LatencySamples; i++)
             {
                 var start = Stopwatch.GetTimestamp();
-                await SendSingleAsync(i, direct);
+                await SendSingleAsync(i, route);
                 recorder.Record(start);
             }
             var seconds = clock.Elapsed.TotalSeconds;
@@ -83,7 +103,7 @@ internal static class SidecarBenchmark
             return new Result(seconds, recorder.PercentileMs(50), recorder.PercentileMs(99));
         }
 
-        async Task<Result> SinglePhaseAsync(int count, int workers, bool direct)
+        async Task<Result> SinglePhaseAsync(int count, int workers, Route route)
         {
             subscriber.Reset(count);
             var next = -1;
@@ -91,13 +111,13 @@ internal static class SidecarBenchmark
             await Task.WhenAll(Enumerable.Range(0, workers).Select(async _ =>
             {
                 int i;
-                while ((i = Interlocked.Increment(ref next)) < count) await SendSingleAsync(i, direct);
+                while ((i = Interlocked.Increment(ref next)) < count) await SendSingleAsync(i, route);
             }));
             await WaitForAsync(count);
             return new Result(clock.Elapsed.TotalSeconds, subscriber.Latency.PercentileMs(50), subscriber.Latency.PercentileMs(99));
         }
 
-        async Task<Result> BulkPhaseAsync(int count, bool direct)
+        async Task<Result> BulkPhaseAsync(int count, Route route)
         {
             subscriber.Reset(count);
             var batches = count / BatchSize;
@@ -106,14 +126,20 @@ internal static class SidecarBenchmark
             await Task.WhenAll(Enumerable.Range(0, BulkPublishers).Select(async _ =>
             {
                 int b;
-                while ((b = Interlocked.Increment(ref next)) < batches) await SendBatchAsync(b, direct);
+                while ((b = Interlocked.Increment(ref next)) < batches) await SendBatchAsync(b, route);
             }));
             await WaitForAsync(batches * BatchSize);
             return new Result(clock.Elapsed.TotalSeconds, subscriber.Latency.PercentileMs(50), subscriber.Latency.PercentileMs(99));
         }
 
-        async Task SendSingleAsync(int sequence, bool direct)
+        async Task SendSingleAsync(int sequence, Route route)
         {
+            if (route == Route.SdkGrpc)
+            {
+                await PublishWithSdkAsync(sequence);
+                return;
+            }
+            var direct = route == Route.Direct;
             while (true)
             {
                 var data = $$"""{"seq":{{sequence}},"sent":{{Stopwatch.GetTimestamp()}}}""";
@@ -129,8 +155,45 @@ internal static class SidecarBenchmark
             }
         }
 
-        async Task SendBatchAsync(int batch, bool direct)
+        async Task PublishWithSdkAsync(int sequence)
         {
+            while (true)
+            {
+                try
+                {
+                    await dapr.PublishEventAsync("pubsub", "single", new BenchEvent(sequence, Stopwatch.GetTimestamp()));
+                    return;
+                }
+                catch (DaprException e) when (e.InnerException is RpcException { StatusCode: StatusCode.ResourceExhausted })
+                {
+                    Interlocked.Increment(ref Refused); // the queue bound said "not now": back off and publish again
+                    await Task.Delay(1);
+                }
+            }
+        }
+
+        async Task BulkPublishWithSdkAsync(int batch)
+        {
+            IReadOnlyList<BenchEvent> pending = [.. Enumerable.Range(0, BatchSize).Select(i => new BenchEvent(batch * BatchSize + i, Stopwatch.GetTimestamp()))];
+            while (pending.Count > 0)
+            {
+                var response = await dapr.BulkPublishEventAsync("pubsub", "bulk", pending);
+                if (response.FailedEntries.Count == 0) return;
+                // The queue bound refused some entries: resend exactly those, as a well-behaved publisher does.
+                pending = [.. response.FailedEntries.Select(f => f.Entry.EventData)];
+                Interlocked.Add(ref Refused, pending.Count);
+                await Task.Delay(1);
+            }
+        }
+
+        async Task SendBatchAsync(int batch, Route route)
+        {
+            if (route == Route.SdkGrpc)
+            {
+                await BulkPublishWithSdkAsync(batch);
+                return;
+            }
+            var direct = route == Route.Direct;
             var entries = new Dictionary<string, string>(BatchSize);
             for (var i = 0; i < BatchSize; i++)
             {
@@ -173,9 +236,10 @@ internal static class SidecarBenchmark
             return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
         }
 
-        static string Row(string name, double rate, double p50, double p99, double baseRate, double baseP50, double baseP99) =>
+        static string Row(string name, int count, Result grpc, Result http, Result baseline) =>
             string.Create(CultureInfo.InvariantCulture,
-                $"| {name} | {rate:N0} | {p50:F3} | {p99:F3} | {baseRate:N0} | {baseP50:F3} | {baseP99:F3} | {rate / baseRate:F2}× |");
+                $"| {name} | {count / grpc.Seconds:N0} | {grpc.P50:F3} | {grpc.P99:F3} | {count / http.Seconds:N0} | {http.P50:F3} | {http.P99:F3} " +
+                $"| {count / baseline.Seconds:N0} | {baseline.P50:F3} | {baseline.P99:F3} | {baseline.Seconds / grpc.Seconds:F2}× / {baseline.Seconds / http.Seconds:F2}× |");
 
         int Arg(string name, int fallback)
         {
