@@ -93,6 +93,7 @@ public static class SidecarHost
         var web = builder.Build();
         web.UseMiddleware<BadRequestMiddleware>();
         web.UseMiddleware<ApiTokenMiddleware>();
+        web.UseMiddleware<GrpcRequestLimit>();
         web.MapPublishApi();
         web.MapStateApi();
         web.MapRuntimeApi();
