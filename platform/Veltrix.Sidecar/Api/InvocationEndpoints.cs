@@ -43,9 +43,12 @@ public static class InvocationEndpoints
         using var request = new HttpRequestMessage(new HttpMethod(context.Request.Method), uri);
         var body = await context.Request.ReadBodyAsync(context.RequestAborted);
         if (body.Length > 0 || context.Request.ContentType is not null) request.Content = new ByteArrayContent(body);
+        // Headers the Connection header names are hop-by-hop too (RFC 9110 §7.6.1).
+        var connectionScoped = context.Request.Headers.Connection.SelectMany(v => (v ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, values) in context.Request.Headers)
         {
-            if (NotForwarded.Contains(name)) continue;
+            if (NotForwarded.Contains(name) || connectionScoped.Contains(name)) continue;
             if (!request.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values)) request.Content?.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
         }
         if (options.AppApiToken is { } token) request.Headers.TryAddWithoutValidation("dapr-api-token", token);
