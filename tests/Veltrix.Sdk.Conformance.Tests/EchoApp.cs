@@ -12,11 +12,15 @@ public sealed record EchoReply(string Method, string Path, string Query, string 
 
 /// <summary>
 /// The target of service invocation: answers every request with what it received (<see cref="EchoReply"/>), except
-/// `/teapot`, which answers 418 with a text body, so status and body pass-through can be checked.
+/// `/teapot`, which answers 418 with a text body, so status and body pass-through can be checked, and `/flaky`,
+/// which answers 503 to its first two calls (<see cref="FlakyCalls"/> counts them).
 /// </summary>
 public sealed class EchoApp : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private int _flakyCalls;
+
+    public int FlakyCalls => Volatile.Read(ref _flakyCalls);
 
     private EchoApp(WebApplication app, int port)
     {
@@ -33,8 +37,16 @@ public sealed class EchoApp : IAsyncDisposable
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.Logging.ClearProviders();
         var app = builder.Build();
+        EchoApp? echo = null;
         app.Run(async context =>
         {
+            if (context.Request.Path == "/flaky")
+            {
+                var call = Interlocked.Increment(ref echo!._flakyCalls);
+                context.Response.StatusCode = call <= 2 ? 503 : 200;
+                await context.Response.WriteAsync(call <= 2 ? "not yet" : "recovered");
+                return;
+            }
             if (context.Request.Path == "/dapr/subscribe")
             {
                 await context.Response.WriteAsJsonAsync(Array.Empty<object>()); // no subscriptions
@@ -54,8 +66,9 @@ public sealed class EchoApp : IAsyncDisposable
                 headers["traceparent"].ToString(), headers["x-custom"].ToString());
             await context.Response.WriteAsJsonAsync(reply, JsonSerializerOptions.Web);
         });
+        echo = new EchoApp(app, port);
         await app.StartAsync();
-        return new EchoApp(app, port);
+        return echo;
     }
 
     public async ValueTask DisposeAsync()

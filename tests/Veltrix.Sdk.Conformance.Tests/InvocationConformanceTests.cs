@@ -64,4 +64,36 @@ public sealed class InvocationConformanceTests
         var refused = await tokenless.GetAsync($"http://127.0.0.1:{ports["front"].Http}/v1.0/invoke/back/method/items/1", Cancel);
         Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_5xx_answer_is_retried_only_under_a_DefaultAppRetryPolicy(bool withPolicy)
+    {
+        await using var echo = await EchoApp.StartAsync();
+        using var resources = new ResourcesFolder(Yaml.InMemoryState(Backends.StoreName));
+        if (withPolicy)
+            resources.Write("resiliency.yaml", """
+                apiVersion: dapr.io/v1alpha1
+                kind: Resiliency
+                metadata:
+                  name: app-calls
+                spec:
+                  policies:
+                    retries:
+                      DefaultAppRetryPolicy:
+                        policy: constant
+                        duration: 10ms
+                        maxRetries: 3
+                """);
+        var (sidecar, ports) = await SidecarProcess.StartForAppsAsync([("front", null), ("back", echo.Port)], [resources.Path]);
+        await using var _ = sidecar;
+        using var client = new DaprClientBuilder().UseHttpEndpoint($"http://127.0.0.1:{ports["front"].Http}").UseGrpcEndpoint($"http://127.0.0.1:{ports["front"].Grpc}").Build();
+        using var http = client.CreateInvokableHttpClient("back");
+
+        var answer = await http.GetAsync("http://back/flaky", Cancel);
+
+        Assert.Equal(withPolicy ? (HttpStatusCode.OK, "recovered", 3) : (HttpStatusCode.ServiceUnavailable, "not yet", 1),
+            (answer.StatusCode, await answer.Content.ReadAsStringAsync(Cancel), echo.FlakyCalls));
+    }
 }
