@@ -37,7 +37,19 @@ internal sealed class EventDelivery<TData>(string type, TypedHandler<TData> hand
         var dataType = _data ??= (JsonTypeInfo<TData>)context.RequestServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions.GetTypeInfo(typeof(TData));
         // UseCloudEvents forwards the envelope's id for a single delivery; a bulk delivery arrives as plain JSON without it.
         if (context.Request.Headers.ContainsKey(CloudEventHeaders.Id)) return await SingleAsync(context, dataType);
-        using var body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+        JsonDocument body;
+        try
+        {
+            body = await JsonDocument.ParseAsync(context.Request.Body, cancellationToken: context.RequestAborted);
+        }
+        catch (JsonException e)
+        {
+            // Not JSON at all (a raw payload from another producer): it will never be readable.
+            metrics.Received(type, "none", "none");
+            LogUnreadable(logger, type, "-", e.Message);
+            return TopicStatus.Answer(BulkSubscribeAppResponseStatus.DROP);
+        }
+        using var _ = body;
         var root = body.RootElement;
         if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("entries", out var entries) && entries.ValueKind == JsonValueKind.Array)
             return await BulkAsync(context, root.Deserialize(EventsJson.Default.BulkSubscribeMessageJsonElement)!, dataType);

@@ -125,6 +125,16 @@ public sealed class TypedHandlerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_raw_delivery_that_is_not_JSON_is_dropped_rather_than_retried_forever()
+    {
+        var response = await _app.Http.PostAsync("/events/readings", new StringContent("not json at all", Encoding.UTF8, "application/octet-stream"), Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("DROP", (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("status").GetString());
+        Assert.Empty(_batches);
+    }
+
+    [Fact]
     public void A_handler_without_the_batch_or_with_another_result_is_refused_when_it_is_registered()
     {
         var handlers = new EventHandlers();
