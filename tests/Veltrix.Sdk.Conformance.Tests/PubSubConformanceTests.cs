@@ -144,6 +144,43 @@ public sealed class PubSubConformanceTests
 
     [Theory]
     [MemberData(nameof(Backends.PubSubs), MemberType = typeof(Backends))]
+    public async Task Bulk_publish_entry_metadata_overrides_request_metadata_and_a_CloudEvent_entry_is_completed_not_wrapped(string pubsub)
+    {
+        await using var harness = await Harness.StartAsync(pubsub, withApp: true);
+        var log = harness.Subscriber.Log;
+        var raw = new Dapr.Client.Autogen.Grpc.v1.Dapr.DaprClient(Grpc.Net.Client.GrpcChannel.ForAddress(harness.Sidecar.GrpcAddress));
+        var request = new Dapr.Client.Autogen.Grpc.v1.BulkPublishRequest { PubsubName = Backends.PubSubName, Topic = harness.Subscriber.Topic("orders") };
+        request.Metadata["cloudevent.type"] = "from.request";
+        request.Entries.Add(new Dapr.Client.Autogen.Grpc.v1.BulkPublishRequestEntry
+        {
+            EntryId = "plain", ContentType = "application/json", Event = Google.Protobuf.ByteString.CopyFromUtf8("""{"id":"plain","quantity":1}"""),
+        });
+        var overriding = new Dapr.Client.Autogen.Grpc.v1.BulkPublishRequestEntry
+        {
+            EntryId = "overriding", ContentType = "application/json", Event = Google.Protobuf.ByteString.CopyFromUtf8("""{"id":"overriding","quantity":2}"""),
+        };
+        overriding.Metadata["cloudevent.type"] = "from.entry";
+        request.Entries.Add(overriding);
+        request.Entries.Add(new Dapr.Client.Autogen.Grpc.v1.BulkPublishRequestEntry
+        {
+            EntryId = "envelope", ContentType = "application/cloudevents+json",
+            Event = Google.Protobuf.ByteString.CopyFromUtf8("""{"specversion":"1.0","id":"ce-1","source":"urn:mine","type":"mine.type","datacontenttype":"application/json","data":{"id":"envelope","quantity":3}}"""),
+        });
+
+        var response = await raw.BulkPublishEventAsync(request, cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Empty(response.FailedEntries);
+        await Eventually.UntilAsync(() => log.On("orders").Count == 3, "three deliveries");
+        Delivery Of(string id) => log.On("orders").Single(d => JsonSerializer.Deserialize<Order>(d.HandlerBody, JsonSerializerOptions.Web)!.Id == id);
+        Assert.Equal("from.request", Of("plain").Attribute("type"));
+        Assert.Equal("from.entry", Of("overriding").Attribute("type"));
+        Assert.Equal(("ce-1", "urn:mine"), (Of("envelope").Attribute("id"), Of("envelope").Attribute("source")));
+        Assert.Equal(harness.Subscriber.Topic("orders"), Of("envelope").Attribute("topic"));
+        Assert.False(Of("envelope").EnvelopeJson.GetProperty("data").TryGetProperty("specversion", out _));
+    }
+
+    [Theory]
+    [MemberData(nameof(Backends.PubSubs), MemberType = typeof(Backends))]
     public async Task Item10_a_bulk_subscriber_gets_every_entry_RETRY_is_redelivered_and_DROP_goes_to_the_dead_letter_topic(string pubsub)
     {
         await using var harness = await Harness.StartAsync(pubsub, withApp: true, extraYaml: [Yaml.InboundRetry(Backends.PubSubName, maxRetries: 5)]);

@@ -164,6 +164,24 @@ public sealed class StateConformanceTests
         Assert.Equal(etag, answer.Headers.ETag?.Tag ?? answer.Headers.GetValues("ETag").Single());
     }
 
+    [Theory]
+    [MemberData(nameof(Backends.StateStores), MemberType = typeof(Backends))]
+    public async Task GetBulkState_reports_a_per_key_failure_on_the_item_not_as_a_failed_call(string state)
+    {
+        await using var harness = await Harness.StartAsync(state: state);
+        await harness.Client.SaveStateAsync(Backends.StoreName, "fine", new Order("fine", 1), cancellationToken: Cancel);
+        var raw = new Dapr.Client.Autogen.Grpc.v1.Dapr.DaprClient(Grpc.Net.Client.GrpcChannel.ForAddress(harness.Sidecar.GrpcAddress));
+
+        var response = await raw.GetBulkStateAsync(new Dapr.Client.Autogen.Grpc.v1.GetBulkStateRequest { StoreName = Backends.StoreName, Keys = { "fine", "bad||key" } },
+            cancellationToken: Cancel);
+
+        Assert.Equal(["fine", "bad||key"], response.Items.Select(i => i.Key));
+        Assert.Equal("", response.Items[0].Error);
+        Assert.Equal("""{"id":"fine","quantity":1}""", response.Items[0].Data.ToStringUtf8());
+        Assert.Equal("input key/keyPrefix 'bad||key' can't contain '||'", response.Items[1].Error);
+        Assert.True(response.Items[1].Data.IsEmpty);
+    }
+
     private static StateTransactionRequest Upsert(string key, Order value, string? etag = null) =>
         new(key, System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(value, System.Text.Json.JsonSerializerOptions.Web), StateOperationType.Upsert, etag);
 }

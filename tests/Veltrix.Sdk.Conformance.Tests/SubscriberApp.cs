@@ -104,9 +104,17 @@ public sealed class DeliveryLog
 
     public int Attempts(string key) => _attempts.GetValueOrDefault(key);
 
+    private volatile TaskCompletionSource? _hold;
+
+    /// <summary>From now on single deliveries wait after being recorded, until <see cref="Release"/>: a stuck subscriber.</summary>
+    public void Hold() => _hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Release() => Interlocked.Exchange(ref _hold, null)?.SetResult();
+
     internal async Task<IResult> HandleAsync(HttpContext context)
     {
         var delivery = await RecordAsync(context);
+        if (_hold is { } hold) await hold.Task.WaitAsync(context.RequestAborted);
         var attempt = _attempts.AddOrUpdate(delivery.Route, 1, (_, n) => n + 1);
         var (status, body) = Answers.TryGetValue(delivery.Route, out var answer) ? answer(attempt) : (200, null);
         return body is null ? Results.StatusCode(status) : Results.Content(body, "application/json", statusCode: status);

@@ -14,7 +14,7 @@ namespace Veltrix.Sidecar.Hosting;
 
 /// <summary>
 /// Start-up in the order that makes failures clear: resources are checked (every problem reported at once), then
-/// components initialised, then one HTTP port per app opened; any failure ends the process with a VX message and
+/// components initialised, then one HTTP port (and, when given, one h2c gRPC port) per app opened; any failure ends the process with a VX message and
 /// a non-zero exit code, never a stack trace.
 /// </summary>
 public static class SidecarHost
@@ -93,6 +93,7 @@ public static class SidecarHost
         var web = builder.Build();
         web.UseMiddleware<BadRequestMiddleware>();
         web.UseMiddleware<ApiTokenMiddleware>();
+        web.UseMiddleware<GrpcRequestLimit>();
         web.MapPublishApi();
         web.MapStateApi();
         web.MapRuntimeApi();
@@ -125,7 +126,8 @@ public static class SidecarHost
     /// <summary>Names the kind of port Kestrel could not bind (its message carries the address), so the fix is obvious.</summary>
     private static string PortInUse(SidecarOptions options, string message)
     {
-        var grpc = options.Apps.FirstOrDefault(a => a.GrpcPort is { } port && message.Contains($":{port}", StringComparison.Ordinal));
+        var grpc = options.Apps.FirstOrDefault(a => a.GrpcPort is { } port
+            && System.Text.RegularExpressions.Regex.IsMatch(message, $@":{port}(?!\d)", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1)));
         return grpc is not null
             ? $"error {ErrorCodes.PortInUse}: a Dapr gRPC port is already in use (port {grpc.GrpcPort} of app {grpc.AppId}: {message})\n  help: stop the process on that port (ss -ltnp) or pass another --dapr-grpc-port (dapr-grpc-port= in --app)"
             : $"error {ErrorCodes.PortInUse}: a Dapr HTTP port is already in use ({message})\n  help: stop the process on that port (ss -ltnp) or pass another --dapr-http-port";
