@@ -64,7 +64,8 @@ pg_bin() {
 
 install_missing() {
   local missing=()
-  command -v rabbitmqctl >/dev/null 2>&1 || [ -x /usr/sbin/rabbitmqctl ] || missing+=(rabbitmq-server)
+  # `type -P` looks on PATH only: `command -v` would find the rabbitmqctl shell function below and never install it.
+  type -P rabbitmqctl >/dev/null 2>&1 || [ -x /usr/sbin/rabbitmqctl ] || missing+=(rabbitmq-server)
   pg_bin >/dev/null || missing+=(postgresql)
   [ ${#missing[@]} -eq 0 ] && return 0
   log "installing ${missing[*]} (apt-get)"

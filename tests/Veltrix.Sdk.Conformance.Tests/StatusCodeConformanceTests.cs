@@ -153,6 +153,27 @@ public sealed class StatusCodeConformanceTests
         Assert.Equal("vendor=value", log.On("orders")[0].Attribute("tracestate"));
     }
 
+    [Fact]
+    public async Task Not_found_errors_carry_daprd_rich_details_in_grpc_status_details_bin()
+    {
+        await using var harness = await Harness.StartAsync("in-memory", "in-memory");
+
+        var pubsub = await Assert.ThrowsAsync<DaprException>(() => harness.Client.PublishEventAsync("nosuch", "t", new Order("x", 1), Cancel));
+        var store = await Assert.ThrowsAsync<DaprException>(() => harness.Client.GetStateAsync<Order>("nostore", "k", cancellationToken: Cancel));
+
+        foreach (var (error, reason, type, name) in new[] { (pubsub, "DAPR_PUBSUB_NOT_FOUND", "pubsub", "nosuch"), (store, "DAPR_STATE_NOT_FOUND", "state", "nostore") })
+        {
+            var rpc = Assert.IsType<RpcException>(error.InnerException);
+            var details = Google.Rpc.Status.Parser.ParseFrom(rpc.Trailers.GetValueBytes("grpc-status-details-bin"));
+            Assert.Equal(((int)rpc.StatusCode, rpc.Status.Detail), (details.Code, details.Message));
+            // Standard type URLs, as daprd sends them (the 1.19 SDK's TryGetExtendedErrorInfo only knows a "Google.rpc" spelling).
+            var errorInfo = Assert.Single(details.Details, d => d.Is(Google.Rpc.ErrorInfo.Descriptor)).Unpack<Google.Rpc.ErrorInfo>();
+            Assert.Equal((reason, "dapr.io"), (errorInfo.Reason, errorInfo.Domain));
+            var resource = Assert.Single(details.Details, d => d.Is(Google.Rpc.ResourceInfo.Descriptor)).Unpack<Google.Rpc.ResourceInfo>();
+            Assert.Equal((type, name), (resource.ResourceType, resource.ResourceName));
+        }
+    }
+
     private static void AssertStatus(DaprException error, StatusCode code, string message)
     {
         var rpc = Assert.IsType<RpcException>(error.InnerException);

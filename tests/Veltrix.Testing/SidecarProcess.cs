@@ -49,7 +49,9 @@ public sealed class SidecarProcess : IAsyncDisposable
         int? grpcPort = GivenGrpcPort(given);
         if (grpcPort is null && given.Contains("--app-id"))
         {
-            grpcPort = FreePort.Next();
+            var mentioned = given.ToHashSet(StringComparer.Ordinal);
+            do grpcPort = FreePort.Next();
+            while (mentioned.Contains(grpcPort.Value.ToString(System.Globalization.CultureInfo.InvariantCulture))); // never the HTTP port just picked
             info.ArgumentList.Add("--dapr-grpc-port");
             info.ArgumentList.Add(grpcPort.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
         }
@@ -107,32 +109,46 @@ public sealed class SidecarProcess : IAsyncDisposable
     public static async Task<(SidecarProcess Sidecar, IReadOnlyDictionary<string, (int Http, int Grpc)> Ports)> StartForAppsAsync(
         IEnumerable<(string AppId, int? AppPort)> apps, IEnumerable<string> resourcesPaths, IDictionary<string, string?>? environment = null)
     {
-        var ports = new Dictionary<string, (int Http, int Grpc)>(StringComparer.Ordinal);
-        var args = new List<string>();
-        foreach (var (appId, appPort) in apps)
+        var appList = apps.ToList();
+        for (var attempt = 1; ; attempt++)
         {
-            var (http, grpc) = (FreePort.Next(), FreePort.Next());
-            ports[appId] = (http, grpc);
-            var spec = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"id={appId},dapr-http-port={http},dapr-grpc-port={grpc}");
-            if (appPort is { } port) spec += string.Create(System.Globalization.CultureInfo.InvariantCulture, $",app-port={port}");
-            args.AddRange(["--app", spec]);
-        }
-        foreach (var path in resourcesPaths) args.AddRange(["--resources-path", path]);
-        var first = ports.Values.First();
-        var sidecar = Start(args, environment, first.Http);
-        try
-        {
-            foreach (var (http, _) in ports.Values)
+            var ports = new Dictionary<string, (int Http, int Grpc)>(StringComparer.Ordinal);
+            var taken = new HashSet<int>();
+            int Distinct()
             {
-                using var probe = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http}"), Timeout = TimeSpan.FromSeconds(2) };
-                await sidecar.WaitUntilHealthyAsync(probe);
+                int port;
+                do port = FreePort.Next(); while (!taken.Add(port));
+                return port;
             }
-            return (sidecar, ports);
-        }
-        catch
-        {
-            await sidecar.DisposeAsync();
-            throw;
+            var args = new List<string>();
+            foreach (var (appId, appPort) in appList)
+            {
+                var (http, grpc) = (Distinct(), Distinct());
+                ports[appId] = (http, grpc);
+                var spec = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"id={appId},dapr-http-port={http},dapr-grpc-port={grpc}");
+                if (appPort is { } port) spec += string.Create(System.Globalization.CultureInfo.InvariantCulture, $",app-port={port}");
+                args.AddRange(["--app", spec]);
+            }
+            foreach (var path in resourcesPaths) args.AddRange(["--resources-path", path]);
+            var sidecar = Start(args, environment, ports.Values.First().Http);
+            try
+            {
+                foreach (var (http, _) in ports.Values)
+                {
+                    using var probe = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{http}"), Timeout = TimeSpan.FromSeconds(2) };
+                    await sidecar.WaitUntilHealthyAsync(probe);
+                }
+                return (sidecar, ports);
+            }
+            catch (InvalidOperationException) when (attempt < 3 && sidecar.Output.Contains("VX2002", StringComparison.Ordinal))
+            {
+                await sidecar.DisposeAsync(); // a free port was taken before the sidecar bound it: pick others
+            }
+            catch
+            {
+                await sidecar.DisposeAsync();
+                throw;
+            }
         }
     }
 
