@@ -20,8 +20,7 @@ public sealed class StoreConformanceTests : IAsyncLifetime
     {
         _resources = new ResourcesFolder();
         _resources.Write("statestore.yaml", Yaml.SqliteState("statestore", System.IO.Path.Combine(_resources.Path, "state.db")));
-        _sidecar = await SidecarProcess.StartForAppAsync("saga-store", null, [_resources.Path], waitForApp: false,
-            extraArguments: ["--dapr-grpc-port", FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        _sidecar = await SidecarProcess.StartForAppAsync("saga-store", null, [_resources.Path], waitForApp: false);
         // The official client: state goes over the sidecar's gRPC port.
         _dapr = new DaprClientBuilder().UseHttpEndpoint(_sidecar.BaseAddress.ToString()).UseGrpcEndpoint(_sidecar.GrpcAddress.ToString()).Build();
     }

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Globalization;
 using Dapr.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -39,11 +38,9 @@ public sealed class EventMetricsTests
 
         using var resources = new ResourcesFolder(Yaml.InMemoryPubSub());
         var appPort = FreePort.Next();
-        var grpcPort = FreePort.Next();
         // The sidecar first (its ports are the app's configuration), then the app; the sidecar waits for the app's port.
-        await using var sidecar = await SidecarProcess.StartForAppAsync("subscriber", appPort, [resources.Path], waitForApp: false,
-            extraArguments: ["--dapr-grpc-port", grpcPort.ToString(CultureInfo.InvariantCulture)]);
-        await using var service = await TestService.StartAsync(Map, sidecarPort: sidecar.HttpPort, port: appPort, sidecarGrpcPort: grpcPort);
+        await using var sidecar = await SidecarProcess.StartForAppAsync("subscriber", appPort, [resources.Path], waitForApp: false);
+        await using var service = await TestService.StartAsync(Map, sidecarPort: sidecar.HttpPort, port: appPort, sidecarGrpcPort: sidecar.GrpcPort);
         await sidecar.WaitUntilHealthyAsync();
 
         var traceId = ActivityTraceId.CreateRandom().ToHexString();

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Dapr.AspNetCore;
@@ -56,9 +55,7 @@ public sealed class SidecarDeliveryTests
         var alerts = new ConcurrentQueue<IncomingEvent<Reading>>();
         using var resources = new ResourcesFolder(Veltrix.Testing.Yaml.InMemoryPubSub("bus"), Veltrix.Testing.Yaml.InMemoryState());
         var appPort = FreePort.Next();
-        var grpcPort = FreePort.Next();
-        await using var sidecar = await SidecarProcess.StartForAppAsync("monitor", appPort, [resources.Path], waitForApp: false,
-            extraArguments: ["--dapr-grpc-port", grpcPort.ToString(CultureInfo.InvariantCulture)]);
+        await using var sidecar = await SidecarProcess.StartForAppAsync("monitor", appPort, [resources.Path], waitForApp: false);
         await using var app = await ConsumerApp.StartAsync("monitor", Yaml, events => events
             .Handle<Reading>("reading.taken", (IReadOnlyList<IncomingEvent<Reading>> batch) =>
             {
