@@ -85,7 +85,7 @@ public static class Yaml
         """;
 
     /// <summary>`state.postgresql` v2 on the test server, with its own table prefix so runs and fixtures never share rows.</summary>
-    public static string PostgresState(string name, string tablePrefix, string? cleanupInterval = null) => $"""
+    public static string PostgresState(string name, string tablePrefix, string? cleanupInterval = null, string? metadataTable = null) => $"""
         apiVersion: dapr.io/v1alpha1
         kind: Component
         metadata:
@@ -98,7 +98,7 @@ public static class Yaml
               value: "{TestServers.Postgres}"
             - name: tablePrefix
               value: "{tablePrefix}"
-        {(cleanupInterval is null ? "" : $"    - name: cleanupInterval\n      value: \"{cleanupInterval}\"\n")}
+        {(cleanupInterval is null ? "" : $"    - name: cleanupInterval\n      value: \"{cleanupInterval}\"\n")}{(metadataTable is null ? "" : $"    - name: metadataTableName\n      value: \"{metadataTable}\"\n")}
         """;
 
     /// <summary>Inbound retries for a pub/sub component: constant 10 ms apart, optionally only for some HTTP statuses.</summary>

@@ -46,10 +46,15 @@ public sealed class PostgresStateStore(ComponentResource resource, ComponentCont
     }
 
     // CREATE … IF NOT EXISTS, and daprd's migration marker, so daprd later finds the table it would have created.
+    // CREATE TABLE IF NOT EXISTS is not safe against itself: two sessions creating the same table at once can both pass
+    // the check, and the loser fails on the table's row type (42710) or its catalog entry (23505, 42P07). Components of
+    // one database share dapr_metadata, so they do start at once. A transaction-level advisory lock makes Veltrix
+    // sidecars take turns; the retry below covers any other creator (daprd takes no such lock).
     private async Task CreateTablesAsync(NpgsqlConnection connection, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.CommandText = $"""
+            SELECT pg_advisory_xact_lock(hashtext('veltrix.state.postgresql.schema'));
             CREATE TABLE IF NOT EXISTS {_settings.StateTable} (
               key text NOT NULL PRIMARY KEY,
               value bytea NOT NULL,
@@ -66,13 +71,18 @@ public sealed class PostgresStateStore(ComponentResource resource, ComponentCont
         {
             try
             {
+                // One explicit transaction: the advisory lock is held until every table exists, and a failure leaves nothing half-made.
+                await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+                command.Transaction = transaction;
                 await command.ExecuteNonQueryAsync(cancellationToken);
+                await transaction.CommitAsync(cancellationToken);
                 return;
             }
-            catch (PostgresException e) when (attempt < 3 && e.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable)
+            catch (PostgresException e) when (attempt < 3 && e.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateTable
+                                                  or PostgresErrorCodes.DuplicateObject)
             {
-                // Another component or sidecar created a shared table (dapr_metadata) at the same moment. The statements run as
-                // one implicit transaction, so this component's own table was rolled back with it: run them again.
+                // A creator that takes no lock (daprd) made a shared table (dapr_metadata) at the same moment. The transaction
+                // rolled this component's own table back with it: run it again.
             }
         }
     }
