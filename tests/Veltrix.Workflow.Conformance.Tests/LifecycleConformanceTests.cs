@@ -57,6 +57,20 @@ public sealed class LifecycleConformanceTests
 
     [Theory]
     [MemberData(nameof(WorkflowHarness.Stores), MemberType = typeof(WorkflowHarness))]
+    public async Task Item31_terminate_ends_an_instance_whose_scheduled_start_is_not_due(string store)
+    {
+        await using var harness = await WorkflowHarness.StartAsync(store);
+        var id = await harness.Client.ScheduleNewWorkflowAsync("Sequence", WorkflowHarness.NewId(), "never", DateTimeOffset.UtcNow.AddHours(1));
+        Assert.Equal(WorkflowRuntimeStatus.Pending, (await harness.Client.GetWorkflowStateAsync(id)).RuntimeStatus);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await harness.Client.TerminateWorkflowAsync(id, "stop", deadline.Token);
+        var state = await harness.Client.GetWorkflowStateAsync(id);
+        Assert.Equal(WorkflowRuntimeStatus.Terminated, state.RuntimeStatus);
+        Assert.Null(state.ReadOutputAs<string>()); // no activity ran: the output is not "never+++"
+    }
+
+    [Theory]
+    [MemberData(nameof(WorkflowHarness.Stores), MemberType = typeof(WorkflowHarness))]
     public async Task Item32_a_running_id_is_refused_and_a_completed_id_starts_again(string store)
     {
         await using var harness = await WorkflowHarness.StartAsync(store);

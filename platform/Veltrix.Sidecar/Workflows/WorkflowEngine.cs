@@ -376,6 +376,12 @@ internal sealed class WorkflowEngine
                 _ = Task.Delay(delay + TimeSpan.FromMilliseconds(1), _time).ContinueWith(_ => TryDispatchAsync(instance), TaskScheduler.Default);
             }
             if (visible.Count == 0) return;
+            if (!instance.History.Any(IsStart) && visible.Any(v => instance.Inbox[v.Sequence].EventTypeCase == HistoryEvent.EventTypeOneofCase.ExecutionTerminated))
+            {
+                // Terminating an instance whose scheduled start is not due: it starts now only to end at once (the
+                // worker answers ExecutionStarted + ExecutionTerminated with TERMINATED), rather than never.
+                visible = instance.Record.Inbox.Where(e => e.VisibleAt <= now || IsStart(instance.Inbox[e.Sequence])).OrderBy(e => e.Sequence).ToList();
+            }
 
             var events = new List<HistoryEvent> { new() { EventId = -1, Timestamp = Timestamp.FromDateTimeOffset(now), WorkflowStarted = new WorkflowStartedEvent() } };
             var seen = new HashSet<(HistoryEvent.EventTypeOneofCase, int)>(instance.History.Select(CompletionKey).OfType<(HistoryEvent.EventTypeOneofCase, int)>());
@@ -628,6 +634,8 @@ internal sealed class WorkflowEngine
         set(e);
         return e;
     }
+
+    private static bool IsStart(HistoryEvent e) => e.EventTypeCase == HistoryEvent.EventTypeOneofCase.ExecutionStarted;
 
     private static HistoryEvent TimerFiredNow(HistoryEvent fired, DateTimeOffset now)
     {
