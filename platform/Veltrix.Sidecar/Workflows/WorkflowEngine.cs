@@ -67,7 +67,45 @@ internal sealed class WorkflowEngine
             foreach (var taskId in instance.Record.PendingActivities) EnqueueActivity(instance, taskId);
             await TryDispatchAsync(instance);
         }
+        foreach (var instance in _instances.Values.ToList()) await ResendLostMessagesAsync(instance);
         if (_instances.Count > 0) _log.LogInformation("workflows of app {App}: recovered {Count} instance(s)", _appId, _instances.Count);
+    }
+
+    /// <summary>
+    /// Messages between instances (start a child, a child's result to its parent, terminate the children) are sent right
+    /// after the sender's turn is committed, so a kill in between would lose them. They follow from committed history,
+    /// so at start-up each one whose effect is missing is sent again; the checks make that idempotent (a child that
+    /// exists is not started twice, a result already in the parent's history or inbox is not sent twice).
+    /// </summary>
+    private async Task ResendLostMessagesAsync(InstanceState instance)
+    {
+        var history = instance.History;
+        if (history.FirstOrDefault(IsStart)?.ExecutionStarted is not { } started) return;
+        var status = WorkflowStatus.Of(history);
+        if (!WorkflowStatus.IsTerminal(status))
+        {
+            foreach (var created in history.Where(e => e.EventTypeCase == HistoryEvent.EventTypeOneofCase.ChildWorkflowInstanceCreated))
+            {
+                var key = (HistoryEvent.EventTypeOneofCase.ChildWorkflowInstanceCreated, created.EventId);
+                if (_instances.ContainsKey(created.ChildWorkflowInstanceCreated.InstanceId) || history.Concat(instance.Inbox.Values).Any(e => CompletionKey(e) == key)) continue;
+                var child = created.ChildWorkflowInstanceCreated;
+                await StartChildAsync(child.InstanceId, new ExecutionStartedEvent
+                {
+                    Name = child.Name, Version = child.Version, Input = child.Input,
+                    WorkflowInstance = new WorkflowInstance { InstanceId = child.InstanceId, ExecutionId = Guid.NewGuid().ToString("N") },
+                    ParentInstance = new ParentInstanceInfo { TaskScheduledId = created.EventId, Name = started.Name, WorkflowInstance = started.WorkflowInstance.Clone() },
+                });
+            }
+            return;
+        }
+        var completed = history.Last(e => e.EventTypeCase == HistoryEvent.EventTypeOneofCase.ExecutionCompleted).ExecutionCompleted;
+        if (started.ParentInstance is { } parent && Find(parent.WorkflowInstance.InstanceId) is { } waiting && !WorkflowStatus.IsTerminal(waiting.Status))
+        {
+            var key = (HistoryEvent.EventTypeOneofCase.ChildWorkflowInstanceCreated, parent.TaskScheduledId);
+            if (!waiting.History.Concat(waiting.Inbox.Values).Any(e => CompletionKey(e) == key)) await NotifyParentAsync(parent, completed);
+        }
+        if (status == OrchestrationStatus.Terminated)
+            foreach (var childId in ChildrenOf(history)) await TerminateQuietlyAsync(childId, null, true);
     }
 
     // ---------------------------------------------------------------- client operations
@@ -360,11 +398,13 @@ internal sealed class WorkflowEngine
     /// those events in arrival order, duplicates of completions already in history left out (they are still removed
     /// from the inbox when the turn commits). Future events arm one wake-up.
     /// </summary>
-    public async Task TryDispatchAsync(InstanceState instance)
+    public async Task TryDispatchAsync(InstanceState instance, DateTimeOffset? wokenFor = null)
     {
         await instance.Lock.WaitAsync();
         try
         {
+            // A wake-up that fired is spent, even if the clock says a hair too early: the look below arms a new one.
+            if (wokenFor is not null && instance.ArmedFor == wokenFor) instance.ArmedFor = null;
             if (instance.Purged || instance.TurnToken is not null) return;
             var now = Now;
             var visible = instance.Record.Inbox.Where(e => e.VisibleAt <= now).OrderBy(e => e.Sequence).ToList();
@@ -372,8 +412,8 @@ internal sealed class WorkflowEngine
             if (future != default && (instance.ArmedFor is not { } armed || armed > future || armed <= now))
             {
                 instance.ArmedFor = future;
-                var delay = future - now;
-                _ = Task.Delay(delay + TimeSpan.FromMilliseconds(1), _time).ContinueWith(_ => TryDispatchAsync(instance), TaskScheduler.Default);
+                var delay = TimeSpan.FromTicks(Math.Min((future - now).Ticks, TimeSpan.FromDays(1).Ticks)); // Task.Delay takes at most ~49 days; a far timer wakes daily and re-arms
+                _ = Task.Delay(delay + TimeSpan.FromMilliseconds(2), _time).ContinueWith(_ => TryDispatchAsync(instance, future), TaskScheduler.Default);
             }
             if (visible.Count == 0) return;
             if (!instance.History.Any(IsStart) && visible.Any(v => instance.Inbox[v.Sequence].EventTypeCase == HistoryEvent.EventTypeOneofCase.ExecutionTerminated))
