@@ -1,4 +1,5 @@
 using Dapr.Workflow;
+using Veltrix.Testing;
 
 namespace Veltrix.Workflow.Conformance.Tests;
 
@@ -39,5 +40,24 @@ public sealed class CrashConformanceTests
         var done = await harness.Client.WaitForWorkflowCompletionAsync(id, true, deadline.Token);
         Assert.Equal(WorkflowRuntimeStatus.Completed, done.RuntimeStatus);
         Assert.True(TestWorkflows.Attempts[key] >= 2, $"the activity ran {TestWorkflows.Attempts[key]} time(s)");
+    }
+
+    [Theory]
+    [MemberData(nameof(WorkflowHarness.Stores), MemberType = typeof(WorkflowHarness))]
+    public async Task A_worker_stream_that_ends_during_an_activity_hands_it_back_to_the_next_worker(string store)
+    {
+        await using var harness = await WorkflowHarness.StartAsync(store);
+        var key = Guid.NewGuid().ToString("N");
+        var started = TestWorkflows.Started.GetOrAdd(key, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var id = await harness.Client.ScheduleNewWorkflowAsync("GatedActivity", WorkflowHarness.NewId(), key);
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30), TestContext.Current.CancellationToken);
+        // The first worker is stopped while its activity is blocked; the sidecar keeps running.
+        var stopping = harness.RestartWorkerAsync();
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await Eventually.UntilAsync(() => TestWorkflows.Attempts[key] >= 2, "the activity handed to the new worker", TimeSpan.FromSeconds(60));
+        TestWorkflows.Gates.GetOrAdd(key, _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
+        await stopping;
+        var done = await harness.Client.WaitForWorkflowCompletionAsync(id, true, deadline.Token);
+        Assert.Equal(WorkflowRuntimeStatus.Completed, done.RuntimeStatus);
     }
 }

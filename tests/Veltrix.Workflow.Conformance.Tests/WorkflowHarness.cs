@@ -16,7 +16,8 @@ namespace Veltrix.Workflow.Conformance.Tests;
 public sealed class WorkflowHarness : IAsyncDisposable
 {
     private readonly List<string> _arguments;
-    private readonly IHost _worker;
+    private readonly List<IHost> _stopped = [];
+    private IHost _worker;
 
     private WorkflowHarness(ResourcesFolder resources, SidecarProcess sidecar, List<string> arguments, IHost worker)
     {
@@ -74,6 +75,17 @@ public sealed class WorkflowHarness : IAsyncDisposable
         Sidecar = await StartSidecarAsync(_arguments, Sidecar.HttpPort);
     }
 
+    /// <summary>
+    /// Stops the worker (its work-item stream ends) and starts a new worker host on the same sidecar. The stopped host
+    /// is kept, not disposed, until the harness is: <see cref="Client"/> lives in its services.
+    /// </summary>
+    public async Task RestartWorkerAsync()
+    {
+        await _worker.StopAsync(TimeSpan.FromSeconds(5));
+        _stopped.Add(_worker);
+        _worker = await StartWorkerAsync(Sidecar.GrpcAddress);
+    }
+
     private static async Task<SidecarProcess> StartSidecarAsync(List<string> arguments, int httpPort)
     {
         var sidecar = SidecarProcess.Start(arguments, httpPort: httpPort);
@@ -118,6 +130,7 @@ public sealed class WorkflowHarness : IAsyncDisposable
     {
         await _worker.StopAsync(TimeSpan.FromSeconds(5));
         _worker.Dispose();
+        foreach (var stopped in _stopped) stopped.Dispose();
         await Sidecar.DisposeAsync();
         Resources.Dispose();
     }
