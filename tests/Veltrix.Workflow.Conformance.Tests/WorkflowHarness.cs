@@ -1,6 +1,7 @@
 using System.Globalization;
 using Dapr.Workflow;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Veltrix.Testing;
@@ -41,7 +42,7 @@ public sealed class WorkflowHarness : IAsyncDisposable
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown state backend"),
     } + "\n    - name: actorStateStore\n      value: \"true\"\n";
 
-    public static async Task<WorkflowHarness> StartAsync(string store, IEnumerable<string>? extraArguments = null, bool actorStore = true)
+    public static async Task<WorkflowHarness> StartAsync(string store, IEnumerable<string>? extraArguments = null, bool actorStore = true, bool withWorker = true)
     {
         var resources = new ResourcesFolder();
         try
@@ -57,7 +58,7 @@ public sealed class WorkflowHarness : IAsyncDisposable
             };
             arguments.AddRange(extraArguments ?? []);
             var sidecar = await StartSidecarAsync(arguments, http);
-            var worker = await StartWorkerAsync(sidecar.GrpcAddress);
+            var worker = await StartWorkerAsync(sidecar.GrpcAddress, withWorker);
             return new WorkflowHarness(resources, sidecar, arguments, worker);
         }
         catch
@@ -101,13 +102,14 @@ public sealed class WorkflowHarness : IAsyncDisposable
         }
     }
 
-    private static async Task<IHost> StartWorkerAsync(Uri grpcAddress)
+    private static async Task<IHost> StartWorkerAsync(Uri grpcAddress, bool withWorker = true)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration["DAPR_GRPC_ENDPOINT"] = grpcAddress.ToString().TrimEnd('/');
         builder.Configuration["DAPR_HTTP_ENDPOINT"] = "http://127.0.0.1:1"; // never used by workflows
         builder.Logging.ClearProviders();
         builder.Services.AddDaprWorkflow(TestWorkflows.Register);
+        if (!withWorker) builder.Services.RemoveAll<IHostedService>(); // the client only: the test plays the worker itself
         var host = builder.Build();
         await host.StartAsync();
         return host;
