@@ -17,8 +17,6 @@ internal sealed class WorkItemQueue
 
     public Action<WorkItem>? Returned { get; set; }
 
-    public int Waiting => _waiting.Reader.Count;
-
     public void Enqueue(WorkItem item) => _waiting.Writer.TryWrite(item);
 
     /// <summary>An answer arrived: the item is no longer owed by its stream.</summary>

@@ -26,8 +26,6 @@ internal sealed class WorkflowEngine
     private readonly ILogger _log;
     private readonly ConcurrentDictionary<string, InstanceState> _instances = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _indexLock = new(1, 1);
-    private readonly ConcurrentDictionary<string, (string InstanceId, int TaskId)> _activities = new(StringComparer.Ordinal);
-    private string? _indexETag;
 
     public WorkflowEngine(string appId, IStateStore store, WorkflowLimits limits, TimeProvider time, ILogger log)
     {
@@ -48,7 +46,6 @@ internal sealed class WorkflowEngine
     public async Task RecoverAsync(CancellationToken cancellationToken)
     {
         var index = await _store.GetAsync(WorkflowKeys.Index(_appId), cancellationToken);
-        _indexETag = index?.ETag;
         var ids = index is null ? [] : JsonSerializer.Deserialize(index.Value, WorkflowJson.Default.ListString) ?? [];
         foreach (var id in ids)
         {
@@ -362,7 +359,6 @@ internal sealed class WorkflowEngine
     public async Task CompleteActivityAsync(ActivityResponse response, CancellationToken cancellationToken)
     {
         Queue.Acknowledge(response.CompletionToken);
-        _activities.TryRemove(response.CompletionToken, out _);
         if (Find(response.InstanceId) is not { } instance) return;
         await instance.Lock.WaitAsync(cancellationToken);
         try
@@ -494,9 +490,7 @@ internal sealed class WorkflowEngine
             Name = scheduled.Name, Version = scheduled.Version, Input = scheduled.Input, TaskId = taskId, TaskExecutionId = scheduled.TaskExecutionId,
             WorkflowInstance = new WorkflowInstance { InstanceId = instance.Record.InstanceId, ExecutionId = ExecutionIdOf(instance.History) ?? "" },
         };
-        var token = Guid.NewGuid().ToString("N");
-        _activities[token] = (instance.Record.InstanceId, taskId);
-        Queue.Enqueue(new WorkItem { ActivityRequest = request, CompletionToken = token });
+        Queue.Enqueue(new WorkItem { ActivityRequest = request, CompletionToken = Guid.NewGuid().ToString("N") });
     }
 
     // ---------------------------------------------------------------- instance lifecycle
@@ -656,7 +650,6 @@ internal sealed class WorkflowEngine
             var ids = stored is null ? [] : JsonSerializer.Deserialize(stored.Value, WorkflowJson.Default.ListString) ?? [];
             change(ids);
             await _store.ApplyAsync([new UpsertOperation(key, JsonSerializer.SerializeToUtf8Bytes(ids, WorkflowJson.Default.ListString), stored?.ETag, stored is null, null)], cancellationToken);
-            _indexETag = stored?.ETag;
         }
         finally
         {
@@ -668,9 +661,9 @@ internal sealed class WorkflowEngine
 
     // ---------------------------------------------------------------- helpers
 
-    private static HistoryEvent Event(Action<HistoryEvent> set)
+    private HistoryEvent Event(Action<HistoryEvent> set)
     {
-        var e = new HistoryEvent { EventId = -1, Timestamp = Timestamp.FromDateTime(DateTime.UtcNow) };
+        var e = new HistoryEvent { EventId = -1, Timestamp = Timestamp.FromDateTimeOffset(Now) };
         set(e);
         return e;
     }
