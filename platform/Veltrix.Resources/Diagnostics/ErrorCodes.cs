@@ -31,6 +31,7 @@ public static class ErrorCodes
     public const string PortInUse = "VX2002";
     public const string PublishBoundReached = "VX2010";
     public const string ProgrammaticSubscriptionInvalid = "VX2011";
+    public const string NoActorStateStore = "VX2012";
 
     // VX4001 — dapr.yaml (Dapr's Multi-App Run template), read for AppHost and `veltrix check` alike.
     public const string InvalidRunFile = "VX4001";

@@ -31,6 +31,8 @@ public static class SidecarCommandLine
     private static readonly Option<int> Concurrency = new("--subscription-concurrency") { Description = "Deliveries to one subscription in flight at once.", DefaultValueFactory = _ => 16 };
     private static readonly Option<int> GracefulSeconds = new("--dapr-graceful-shutdown-seconds") { DefaultValueFactory = _ => 5 };
     private static readonly Option<string> AppProtocol = new("--app-protocol") { DefaultValueFactory = _ => "http" };
+    private static readonly Option<int> MaxWorkflowInstances = new("--max-workflow-instances") { Description = "Unfinished workflow instances one app may have; more are refused (ResourceExhausted).", DefaultValueFactory = _ => 10_000 };
+    private static readonly Option<int> MaxWorkflowWorkItems = new("--max-workflow-work-items") { Description = "Queued workflow events and activities one app may hold; more raised events are refused (ResourceExhausted).", DefaultValueFactory = _ => 100_000 };
 
     // daprd flags that have no meaning for the dev sidecar.
     private static readonly Option<string?>[] Ignored =
@@ -41,7 +43,7 @@ public static class SidecarCommandLine
     {
         var root = new RootCommand("Veltrix dev sidecar: the Dapr HTTP and gRPC APIs for machines without daprd.")
         {
-            AppId, AppPort, HttpPort, GrpcPort, ChannelAddress, Apps, ResourcesPath, MaxBodySize, QueueDepth, Concurrency, GracefulSeconds, AppProtocol,
+            AppId, AppPort, HttpPort, GrpcPort, ChannelAddress, Apps, ResourcesPath, MaxBodySize, QueueDepth, Concurrency, GracefulSeconds, AppProtocol, MaxWorkflowInstances, MaxWorkflowWorkItems,
         };
         foreach (var option in Ignored) root.Options.Add(option);
         return root;
@@ -78,6 +80,8 @@ public static class SidecarCommandLine
             errors.Add(Error($"--max-body-size '{result.GetValue(MaxBodySize)}' is not a size", "write e.g. 4Mi, 512Ki or 1048576"));
         if (result.GetValue(QueueDepth) < 1 || result.GetValue(Concurrency) < 1)
             errors.Add(Error("--subscription-queue-depth and --subscription-concurrency must be at least 1", "omit them to use the defaults (10000 and 16)"));
+        if (result.GetValue(MaxWorkflowInstances) < 1 || result.GetValue(MaxWorkflowWorkItems) < 1)
+            errors.Add(Error("--max-workflow-instances and --max-workflow-work-items must be at least 1", "omit them to use the defaults (10000 and 100000)"));
         if (errors.Count > 0) return (null, errors);
 
         var paths = result.GetValue(ResourcesPath) is { Length: > 0 } given ? given : [DefaultResourcesPath()];
@@ -89,6 +93,7 @@ public static class SidecarCommandLine
             SubscriptionQueueDepth = result.GetValue(QueueDepth),
             SubscriptionConcurrency = result.GetValue(Concurrency),
             GracefulShutdown = TimeSpan.FromSeconds(result.GetValue(GracefulSeconds)),
+            Workflows = new Workflows.WorkflowLimits(result.GetValue(MaxWorkflowInstances), result.GetValue(MaxWorkflowWorkItems)),
             DaprApiToken = NonEmpty(Environment.GetEnvironmentVariable("DAPR_API_TOKEN")),
             AppApiToken = NonEmpty(Environment.GetEnvironmentVariable("APP_API_TOKEN")),
         }, []);

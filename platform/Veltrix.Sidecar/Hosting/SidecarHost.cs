@@ -9,6 +9,7 @@ using Veltrix.Sidecar.Grpc;
 using Veltrix.Sidecar.Resiliency;
 using Veltrix.Sidecar.Runtime;
 using Veltrix.Sidecar.Subscriptions;
+using Veltrix.Sidecar.Workflows;
 
 namespace Veltrix.Sidecar.Hosting;
 
@@ -80,6 +81,9 @@ public static class SidecarHost
         builder.Services.AddSingleton(new PolicyResolver(resources.Resiliencies, time));
         builder.Services.AddSingleton<SubscriptionDiscovery>();
         builder.Services.AddSingleton<DaprGrpcApi>();
+        builder.Services.AddSingleton(options.Workflows);
+        builder.Services.AddSingleton<WorkflowEngines>();
+        builder.Services.AddSingleton<TaskHubSidecarApi>();
         builder.Services.AddHttpClient(nameof(InvocationEndpoints), http => http.Timeout = Timeout.InfiniteTimeSpan)
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(5), AllowAutoRedirect = false, UseCookies = false });
         builder.Services.AddGrpc(grpc =>
@@ -89,6 +93,7 @@ public static class SidecarHost
             grpc.MaxSendMessageSize = null;
         });
         builder.Services.AddHostedService<SubscriptionStartup>();
+        builder.Services.AddHostedService<WorkflowRecovery>();
 
         var web = builder.Build();
         web.UseMiddleware<BadRequestMiddleware>();
@@ -99,6 +104,8 @@ public static class SidecarHost
         web.MapRuntimeApi();
         web.MapInvocationApi();
         web.MapGrpcService(services => services.GetRequiredService<DaprGrpcApi>().Definition());
+        web.MapGrpcService(services => services.GetRequiredService<TaskHubSidecarApi>().Definition());
+        web.MapWorkflowApi();
 
         try
         {

@@ -21,6 +21,9 @@ public sealed record SidecarOptions
     /// <summary>Deliveries to one subscription in flight at once.</summary>
     public int SubscriptionConcurrency { get; init; } = 16;
 
+    /// <summary>Bounds of the workflow engine, per app (--max-workflow-instances, --max-workflow-work-items).</summary>
+    public Workflows.WorkflowLimits Workflows { get; init; } = new();
+
     public TimeSpan GracefulShutdown { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>When set, every Dapr API call but the health checks must carry it in `dapr-api-token`.</summary>
