@@ -4,6 +4,7 @@ using System.Text.Json.Serialization.Metadata;
 using Dapr;
 using Dapr.Client.Autogen.Grpc.v1;
 using Google.Protobuf;
+using Grpc.Core;
 using Veltrix.Events.Checks;
 using Veltrix.Events.Model;
 using Veltrix.Events.Routing;
@@ -101,13 +102,24 @@ public sealed class EventPublisher(DaprBulkPublishClient sidecar, ActiveRouting 
         return failures;
     }
 
-    /// <summary>One bulk call; counts what the sidecar accepted and what it refused (all of it when the call fails).</summary>
+    /// <summary>
+    /// One bulk call; counts what the sidecar accepted and what it refused (all of it when the call fails). Like daprd, the
+    /// sidecar answers a batch it refused as a whole with an error status rather than a list of failed entries; when that
+    /// status says "not now" — a bound reached (ResourceExhausted) or the broker refused them (Internal) — every entry
+    /// comes back refused, the same answer as a partial refusal, so the caller resends them. Any other failure (a wrong
+    /// pub/sub, no sidecar) throws.
+    /// </summary>
     private async Task<IReadOnlyList<(string EntryId, string Error)>> SendAsync(BulkPublishRequest request, CancellationToken cancellationToken)
     {
         BulkPublishResponse response;
         try
         {
             response = await sidecar.PublishAsync(request, cancellationToken);
+        }
+        catch (DaprException e) when (e.InnerException is RpcException { StatusCode: StatusCode.ResourceExhausted or StatusCode.Internal } refused)
+        {
+            events.PublishFailed(request.PubsubName, request.Topic, request.Entries.Count);
+            return request.Entries.Select(entry => (entry.EntryId, refused.Status.Detail)).ToList();
         }
         catch
         {

@@ -120,6 +120,23 @@ public sealed class EventPublisherTests
         Assert.Equal(0, counts.Total("veltrix.events.published", "scores.v7"));
     }
 
+    [Theory]
+    [InlineData(StatusCode.ResourceExhausted, "subscription queue full (VX2010)")]
+    [InlineData(StatusCode.Internal, "error when publishing to topic scores in pubsub bus: broker down")]
+    public async Task A_batch_the_sidecar_refused_as_a_whole_comes_back_entry_by_entry_for_the_caller_to_resend(StatusCode status, string detail)
+    {
+        var sidecar = new RecordingSidecar { Status = new Status(status, detail) };
+        var (publisher, counts) = Publisher(sidecar, "scoring", version: 1);
+
+        var failed = await publisher.PublishAsync("score.changed",
+            [new OutgoingEvent<Scored>("s-1", new Scored("a", 1)), new OutgoingEvent<Scored>("s-2", new Scored("b", 1))],
+            PublisherTestJson.Default.RoutedEventScored, CancellationToken.None);
+
+        Assert.Equal([("s-1", detail), ("s-2", detail)], failed);
+        Assert.Equal(2, counts.Total("veltrix.events.publish_failed", "scores.v7"));
+        Assert.Equal(0, counts.Total("veltrix.events.published", "scores.v7"));
+    }
+
     [Fact]
     public async Task Undeclared_types_and_apps_that_are_not_producers_are_refused_before_anything_is_sent()
     {
