@@ -19,34 +19,33 @@ public static class DaprStateExtensions
     /// first-write save without ETag, which the store refuses if someone created the key since. False when another
     /// writer came first, either way — read again and decide again.
     /// </summary>
-    public static async Task<bool> TrySaveStateIfUnchangedAsync<TValue>(this DaprClient dapr, string storeName, string key, TValue value,
+    public static Task<bool> TrySaveStateIfUnchangedAsync<TValue>(this DaprClient dapr, string storeName, string key, TValue value,
         string? etagRead, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dapr);
-        if (!string.IsNullOrEmpty(etagRead))
-            return await dapr.TrySaveStateAsync(storeName, key, value, etagRead, FirstWrite, cancellationToken: cancellationToken);
-        try
-        {
-            await dapr.SaveStateAsync(storeName, key, value, FirstWrite, cancellationToken: cancellationToken);
-            return true;
-        }
-        catch (DaprException e) when (IsConflict(e))
-        {
-            return false;
-        }
+        return SaveIfUnchangedAsync(etagRead,
+            etag => dapr.TrySaveStateAsync(storeName, key, value, etag, FirstWrite, cancellationToken: cancellationToken),
+            () => dapr.SaveStateAsync(storeName, key, value, FirstWrite, cancellationToken: cancellationToken));
     }
 
     /// <summary>The same with the value's JSON contract given (the byte-level state API), for generic stores such as sagas.</summary>
-    public static async Task<bool> TrySaveStateIfUnchangedAsync<TValue>(this DaprClient dapr, string storeName, string key, TValue value,
+    public static Task<bool> TrySaveStateIfUnchangedAsync<TValue>(this DaprClient dapr, string storeName, string key, TValue value,
         JsonTypeInfo<TValue> jsonTypeInfo, string? etagRead, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(dapr);
         var bytes = JsonSerializer.SerializeToUtf8Bytes(value, jsonTypeInfo);
-        if (!string.IsNullOrEmpty(etagRead))
-            return await dapr.TrySaveByteStateAsync(storeName, key, bytes, etagRead, FirstWrite, cancellationToken: cancellationToken);
+        return SaveIfUnchangedAsync(etagRead,
+            etag => dapr.TrySaveByteStateAsync(storeName, key, bytes, etag, FirstWrite, cancellationToken: cancellationToken),
+            () => dapr.SaveByteStateAsync(storeName, key, bytes, FirstWrite, cancellationToken: cancellationToken));
+    }
+
+    /// <summary>Compare-and-swap when something was read; otherwise create, where a conflict means someone else created it first.</summary>
+    private static async Task<bool> SaveIfUnchangedAsync(string? etagRead, Func<string, Task<bool>> swap, Func<Task> create)
+    {
+        if (!string.IsNullOrEmpty(etagRead)) return await swap(etagRead);
         try
         {
-            await dapr.SaveByteStateAsync(storeName, key, bytes, FirstWrite, cancellationToken: cancellationToken);
+            await create();
             return true;
         }
         catch (DaprException e) when (IsConflict(e))
