@@ -4,6 +4,7 @@ using Veltrix.Events.Publishing;
 using Veltrix.Prizes.Apis;
 using Veltrix.Prizes.Claims;
 using Veltrix.Prizes.Domain;
+
 using Veltrix.Prizes.Events;
 
 namespace Veltrix.Prizes;
@@ -12,15 +13,11 @@ namespace Veltrix.Prizes;
 [JsonSerializable(typeof(StoredPrize))]
 [JsonSerializable(typeof(Reservation))]
 [JsonSerializable(typeof(Voucher))]
-[JsonSerializable(typeof(ClaimInput))]
-[JsonSerializable(typeof(ClaimData))]
-[JsonSerializable(typeof(DebitRequested))]
-[JsonSerializable(typeof(DebitCancelled))]
-[JsonSerializable(typeof(DebitSettled))]
 [JsonSerializable(typeof(PrizeClaimed))]
-[JsonSerializable(typeof(RoutedEvent<DebitRequested>))]
-[JsonSerializable(typeof(RoutedEvent<DebitCancelled>))]
 [JsonSerializable(typeof(RoutedEvent<PrizeClaimed>))]
+[JsonSerializable(typeof(DebitCommand))]
+[JsonSerializable(typeof(DebitAnswer))]
+[JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(CreatePrizeRequest))]
 [JsonSerializable(typeof(PrizeView))]
 [JsonSerializable(typeof(ClaimRequest))]

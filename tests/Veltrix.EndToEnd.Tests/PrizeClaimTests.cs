@@ -2,17 +2,36 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Dapr.Workflow;
+using Dapr.Workflow.Client;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Veltrix.Testing;
 
 namespace Veltrix.EndToEnd.Tests;
 
 /// <summary>
-/// The prize-claim saga end to end, as real processes: 200 concurrent claims on 50 units by players with mixed
-/// balances — once undisturbed, once with the prizes process killed (kill -9) again and again. Whatever happens,
-/// the stock is never oversold (completed claims + stock left = 50), every completed claim is debited exactly once,
-/// every failed claim leaves the player's points and the stock as they were, and every claim ends within a bound.
+/// Prize claims as Dapr workflows end to end, as real processes (the official Dapr.Workflow worker in prizes, the dev
+/// sidecar's workflow engine, scoring called through service invocation): 200 concurrent claims on 50 units by players
+/// with mixed balances — once undisturbed, once with the prizes process killed (kill -9) again and again — on both
+/// resources folders. Whatever happens, the stock is never oversold (completed claims + stock left = 50), every
+/// completed claim is debited exactly once, every failed claim leaves the player's points and the stock as they were,
+/// and every claim ends within a bound.
 /// </summary>
-public sealed class PrizeClaimTests(PrizeClaimTests.PrizeSystemFixture fixture) : IClassFixture<PrizeClaimTests.PrizeSystemFixture>
+public sealed class PrizeClaimsOnEmbeddedTests(PrizeClaimsOnEmbeddedTests.Fixture fixture) : PrizeClaimTests(fixture), IClassFixture<PrizeClaimsOnEmbeddedTests.Fixture>
+{
+    public sealed class Fixture() : PrizeSystemFixture(SystemComponents.Embedded);
+}
+
+public sealed class PrizeClaimsOnRabbitMqAndPostgresTests(PrizeClaimsOnRabbitMqAndPostgresTests.Fixture fixture)
+    : PrizeClaimTests(fixture), IClassFixture<PrizeClaimsOnRabbitMqAndPostgresTests.Fixture>
+{
+    public sealed class Fixture() : PrizeSystemFixture(SystemComponents.RabbitMqAndPostgres);
+}
+
+public abstract class PrizeClaimTests(PrizeClaimTests.PrizeSystemFixture fixture)
 {
     private const int Cost = 30;
     private const int Stock = 50;
@@ -20,7 +39,7 @@ public sealed class PrizeClaimTests(PrizeClaimTests.PrizeSystemFixture fixture) 
     private const int ClaimsPerPlayer = 5;
 
     /// <summary>The system with every voucher's first issue attempt failing transiently, so each completed claim shows a retry.</summary>
-    public sealed class PrizeSystemFixture : IAsyncLifetime
+    public abstract class PrizeSystemFixture(SystemComponents components) : IAsyncLifetime
     {
         public RunningSystem System { get; private set; } = null!;
         public string Token { get; private set; } = "";
@@ -31,7 +50,7 @@ public sealed class PrizeClaimTests(PrizeClaimTests.PrizeSystemFixture fixture) 
             Environment.SetEnvironmentVariable("Prizes__Claims__VoucherTransientFailures", "1");
             try
             {
-                System = await RunningSystem.StartAsync();
+                System = await RunningSystem.StartAsync(components: components);
             }
             finally
             {
@@ -89,7 +108,7 @@ public sealed class PrizeClaimTests(PrizeClaimTests.PrizeSystemFixture fixture) 
     }
 
     [Fact]
-    public async Task The_debit_command_is_idempotent_and_refuses_what_the_player_cannot_pay_and_the_prize_api_names_its_errors()
+    public async Task The_debit_command_is_reached_through_service_invocation_only_is_idempotent_refunds_once_and_the_prize_api_names_its_errors()
     {
         using var player = new HuntPlayer(fixture.System);
         var hunt = await player.CreateHuntAsync("debits", new PuzzleSpec("fifty?", "50", 50));
@@ -97,24 +116,50 @@ public sealed class PrizeClaimTests(PrizeClaimTests.PrizeSystemFixture fixture) 
             new { playerId = "dora", answer = "50" })).StatusCode);
         var scoring = fixture.System.Url("scoring");
         await Eventually.UntilAsync(async () => (await player.Http.GetAsync(new Uri(scoring, $"/ledgers/{hunt.Id}/dora"))).IsSuccessStatusCode, "dora's 50 points");
-        async Task<HttpResponseMessage> DebitAsync(string debitId, int amount) =>
-            await player.Http.PostAsJsonAsync(new Uri(scoring, $"/ledgers/{hunt.Id}/dora/debits"), new { debitId, amount });
+        async Task<int> PointsAsync() => (await player.Http.GetFromJsonAsync<JsonElement>(new Uri(scoring, $"/ledgers/{hunt.Id}/dora"))).GetProperty("points").GetInt32();
 
-        var first = await DebitAsync("d1", 30);
+        // Straight to scoring, without the sidecar's app token: nobody spends dora's points.
+        var anonymous = await player.Http.PostAsJsonAsync(new Uri(scoring, $"/ledgers/{hunt.Id}/dora/debits"), new { debitId = "x", amount = 50 });
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+        Assert.Equal(50, await PointsAsync());
+
+        // As prizes calls it: Dapr service invocation through the sidecar (which adds scoring's app token).
+        var invoke = new Uri($"http://127.0.0.1:{fixture.System.Apps()["prizes"].DaprHttpPort}/v1.0/invoke/scoring/method/ledgers/{hunt.Id}/dora/debits/");
+        async Task<HttpResponseMessage> InvokeAsync(string path, object? body)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(invoke, path)) { Content = JsonContent.Create(body) };
+            request.Headers.Add("dapr-api-token", fixture.System.DaprApiToken);
+            return await player.Http.SendAsync(request);
+        }
+
+        var first = await InvokeAsync("", new { debitId = "d1", amount = 30 });
         Assert.Equal(HttpStatusCode.OK, first.StatusCode);
         Assert.Equal(20, (await first.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("balance").GetInt32());
-        var repeat = await DebitAsync("d1", 30); // the same debit again (a saga step run twice): nothing more is taken
+        var repeat = await InvokeAsync("", new { debitId = "d1", amount = 30 }); // the same debit again (an activity run twice): nothing more is taken
         Assert.Equal(20, (await repeat.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("balance").GetInt32());
-        var refused = await DebitAsync("d2", 30);
+        var refused = await InvokeAsync("", new { debitId = "d2", amount = 30 });
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
         var problem = await refused.Content.ReadFromJsonAsync<JsonElement>();
         Assert.Equal("VX6103", problem.GetProperty("code").GetString());
         Assert.Contains("20 points", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
-        Assert.Equal(20, (await player.Http.GetFromJsonAsync<JsonElement>(new Uri(scoring, $"/ledgers/{hunt.Id}/dora"))).GetProperty("points").GetInt32());
+        Assert.Equal(20, await PointsAsync());
+
+        // The compensation: refunded once, however often it is asked for; the debit id is spent for good.
+        for (var i = 0; i < 2; i++)
+        {
+            var refund = await InvokeAsync("d1/cancel", null);
+            Assert.Equal(HttpStatusCode.OK, refund.StatusCode);
+            Assert.Equal("Refunded", (await refund.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("outcome").GetString());
+            Assert.Equal(50, await PointsAsync());
+        }
+        var spent = await InvokeAsync("", new { debitId = "d1", amount = 30 });
+        Assert.Equal(HttpStatusCode.Conflict, spent.StatusCode);
+        Assert.Equal("VX6104", (await spent.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        Assert.Equal(50, await PointsAsync());
         await Eventually.UntilAsync(async () =>
             (await player.Http.GetFromJsonAsync<JsonElement>(new Uri(fixture.System.Url("leaderboard"), $"/leaderboard/{hunt.Id}")))
-                .GetProperty("entries").EnumerateArray().Any(e => e.GetProperty("playerId").GetString() == "dora" && e.GetProperty("points").GetInt32() == 20),
-            "the leaderboard to show dora's 20 points after the debit");
+                .GetProperty("entries").EnumerateArray().Any(e => e.GetProperty("playerId").GetString() == "dora" && e.GetProperty("points").GetInt32() == 50),
+            "the leaderboard to show dora's 50 points after the debit and its refund");
 
         var prizes = fixture.System.Url("prizes");
         Assert.Equal(HttpStatusCode.Unauthorized, (await player.Http.PostAsJsonAsync(new Uri(prizes, "/prizes"), new { name = "x", cost = 1, stock = 1 })).StatusCode);
@@ -126,6 +171,35 @@ public sealed class PrizeClaimTests(PrizeClaimTests.PrizeSystemFixture fixture) 
         var unknown = await player.Http.PostAsJsonAsync(new Uri(prizes, "/prizes/nope/claims"), new { playerId = "dora", huntId = hunt.Id });
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal("VX6101", (await unknown.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+
+        // A claim id names one claim: the same request again is the same claim, another player's request with it is refused.
+        using var create = new HttpRequestMessage(HttpMethod.Post, new Uri(prizes, "/prizes")) { Content = JsonContent.Create(new { name = "lamp", cost = 10, stock = 5 }) };
+        create.Headers.Authorization = new AuthenticationHeaderValue("Bearer", fixture.Token);
+        var prizeId = (await (await player.Http.SendAsync(create)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
+        var claimId = "dora-lamp-" + Guid.NewGuid().ToString("N")[..8];
+        for (var i = 0; i < 2; i++)
+        {
+            var accepted = await player.Http.PostAsJsonAsync(new Uri(prizes, $"/prizes/{prizeId}/claims"), new { playerId = "dora", huntId = hunt.Id, claimId });
+            Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+            Assert.Equal(claimId, (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("instanceId").GetString());
+        }
+        var taken = await player.Http.PostAsJsonAsync(new Uri(prizes, $"/prizes/{prizeId}/claims"), new { playerId = "eve", huntId = hunt.Id, claimId });
+        Assert.Equal(HttpStatusCode.Conflict, taken.StatusCode);
+        Assert.Equal("VX6107", (await taken.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
+        var badId = await player.Http.PostAsJsonAsync(new Uri(prizes, $"/prizes/{prizeId}/claims"), new { playerId = "dora", huntId = hunt.Id, claimId = "a||b" });
+        Assert.Equal(HttpStatusCode.BadRequest, badId.StatusCode);
+        await Eventually.UntilAsync(async () => (await player.Http.GetFromJsonAsync<JsonElement>(new Uri(prizes, $"/prizes/{prizeId}/claims/{claimId}")))
+            .GetProperty("status").GetString() == "COMPLETED", "dora's single lamp claim to complete");
+        Assert.Equal(40, await PointsAsync());
+
+        // Dapr's workflow API on the sidecar shows the same claim (what docs/treasure-hunt.md tells operators to curl).
+        using var workflow = new HttpRequestMessage(HttpMethod.Get,
+            new Uri($"http://127.0.0.1:{fixture.System.Apps()["prizes"].DaprHttpPort}/v1.0/workflows/dapr/{claimId}"));
+        workflow.Headers.Add("dapr-api-token", fixture.System.DaprApiToken);
+        var shown = await (await player.Http.SendAsync(workflow)).Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("ClaimWorkflow", shown.GetProperty("workflowName").GetString());
+        Assert.Equal("COMPLETED", shown.GetProperty("runtimeStatus").GetString());
+        Assert.Contains("VX-", shown.GetProperty("properties").GetProperty("dapr.workflow.output").GetString(), StringComparison.Ordinal);
     }
 
     /// <summary>One hunt with players of known balances, one prize, and 200 claim ids (the client's, so retried requests start nothing twice).</summary>
@@ -213,19 +287,29 @@ public sealed class PrizeClaimTests(PrizeClaimTests.PrizeSystemFixture fixture) 
             }
         }
 
+        /// <summary>Claims that ended, as the claim API shows them (0 while prizes restarts).</summary>
         public async Task<int> SettledCountAsync()
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, Prizes("/sagas?name=prize-claim&status=COMPLETED,COMPENSATED,FAILED&pageSize=1000"));
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _fixture.Token);
-            try
-            {
-                var page = await (await _http.SendAsync(request)).Content.ReadFromJsonAsync<JsonElement>();
-                return page.GetProperty("instances").EnumerateArray().Count(i => ClaimIds.Contains(i.GetProperty("instanceID").GetString()!));
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or JsonException or KeyNotFoundException or InvalidOperationException)
-            {
-                return 0; // restarting
-            }
+            var ended = 0;
+            foreach (var id in ClaimIds)
+                if (await ReadClaimAsync(id) is { } claim && claim.GetProperty("status").GetString() is "COMPLETED" or "COMPENSATED" or "FAILED") ended++;
+            return ended;
+        }
+
+        /// <summary>A claim's workflow history, read with the official client from prizes' sidecar (as an operator would).</summary>
+        private async Task<IReadOnlyList<WorkflowHistoryEvent>> ClaimHistoryAsync(string claimId)
+        {
+            var prizes = _fixture.System.Apps()["prizes"];
+            var builder = Host.CreateApplicationBuilder();
+            builder.Configuration["DAPR_GRPC_ENDPOINT"] = $"http://127.0.0.1:{prizes.DaprGrpcPort}";
+            builder.Configuration["DAPR_HTTP_ENDPOINT"] = $"http://127.0.0.1:{prizes.DaprHttpPort}";
+            builder.Configuration["DAPR_API_TOKEN"] = _fixture.System.DaprApiToken;
+            builder.Logging.ClearProviders();
+            builder.Services.AddDaprWorkflow(_ => { });
+            builder.Services.RemoveAll<IHostedService>(); // the client only: no worker competing with prizes for its work items
+            using var host = builder.Build();
+            var client = host.Services.GetRequiredService<DaprWorkflowClient>();
+            return [.. await client.GetInstanceHistoryAsync(claimId)];
         }
 
         private async Task<int> LedgerPointsAsync(string playerId)
@@ -309,12 +393,12 @@ public sealed class PrizeClaimTests(PrizeClaimTests.PrizeSystemFixture fixture) 
                 return entries.Count == Math.Min(20, completed.Count) && entries.Select(e => e.GetProperty("claimId").GetString()).Distinct().Count() == entries.Count;
             }, "the leaderboard to list the newest completed claims", TimeSpan.FromSeconds(30));
 
-            // The voucher step's transient failure was retried per its policy.
-            using var request = new HttpRequestMessage(HttpMethod.Get, Prizes($"/sagas/{completed[0].GetProperty("instanceId").GetString()}"));
-            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _fixture.Token);
-            var saga = await (await _http.SendAsync(request)).Content.ReadFromJsonAsync<JsonElement>();
-            var voucher = saga.GetProperty("steps").EnumerateArray().Single(s => s.GetProperty("name").GetString() == "issue-voucher");
-            Assert.True(voucher.GetProperty("attempts").GetInt32() >= 2, $"issue-voucher should have been retried: {voucher}");
+            // Every voucher's first attempt fails (fault injection): each completed claim's workflow history shows the
+            // failed activity and the retry timer the SDK's WorkflowRetryPolicy created before the attempt that succeeded.
+            var history = await ClaimHistoryAsync(completed[0].GetProperty("instanceId").GetString()!);
+            Assert.Contains(history, e => e.EventType == WorkflowHistoryEventType.TaskFailed);
+            Assert.Contains(history, e => e.EventType == WorkflowHistoryEventType.TimerCreated);
+            Assert.Equal(1, history.Count(e => e.EventType == WorkflowHistoryEventType.ExecutionCompleted));
         }
     }
 }

@@ -35,6 +35,9 @@ public sealed class RunningSystem : IAsyncDisposable
     /// <summary>The operator token this run's apps accept (VELTRIX_OPERATOR_TOKEN, passed through AppHost).</summary>
     public string OperatorToken { get; } = "operator-" + Guid.NewGuid().ToString("N");
 
+    /// <summary>The token the run's sidecar requires (DAPR_API_TOKEN, passed to AppHost): lets a test call the sidecar's APIs.</summary>
+    public string DaprApiToken { get; } = "dapr-" + Guid.NewGuid().ToString("N");
+
     /// <summary>AppHost of a build configuration (Debug: as `dotnet run --project AppHost` runs it).</summary>
     public static string AppHostAssembly(string configuration) =>
         Path.Combine(RepositoryLayout.Root, "AppHost", "bin", configuration, "net10.0", "AppHost.dll");
@@ -87,6 +90,8 @@ public sealed class RunningSystem : IAsyncDisposable
         var process = new Process { StartInfo = info };
         var system = new RunningSystem(process, resources, storage, logDir);
         info.Environment["VELTRIX_OPERATOR_TOKEN"] = system.OperatorToken;
+        info.Environment["DAPR_API_TOKEN"] = system.DaprApiToken;
+        info.Environment.Remove("APP_API_TOKEN");
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) system._output.Enqueue(e.Data); };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) system._output.Enqueue(e.Data); };
         process.Start();

@@ -45,7 +45,7 @@ public abstract partial class SystemComponents
 
         protected override Task<IAsyncDisposable> MakePrivateAsync(ResourcesFolder copy)
         {
-            copy.Write("statestore.yaml", Yaml.SqliteState("statestore", Path.Combine(copy.Path, "state.db")));
+            Replace(copy, "statestore.yaml", SqliteFile(), Path.Combine(copy.Path, "state.db"));
             Replace(copy, "eventconfig.yaml", SqliteFile(), Path.Combine(copy.Path, "eventconfig.db"));
             return Task.FromResult<IAsyncDisposable>(new Nothing());
         }

@@ -1,17 +1,18 @@
-using System.Text.Json;
+using System.Text.RegularExpressions;
+using Dapr.Workflow;
+using Grpc.Core;
 using Veltrix.Prizes.Claims;
 using Veltrix.Prizes.Domain;
-using Veltrix.Sagas;
 using Veltrix.ServiceDefaults;
 
 namespace Veltrix.Prizes.Apis;
 
 /// <summary>
 /// <c>POST /prizes</c> (operator token) creates a prize; <c>GET /prizes/{id}</c> shows its stock;
-/// <c>POST /prizes/{id}/claims</c> starts a claim saga (202 with its instance id); <c>GET /prizes/{id}/claims/{claimId}</c>
-/// shows how the claim went.
+/// <c>POST /prizes/{id}/claims</c> starts a claim workflow (202 with its instance id); <c>GET /prizes/{id}/claims/{claimId}</c>
+/// shows how the claim went. The claim is a Dapr workflow: Dapr's workflow API shows the same instance.
 /// </summary>
-public static class PrizeApi
+public static partial class PrizeApi
 {
     private const int MaxNameLength = 200;
 
@@ -21,14 +22,7 @@ public static class PrizeApi
         app.MapGet("/prizes/{prizeId}", async (string prizeId, PrizeStore prizes, CancellationToken cancellationToken) =>
             await prizes.FindAsync(prizeId, cancellationToken) is { } prize ? Results.Ok(View(prize)) : NotFound(prizeId));
         app.MapPost("/prizes/{prizeId}/claims", ClaimAsync);
-        app.MapGet("/prizes/{prizeId}/claims/{claimId}", async (string prizeId, string claimId, SagaClient sagas, CancellationToken cancellationToken) =>
-        {
-            var status = await sagas.GetAsync(claimId, cancellationToken);
-            var data = status?.Data.Deserialize(PrizesJson.Default.ClaimData);
-            return status is null || status.WorkflowName != ClaimSaga.Name || data?.PrizeId != prizeId
-                ? Problems.Create(StatusCodes.Status404NotFound, SagaErrorCodes.InstanceNotFound, "Claim not found", $"prize '{prizeId}' has no claim '{claimId}'")
-                : Results.Ok(new ClaimView(claimId, prizeId, data.PlayerId, status.RuntimeStatus, data.Voucher, status.Failure?.Code, status.Failure?.Message));
-        });
+        app.MapGet("/prizes/{prizeId}/claims/{claimId}", GetClaimAsync);
         return app;
     }
 
@@ -42,25 +36,89 @@ public static class PrizeApi
         return Results.Created($"/prizes/{prize.Id}", View(prize));
     }
 
-    private static async Task<IResult> ClaimAsync(string prizeId, ClaimRequest body, PrizeStore prizes, SagaClient sagas, CancellationToken cancellationToken)
+    private static async Task<IResult> ClaimAsync(string prizeId, ClaimRequest body, PrizeStore prizes, DaprWorkflowClient workflows, CancellationToken cancellationToken)
     {
         if (body is not { PlayerId.Length: > 0 and <= 200, HuntId.Length: > 0 and <= 200 })
             return Problems.Validation("send {\"playerId\", \"huntId\"}: the player claiming, and the hunt whose points pay for the prize");
+        if (body.ClaimId is { } given && !ClaimIdShape().IsMatch(given))
+            return Problems.Validation("'claimId' must be 1 to 64 letters, digits, '-' or '_' (it names the claim's workflow instance)",
+                new Dictionary<string, object?> { ["field"] = "claimId" });
         if (await prizes.FindAsync(prizeId, cancellationToken) is null) return NotFound(prizeId);
+        var claim = new ClaimInput(prizeId, body.PlayerId, body.HuntId);
+        var claimId = body.ClaimId ?? "claim-" + Guid.NewGuid().ToString("N");
         try
         {
-            var input = JsonSerializer.SerializeToElement(new ClaimInput(prizeId, body.PlayerId, body.HuntId), PrizesJson.Default.ClaimInput);
-            var started = await sagas.StartAsync(ClaimSaga.Name, body.ClaimId ?? "claim-" + Guid.NewGuid().ToString("N"), input, cancellationToken: cancellationToken);
-            return Results.Json(new ClaimAccepted(started.InstanceId), PrizesJson.Default.ClaimAccepted, statusCode: StatusCodes.Status202Accepted);
+            // A retried request with the same claim id starts nothing new: the existing claim answers, running or ended.
+            // (The sidecar would replace a finished instance of that id, so this check is what keeps a claim single.)
+            var existing = await workflows.GetWorkflowStateAsync(claimId, getInputsAndOutputs: true, cancellationToken);
+            if (existing is { Exists: true }) return SameClaim(existing, claim) ? Accepted(claimId) : ClaimIdInUse(claimId);
+            await workflows.ScheduleNewWorkflowAsync(nameof(ClaimWorkflow), claimId, claim, startTime: null, cancellationToken);
+            ClaimMetrics.Started();
+            return Accepted(claimId);
         }
-        catch (SagaRequestException e)
+        catch (Exception e) when (StatusOf(e) == StatusCode.AlreadyExists)
         {
-            return Problems.Create(e.Status, e.Code, "Claim not started", e.Message);
+            // Two identical requests raced: the other one started it. Both activities are idempotent on the claim id anyway.
+            var existing = await workflows.GetWorkflowStateAsync(claimId, getInputsAndOutputs: true, cancellationToken);
+            return existing is { Exists: true } && !SameClaim(existing, claim) ? ClaimIdInUse(claimId) : Accepted(claimId);
+        }
+        catch (Exception e) when (StatusOf(e) is StatusCode.ResourceExhausted)
+        {
+            return Problems.Overloaded(StatusCodes.Status429TooManyRequests, "Too many claims in flight",
+                "the workflow engine holds as many unfinished workflows as it may; send the same claim again", retryAfterSeconds: 2);
+        }
+        catch (Exception e) when (StatusOf(e) is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
+        {
+            return Problems.Overloaded(StatusCodes.Status503ServiceUnavailable, "Claims are unavailable",
+                "the Dapr sidecar cannot be reached; send the same claim again");
         }
     }
+
+    private static async Task<IResult> GetClaimAsync(string prizeId, string claimId, DaprWorkflowClient workflows, CancellationToken cancellationToken)
+    {
+        if (!ClaimIdShape().IsMatch(claimId)) return ClaimNotFound(prizeId, claimId);
+        var state = await workflows.GetWorkflowStateAsync(claimId, getInputsAndOutputs: true, cancellationToken);
+        var input = state is { Exists: true, WorkflowName: nameof(ClaimWorkflow) } ? state.ReadInputAs<ClaimInput>() : null;
+        if (state is null || input?.PrizeId != prizeId) return ClaimNotFound(prizeId, claimId);
+        var outcome = state.RuntimeStatus == WorkflowRuntimeStatus.Completed ? state.ReadOutputAs<ClaimOutcome>() : null;
+        var status = outcome?.Status ?? StatusName(state.RuntimeStatus);
+        var failure = state.FailureDetails is { } details ? details.ErrorMessage : outcome?.Failure;
+        var failureCode = outcome?.FailureCode ?? (state.FailureDetails is null ? null : PrizeErrorCodes.ClaimBroke);
+        return Results.Ok(new ClaimView(claimId, prizeId, input.PlayerId, status, outcome?.Voucher, failureCode, failure, state.ReadCustomStatusAs<string>()));
+    }
+
+    /// <summary>Dapr's names for the runtime statuses, as its workflow HTTP API shows them.</summary>
+    private static string StatusName(WorkflowRuntimeStatus status) => status switch
+    {
+        WorkflowRuntimeStatus.Running => "RUNNING",
+        WorkflowRuntimeStatus.Pending => "PENDING",
+        WorkflowRuntimeStatus.Suspended => "SUSPENDED",
+        WorkflowRuntimeStatus.Terminated => "TERMINATED",
+        WorkflowRuntimeStatus.Failed => ClaimStatus.Failed,
+        WorkflowRuntimeStatus.Completed => ClaimStatus.Completed,
+        _ => status.ToString().ToUpperInvariant(),
+    };
+
+    private static bool SameClaim(WorkflowState existing, ClaimInput claim) =>
+        existing.WorkflowName == nameof(ClaimWorkflow) && existing.ReadInputAs<ClaimInput>() == claim;
+
+    private static StatusCode? StatusOf(Exception e) => (e as RpcException ?? e.InnerException as RpcException)?.StatusCode;
+
+    private static IResult Accepted(string claimId) =>
+        Results.Json(new ClaimAccepted(claimId), PrizesJson.Default.ClaimAccepted, statusCode: StatusCodes.Status202Accepted);
+
+    private static IResult ClaimIdInUse(string claimId) =>
+        Problems.Create(StatusCodes.Status409Conflict, PrizeErrorCodes.ClaimIdInUse, "Claim id in use",
+            $"claim '{claimId}' exists for another prize or player; use a new claim id");
+
+    private static IResult ClaimNotFound(string prizeId, string claimId) =>
+        Problems.Create(StatusCodes.Status404NotFound, PrizeErrorCodes.ClaimNotFound, "Claim not found", $"prize '{prizeId}' has no claim '{claimId}'");
 
     private static PrizeView View(StoredPrize prize) => new(prize.Id, prize.Name, prize.Cost, prize.InitialStock, prize.Stock);
 
     private static IResult NotFound(string prizeId) =>
         Problems.Create(StatusCodes.Status404NotFound, PrizeErrorCodes.PrizeNotFound, "Prize not found", $"no prize '{prizeId}'; operators create prizes with POST /prizes");
+
+    [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
+    private static partial Regex ClaimIdShape();
 }

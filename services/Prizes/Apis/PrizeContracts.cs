@@ -4,10 +4,15 @@ public sealed record CreatePrizeRequest(string? Name, int Cost, int Stock);
 
 public sealed record PrizeView(string Id, string Name, int Cost, int InitialStock, int Stock);
 
-/// <param name="ClaimId">Optional: the same id on a retried request starts no second claim (letters, digits, '-', '_').</param>
+/// <param name="ClaimId">Optional: the same id on a retried request starts no second claim (1–64 letters, digits, '-', '_').</param>
 public sealed record ClaimRequest(string? PlayerId, string? HuntId, string? ClaimId);
 
+/// <summary>The claim's id, which is also its Dapr workflow instance id.</summary>
 public sealed record ClaimAccepted(string InstanceId);
 
-/// <summary>A claim as its player sees it: the status, the voucher once issued, and why it failed if it did.</summary>
-public sealed record ClaimView(string InstanceId, string PrizeId, string PlayerId, string Status, string? Voucher, string? FailureCode, string? Failure);
+/// <summary>
+/// A claim as its player sees it: the status (RUNNING while it runs; COMPLETED, COMPENSATED or FAILED once it ended), the
+/// voucher once issued, why it failed if it did, and the step it is at.
+/// </summary>
+public sealed record ClaimView(string InstanceId, string PrizeId, string PlayerId, string Status, string? Voucher, string? FailureCode, string? Failure,
+    string? Progress);

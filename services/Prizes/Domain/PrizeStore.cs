@@ -11,14 +11,14 @@ public enum ReserveOutcome
     OutOfStock,
     NoSuchPrize,
 
-    /// <summary>The stock kept changing under every attempt: try again later (the saga retries).</summary>
+    /// <summary>The stock kept changing under every attempt: try again later (the workflow retries the activity).</summary>
     Contended,
 }
 
 /// <summary>
 /// Prizes and their stock in the state store. Reserving and releasing are transactions of the prize (compare-and-swap
 /// on its ETag) and the claim's <see cref="Reservation"/> (first-write, then compare-and-swap), so the stock can never be
-/// oversold and a repeated reserve or release — a saga step run twice — changes nothing.
+/// oversold and a repeated reserve or release — a workflow activity run twice — changes nothing.
 /// </summary>
 public sealed class PrizeStore(DaprClient dapr)
 {

@@ -1,30 +1,44 @@
-using Veltrix.Scoring.Events;
 using Veltrix.Scoring.Ledger;
 using Veltrix.ServiceDefaults;
+using Veltrix.ServiceDefaults.Security;
 
 namespace Veltrix.Scoring.Apis;
 
-/// <summary>A debit asked for directly: <c>{"debitId","amount"}</c>.</summary>
-public sealed record DebitRequest(string? DebitId, int Amount);
-
 /// <summary>
-/// <c>POST /ledgers/{huntId}/{playerId}/debits</c>: the debit command over HTTP (the saga uses the same command over
-/// pub/sub). 200 with the settlement; 409 VX6103 when the player lacks the points (a permanent answer for that id).
+/// The debit command, for other apps through Dapr service invocation (the prize-claim workflow calls it), so the app
+/// token is required: only the sidecar, which adds it, reaches these routes.
+/// <c>POST /ledgers/{huntId}/{playerId}/debits</c> <c>{"debitId","amount"}</c> → 200 with the settlement, or 409 VX6103
+/// when the player lacks the points (a permanent answer for that id).
+/// <c>POST /ledgers/{huntId}/{playerId}/debits/{debitId}/cancel</c> → 200: refunded if it was applied, otherwise recorded
+/// as cancelled so that the debit, should it still arrive, takes nothing.
 /// </summary>
 public static class DebitApi
 {
-    public static IEndpointRouteBuilder MapDebitApi(this IEndpointRouteBuilder app)
+    public static IEndpointRouteBuilder MapDebitApi(this WebApplication app)
     {
         app.MapPost("/ledgers/{huntId}/{playerId}/debits", async (string huntId, string playerId, DebitRequest body, DebitService debits, CancellationToken cancellationToken) =>
         {
             if (body is not { DebitId.Length: > 0 and <= 200, Amount: > 0 })
                 return Problems.Validation("send {\"debitId\": a non-empty id (at most 200 characters) that is the same on every retry, \"amount\": a positive number of points}");
             var record = await debits.DebitAsync(huntId, playerId, body.DebitId, body.Amount, cancellationToken);
-            var settled = DebitSubscriptions.Settled(record, new DebitRequested(body.DebitId, huntId, playerId, body.Amount, null));
-            return record.Outcome == DebitOutcome.Debited
-                ? Results.Json(settled, DebitJson.Default.DebitSettled)
-                : Problems.Create(StatusCodes.Status409Conflict, settled.Code!, "Debit refused", settled.Reason!);
-        });
+            return record.Outcome switch
+            {
+                DebitOutcome.Debited => Results.Json(Settled(record), DebitJson.Default.DebitSettled),
+                DebitOutcome.Rejected => Problems.Create(StatusCodes.Status409Conflict, DebitErrorCodes.InsufficientPoints, "Debit refused",
+                    $"player '{record.PlayerId}' has {record.BalanceAfter} points in hunt '{record.HuntId}', {record.Amount} are needed"),
+                _ => Problems.Create(StatusCodes.Status409Conflict, DebitErrorCodes.DebitCancelled, "Debit cancelled",
+                    $"debit '{record.DebitId}' was cancelled ({record.Outcome}); nothing more is taken for that id, use a new one"),
+            };
+        }).RequireDaprAppToken(app.Services);
+        app.MapPost("/ledgers/{huntId}/{playerId}/debits/{debitId}/cancel", async (string huntId, string playerId, string debitId, DebitService debits,
+            CancellationToken cancellationToken) =>
+        {
+            if (debitId.Length > 200) return Problems.Validation("a debit id has at most 200 characters");
+            return Results.Json(Settled(await debits.CancelAsync(huntId, playerId, debitId, cancellationToken)), DebitJson.Default.DebitSettled);
+        }).RequireDaprAppToken(app.Services);
         return app;
     }
+
+    private static DebitSettled Settled(DebitRecord record) =>
+        new(record.DebitId, record.HuntId, record.PlayerId, record.Amount, record.Outcome.ToString(), record.BalanceAfter);
 }

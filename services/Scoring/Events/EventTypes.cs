@@ -5,7 +5,4 @@ public static class EventTypes
 {
     public const string PuzzleSolved = "puzzle.solved";
     public const string PointsAwarded = "points.awarded";
-    public const string DebitRequested = "points.debit.requested";
-    public const string DebitSettled = "points.debit.settled";
-    public const string DebitCancelled = "points.debit.cancelled";
 }

@@ -10,9 +10,7 @@ public static class ScoringSubscriptions
     /// <summary>Routes, topics, dead-letter topics and bulk settings come from the event configuration (events/).</summary>
     public static IEndpointRouteBuilder MapScoringSubscriptions(this WebApplication app) =>
         app.MapEventSubscriptions(events => events
-            .Handle<PuzzleSolved>(EventTypes.PuzzleSolved, HandleSolvesAsync)
-            .Handle<DebitRequested>(EventTypes.DebitRequested, DebitSubscriptions.HandleRequestsAsync)
-            .Handle<DebitCancelled>(EventTypes.DebitCancelled, DebitSubscriptions.HandleCancelsAsync));
+            .Handle<PuzzleSolved>(EventTypes.PuzzleSolved, HandleSolvesAsync));
 
     /// <summary>The whole batch in one ledger round; each entry answers for itself (the award record makes a repeat award nothing).</summary>
     private static async Task<BulkSubscribeAppResponseStatus[]> HandleSolvesAsync(IReadOnlyList<IncomingEvent<PuzzleSolved>> batch, LedgerService ledgers,

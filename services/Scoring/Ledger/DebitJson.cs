@@ -11,9 +11,6 @@ namespace Veltrix.Scoring.Ledger;
 [JsonSerializable(typeof(DebitRecord))]
 [JsonSerializable(typeof(PlayerLedger))]
 [JsonSerializable(typeof(RoutedEvent<PointsAwarded>))]
-[JsonSerializable(typeof(RoutedEvent<DebitSettled>))]
-[JsonSerializable(typeof(DebitRequested))]
-[JsonSerializable(typeof(DebitCancelled))]
 [JsonSerializable(typeof(DebitSettled))]
 [JsonSerializable(typeof(DebitRequest))]
 internal sealed partial class DebitJson : JsonSerializerContext;
