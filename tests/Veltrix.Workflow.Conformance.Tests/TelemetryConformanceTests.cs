@@ -100,27 +100,42 @@ public sealed class TelemetryConformanceTests
         Assert.Equal(HttpStatusCode.NotFound, (await metrics.GetAsync("/v1.0/healthz")).StatusCode);
     }
 
-    [Fact]
-    public async Task Without_an_exporter_the_activity_code_runs_in_the_callers_own_trace()
+    [Theory]
+    [InlineData("Traced")]
+    [InlineData("TracedChild")] // the activity of a child workflow: the context goes on through the child's start
+    public async Task Without_an_exporter_the_activity_code_runs_in_the_callers_own_trace(string workflow)
     {
         // No OTLP endpoint (even if the test runner has one): the sidecar records nothing and hands the caller's context on.
-        await using var harness = await WorkflowHarness.StartAsync("sqlite", environment: new Dictionary<string, string?>
-        {
-            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "", ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] = "",
-        });
+        await using var harness = await WorkflowHarness.StartAsync("sqlite", environment: NoExporter);
         var key = Guid.NewGuid().ToString("N");
-        var caller = await RunTracedAsync(harness, key);
+        var caller = await RunTracedAsync(harness, key, workflow);
 
         Assert.Equal([$"{caller.TraceId}/{caller.SpanId}"], TestWorkflows.Log[key]);
     }
 
     [Fact]
+    public async Task A_start_over_the_HTTP_API_continues_the_traceparent_header()
+    {
+        await using var harness = await WorkflowHarness.StartAsync("sqlite", environment: NoExporter);
+        using var http = new HttpClient { BaseAddress = harness.Sidecar.BaseAddress };
+        var key = Guid.NewGuid().ToString("N");
+        var (traceId, spanId) = (ActivityTraceId.CreateRandom().ToHexString(), ActivitySpanId.CreateRandom().ToHexString());
+        using var start = new HttpRequestMessage(HttpMethod.Post, "/v1.0/workflows/dapr/Traced/start")
+        {
+            Content = new StringContent($"\"{key}\"", System.Text.Encoding.UTF8, "application/json"),
+            Headers = { { "traceparent", $"00-{traceId}-{spanId}-01" } },
+        };
+        using var started = await http.SendAsync(start);
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+
+        await Eventually.UntilAsync(() => TestWorkflows.Log.ContainsKey(key), "the activity ran");
+        Assert.Equal([$"{traceId}/{spanId}"], TestWorkflows.Log[key]);
+    }
+
+    [Fact]
     public async Task The_callers_trace_is_stored_with_the_instance_and_survives_a_sidecar_kill()
     {
-        await using var harness = await WorkflowHarness.StartAsync("sqlite", environment: new Dictionary<string, string?>
-        {
-            ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "", ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] = "",
-        });
+        await using var harness = await WorkflowHarness.StartAsync("sqlite", environment: NoExporter);
         var key = Guid.NewGuid().ToString("N");
         using var caller = new Activity("caller");
         caller.SetIdFormat(ActivityIdFormat.W3C);
@@ -167,14 +182,20 @@ public sealed class TelemetryConformanceTests
         Assert.Equal([$"{caller.TraceId}/{activity.SpanId}"], TestWorkflows.Log[key]); // the app's code: a child of the activity span
     }
 
-    /// <summary>Starts the "Traced" workflow inside a sampled caller span (so the SDK sends its context) and waits for it.</summary>
-    private static async Task<(string TraceId, string SpanId)> RunTracedAsync(WorkflowHarness harness, string key)
+    /// <summary>Whatever the test runner's environment says, this sidecar exports nothing.</summary>
+    private static Dictionary<string, string?> NoExporter => new()
+    {
+        ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "", ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] = "", ["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"] = "",
+    };
+
+    /// <summary>Starts a workflow inside a sampled caller span (so the SDK sends its context) and waits for it.</summary>
+    private static async Task<(string TraceId, string SpanId)> RunTracedAsync(WorkflowHarness harness, string key, string workflow = "Traced")
     {
         using var caller = new Activity("caller");
         caller.SetIdFormat(ActivityIdFormat.W3C);
         caller.ActivityTraceFlags = ActivityTraceFlags.Recorded;
         caller.Start();
-        var id = await harness.Client.ScheduleNewWorkflowAsync("Traced", WorkflowHarness.NewId(), key);
+        var id = await harness.Client.ScheduleNewWorkflowAsync(workflow, WorkflowHarness.NewId(), key);
         caller.Stop();
         using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         var done = await harness.Client.WaitForWorkflowCompletionAsync(id, true, deadline.Token);

@@ -132,6 +132,8 @@ public static class TestWorkflows
             }
         });
         options.RegisterWorkflow<string, string>("Traced", (context, key) => context.CallActivityAsync<string>("SeeTrace", key));
+        options.RegisterWorkflow<string, string>("TracedChild", (context, key) =>
+            context.CallChildWorkflowAsync<string>("Traced", key, new ChildWorkflowTaskOptions(context.InstanceId + "-child")));
         options.RegisterWorkflow<string, string>("TracedAfterGo", async (context, key) =>
         {
             await context.WaitForExternalEventAsync<string>("go");
