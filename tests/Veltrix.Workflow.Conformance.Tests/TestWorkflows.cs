@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Dapr.Workflow;
 
 namespace Veltrix.Workflow.Conformance.Tests;
@@ -39,6 +40,12 @@ public static class TestWorkflows
             Record(key, step);
             if (step == "fail") throw new InvalidOperationException("step 3 failed");
             return Task.FromResult(step);
+        });
+        // Records the trace the worker runs it in (trace ID / parent span ID), as the app's own spans would see it.
+        options.RegisterActivity<string, string>("SeeTrace", (_, key) =>
+        {
+            Record(key, Activity.Current is { } current ? $"{current.TraceId.ToHexString()}/{current.ParentSpanId.ToHexString()}" : "no trace");
+            return Task.FromResult("seen");
         });
         // Blocks its first run until the test opens the gate (the sidecar is killed meanwhile); later runs return at once.
         options.RegisterActivity<string, string>("Gated", async (_, key) =>
@@ -123,6 +130,14 @@ public static class TestWorkflows
             {
                 return "child failed: " + e.Message;
             }
+        });
+        options.RegisterWorkflow<string, string>("Traced", (context, key) => context.CallActivityAsync<string>("SeeTrace", key));
+        options.RegisterWorkflow<string, string>("TracedChild", (context, key) =>
+            context.CallChildWorkflowAsync<string>("Traced", key, new ChildWorkflowTaskOptions(context.InstanceId + "-child")));
+        options.RegisterWorkflow<string, string>("TracedAfterGo", async (context, key) =>
+        {
+            await context.WaitForExternalEventAsync<string>("go");
+            return await context.CallActivityAsync<string>("SeeTrace", key);
         });
         options.RegisterWorkflow<string, string>("FailingChild", (_, _) => throw new InvalidOperationException("child broke"));
         options.RegisterWorkflow<string, string>("ParentOfWaiter", async (context, childId) =>

@@ -17,11 +17,14 @@ namespace Veltrix.Workflow.Conformance.Tests;
 public sealed class WorkflowHarness : IAsyncDisposable
 {
     private readonly List<string> _arguments;
+    private readonly IDictionary<string, string?>? _environment;
     private readonly List<IHost> _stopped = [];
     private IHost _worker;
 
-    private WorkflowHarness(ResourcesFolder resources, SidecarProcess sidecar, List<string> arguments, IHost worker)
+    private WorkflowHarness(string appId, ResourcesFolder resources, SidecarProcess sidecar, List<string> arguments, IDictionary<string, string?>? environment, IHost worker)
     {
+        AppId = appId;
+        _environment = environment;
         Resources = resources;
         Sidecar = sidecar;
         _arguments = arguments;
@@ -29,6 +32,7 @@ public sealed class WorkflowHarness : IAsyncDisposable
         Client = worker.Services.GetRequiredService<DaprWorkflowClient>();
     }
 
+    public string AppId { get; }
     public ResourcesFolder Resources { get; }
     public SidecarProcess Sidecar { get; private set; }
     public DaprWorkflowClient Client { get; }
@@ -42,7 +46,8 @@ public sealed class WorkflowHarness : IAsyncDisposable
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown state backend"),
     } + "\n    - name: actorStateStore\n      value: \"true\"\n";
 
-    public static async Task<WorkflowHarness> StartAsync(string store, IEnumerable<string>? extraArguments = null, bool actorStore = true, bool withWorker = true)
+    public static async Task<WorkflowHarness> StartAsync(string store, IEnumerable<string>? extraArguments = null, bool actorStore = true, bool withWorker = true,
+        IDictionary<string, string?>? environment = null)
     {
         var resources = new ResourcesFolder();
         try
@@ -57,9 +62,9 @@ public sealed class WorkflowHarness : IAsyncDisposable
                 "--dapr-grpc-port", grpc.ToString(CultureInfo.InvariantCulture), "--resources-path", resources.Path,
             };
             arguments.AddRange(extraArguments ?? []);
-            var sidecar = await StartSidecarAsync(arguments, http);
+            var sidecar = await StartSidecarAsync(arguments, environment, http);
             var worker = await StartWorkerAsync(sidecar.GrpcAddress, withWorker);
-            return new WorkflowHarness(resources, sidecar, arguments, worker);
+            return new WorkflowHarness(appId, resources, sidecar, arguments, environment, worker);
         }
         catch
         {
@@ -73,7 +78,7 @@ public sealed class WorkflowHarness : IAsyncDisposable
     {
         Sidecar.Kill();
         await Sidecar.DisposeAsync();
-        Sidecar = await StartSidecarAsync(_arguments, Sidecar.HttpPort);
+        Sidecar = await StartSidecarAsync(_arguments, _environment, Sidecar.HttpPort);
     }
 
     /// <summary>
@@ -87,9 +92,9 @@ public sealed class WorkflowHarness : IAsyncDisposable
         _worker = await StartWorkerAsync(Sidecar.GrpcAddress);
     }
 
-    private static async Task<SidecarProcess> StartSidecarAsync(List<string> arguments, int httpPort)
+    private static async Task<SidecarProcess> StartSidecarAsync(List<string> arguments, IDictionary<string, string?>? environment, int httpPort)
     {
-        var sidecar = SidecarProcess.Start(arguments, httpPort: httpPort);
+        var sidecar = SidecarProcess.Start(arguments, environment, httpPort);
         try
         {
             await sidecar.WaitUntilHealthyAsync();

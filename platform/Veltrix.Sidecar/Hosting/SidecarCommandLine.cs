@@ -34,16 +34,18 @@ public static class SidecarCommandLine
     private static readonly Option<int> MaxWorkflowInstances = new("--max-workflow-instances") { Description = "Unfinished workflow instances one app may have; more are refused (ResourceExhausted).", DefaultValueFactory = _ => 10_000 };
     private static readonly Option<int> MaxWorkflowWorkItems = new("--max-workflow-work-items") { Description = "Queued workflow events and activities one app may hold; more raised events are refused (ResourceExhausted).", DefaultValueFactory = _ => 100_000 };
 
+    private static readonly Option<int?> MetricsPort = new("--metrics-port") { Description = "Serve GET /metrics (Prometheus) on this port, as daprd; off unless given." };
+
     // daprd flags that have no meaning for the dev sidecar.
     private static readonly Option<string?>[] Ignored =
-        [new("--metrics-port"), new("--log-level"), new("--config"), new("--placement-host-address"),
+        [new("--log-level"), new("--config"), new("--placement-host-address"),
          new("--scheduler-host-address"), new("--dapr-internal-grpc-port"), new("--profile-port"), new("--app-max-concurrency")];
 
     public static RootCommand Build()
     {
         var root = new RootCommand("Veltrix dev sidecar: the Dapr HTTP and gRPC APIs for machines without daprd.")
         {
-            AppId, AppPort, HttpPort, GrpcPort, ChannelAddress, Apps, ResourcesPath, MaxBodySize, QueueDepth, Concurrency, GracefulSeconds, AppProtocol, MaxWorkflowInstances, MaxWorkflowWorkItems,
+            AppId, AppPort, HttpPort, GrpcPort, ChannelAddress, Apps, ResourcesPath, MaxBodySize, QueueDepth, Concurrency, GracefulSeconds, AppProtocol, MaxWorkflowInstances, MaxWorkflowWorkItems, MetricsPort,
         };
         foreach (var option in Ignored) root.Options.Add(option);
         return root;
@@ -82,6 +84,13 @@ public static class SidecarCommandLine
             errors.Add(Error("--subscription-queue-depth and --subscription-concurrency must be at least 1", "omit them to use the defaults (10000 and 16)"));
         if (result.GetValue(MaxWorkflowInstances) < 1 || result.GetValue(MaxWorkflowWorkItems) < 1)
             errors.Add(Error("--max-workflow-instances and --max-workflow-work-items must be at least 1", "omit them to use the defaults (10000 and 100000)"));
+        if (result.GetValue(MetricsPort) is { } metricsPort)
+        {
+            if (metricsPort is < 1 or > 65535)
+                errors.Add(Error($"--metrics-port {metricsPort} is not a port", "give a port between 1 and 65535, or omit it to serve no metrics"));
+            else if (apps.FirstOrDefault(a => a.HttpPort == metricsPort || a.GrpcPort == metricsPort) is { } clash)
+                errors.Add(Error($"--metrics-port {metricsPort} is also a Dapr API port of app {clash.AppId}", "the metrics endpoint needs a port of its own"));
+        }
         if (errors.Count > 0) return (null, errors);
 
         var paths = result.GetValue(ResourcesPath) is { Length: > 0 } given ? given : [DefaultResourcesPath()];
@@ -94,6 +103,7 @@ public static class SidecarCommandLine
             SubscriptionConcurrency = result.GetValue(Concurrency),
             GracefulShutdown = TimeSpan.FromSeconds(result.GetValue(GracefulSeconds)),
             Workflows = new Workflows.WorkflowLimits(result.GetValue(MaxWorkflowInstances), result.GetValue(MaxWorkflowWorkItems)),
+            MetricsPort = result.GetValue(MetricsPort),
             DaprApiToken = NonEmpty(Environment.GetEnvironmentVariable("DAPR_API_TOKEN")),
             AppApiToken = NonEmpty(Environment.GetEnvironmentVariable("APP_API_TOKEN")),
         }, []);

@@ -53,6 +53,7 @@ public static class SidecarHost
                 // gRPC without TLS has no ALPN to negotiate HTTP/2, so its port speaks HTTP/2 only (h2c prior knowledge), as the SDK expects.
                 if (app.GrpcPort is { } grpc) kestrel.Listen(IPAddress.Loopback, grpc, listen => listen.Protocols = HttpProtocols.Http2);
             }
+            kestrel.ListenForMetrics(options);
         });
 
         var time = TimeProvider.System;
@@ -94,8 +95,10 @@ public static class SidecarHost
         });
         builder.Services.AddHostedService<SubscriptionStartup>();
         builder.Services.AddHostedService<WorkflowRecovery>();
+        builder.AddSidecarTelemetry(options);
 
         var web = builder.Build();
+        web.UseMetricsListener(options);
         web.UseMiddleware<BadRequestMiddleware>();
         web.UseMiddleware<ApiTokenMiddleware>();
         web.UseMiddleware<GrpcRequestLimit>();
@@ -133,6 +136,8 @@ public static class SidecarHost
     /// <summary>Names the kind of port Kestrel could not bind (its message carries the address), so the fix is obvious.</summary>
     private static string PortInUse(SidecarOptions options, string message)
     {
+        if (options.MetricsPort is { } metrics && System.Text.RegularExpressions.Regex.IsMatch(message, $@":{metrics}(?!\d)", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1)))
+            return $"error {ErrorCodes.PortInUse}: the metrics port is already in use (port {metrics}: {message})\n  help: stop the process on that port (ss -ltnp) or pass another --metrics-port";
         var grpc = options.Apps.FirstOrDefault(a => a.GrpcPort is { } port
             && System.Text.RegularExpressions.Regex.IsMatch(message, $@":{port}(?!\d)", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1)));
         return grpc is not null

@@ -24,6 +24,9 @@ public sealed record SidecarOptions
     /// <summary>Bounds of the workflow engine, per app (--max-workflow-instances, --max-workflow-work-items).</summary>
     public Workflows.WorkflowLimits Workflows { get; init; } = new();
 
+    /// <summary>When set, `GET /metrics` (Prometheus text) is served on this port, as daprd's --metrics-port; off by default.</summary>
+    public int? MetricsPort { get; init; }
+
     public TimeSpan GracefulShutdown { get; init; } = TimeSpan.FromSeconds(5);
 
     /// <summary>When set, every Dapr API call but the health checks must carry it in `dapr-api-token`.</summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Dapr.DurableTask.Protobuf;
 
 namespace Veltrix.Sidecar.Workflows;
@@ -22,6 +23,12 @@ internal sealed class InstanceState(InstanceRecord record, string? etag, List<Hi
     public string? TurnToken { get; set; }
     public IReadOnlyList<long> TurnInbox { get; set; } = [];
     public IReadOnlyList<HistoryEvent> TurnEvents { get; set; } = [];
+
+    /// <summary>The span of the outstanding turn (null when nothing listens): ended when the turn commits or comes back unanswered.</summary>
+    public Activity? TurnSpan { get; set; }
+
+    /// <summary>The spans of dispatched activities by task ID, ended by the answer (or when the instance stops waiting for it).</summary>
+    public Dictionary<int, Activity> ActivitySpans { get; } = [];
 
     /// <summary>The earliest time a wake-up is already armed for, so each future inbox event arms one timer, not one per look.</summary>
     public DateTimeOffset? ArmedFor { get; set; }

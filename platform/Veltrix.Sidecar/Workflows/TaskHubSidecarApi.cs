@@ -38,8 +38,12 @@ internal sealed class TaskHubSidecarApi(SidecarRuntime runtime, WorkflowEngines 
         .AddMethod(Unary<ListInstanceIDsRequest, ListInstanceIDsResponse>("ListInstanceIDs"), new UnaryServerMethod<ListInstanceIDsRequest, ListInstanceIDsResponse>(ListAsync))
         .Build();
 
-    private Task<CreateInstanceResponse> StartAsync(CreateInstanceRequest request, ServerCallContext context) =>
-        Guarded(context, async engine => new CreateInstanceResponse { InstanceId = await engine.StartAsync(request, context.CancellationToken) });
+    private Task<CreateInstanceResponse> StartAsync(CreateInstanceRequest request, ServerCallContext context)
+    {
+        // The SDK sends the caller's context in the request; a client that only sends the W3C headers is continued too.
+        request.ParentTraceContext ??= WorkflowTracing.FromHeaders(context.RequestHeaders.GetValue("traceparent"), context.RequestHeaders.GetValue("tracestate"));
+        return Guarded(context, async engine => new CreateInstanceResponse { InstanceId = await engine.StartAsync(request, context.CancellationToken) });
+    }
 
     private Task<GetInstanceResponse> GetAsync(GetInstanceRequest request, ServerCallContext context) =>
         Guarded(context, engine => Task.FromResult(Describe(engine.Find(request.InstanceId), request.GetInputsAndOutputs)));

@@ -47,7 +47,12 @@ internal static class WorkflowEndpoints
         try
         {
             var engine = engines.For(runtime.For(context));
-            var started = await engine.StartAsync(new CreateInstanceRequest { InstanceId = id.Length > 0 ? id : Guid.NewGuid().ToString(), Name = name, Input = input }, context.RequestAborted);
+            var started = await engine.StartAsync(new CreateInstanceRequest
+            {
+                InstanceId = id.Length > 0 ? id : Guid.NewGuid().ToString(), Name = name, Input = input,
+                // As daprd: an HTTP caller's W3C headers are the workflow's parent trace.
+                ParentTraceContext = WorkflowTracing.FromHeaders(context.Request.Headers.TraceParent.ToString(), context.Request.Headers.TraceState.ToString()),
+            }, context.RequestAborted);
             return Results.Json(new JsonObject { ["instanceID"] = started }, SidecarJson.Default.JsonObject, statusCode: 202);
         }
         catch (WorkflowException e)

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Text.Json;
 using Dapr.DurableTask.Protobuf;
 using Google.Protobuf;
@@ -91,6 +92,7 @@ internal sealed class WorkflowEngine
                     Name = child.Name, Version = child.Version, Input = child.Input,
                     WorkflowInstance = new WorkflowInstance { InstanceId = child.InstanceId, ExecutionId = Guid.NewGuid().ToString("N") },
                     ParentInstance = new ParentInstanceInfo { TaskScheduledId = created.EventId, Name = started.Name, WorkflowInstance = started.WorkflowInstance.Clone() },
+                    ParentTraceContext = child.ParentTraceContext,
                 });
             }
             return;
@@ -111,16 +113,30 @@ internal sealed class WorkflowEngine
     {
         var id = string.IsNullOrEmpty(request.InstanceId) ? Guid.NewGuid().ToString("N") : request.InstanceId;
         var scheduled = request.ScheduledStartTimestamp?.ToDateTimeOffset();
-        var started = new ExecutionStartedEvent
+        var span = WorkflowTracing.StartCreate(request.ParentTraceContext, _appId, request.Name, id);
+        try
         {
-            Name = request.Name,
-            Version = request.Version,
-            Input = request.Input,
-            WorkflowInstance = new WorkflowInstance { InstanceId = id, ExecutionId = Guid.NewGuid().ToString("N") },
-            ScheduledStartTimestamp = request.ScheduledStartTimestamp,
-            ParentTraceContext = request.ParentTraceContext,
-        };
-        await CreateAsync(id, started, scheduled, cancellationToken);
+            var started = new ExecutionStartedEvent
+            {
+                Name = request.Name,
+                Version = request.Version,
+                Input = request.Input,
+                WorkflowInstance = new WorkflowInstance { InstanceId = id, ExecutionId = Guid.NewGuid().ToString("N") },
+                ScheduledStartTimestamp = request.ScheduledStartTimestamp,
+                // Stored with the instance, so every later turn — after a restart too — continues the caller's trace.
+                ParentTraceContext = WorkflowTracing.Continue(span, request.ParentTraceContext),
+            };
+            await CreateAsync(id, started, scheduled, cancellationToken);
+        }
+        catch (Exception e)
+        {
+            WorkflowTracing.Fail(span, e.Message);
+            throw;
+        }
+        finally
+        {
+            span?.Dispose();
+        }
         // As daprd: without a scheduled start the call returns once the first turn ran (the status left PENDING).
         if (scheduled is null) await WaitAsync(id, s => s != OrchestrationStatus.Pending, cancellationToken);
         return id;
@@ -227,6 +243,9 @@ internal sealed class WorkflowEngine
             var generation = record.Generation;
             var replaced = false;
             var started = history.First(e => e.EventTypeCase == HistoryEvent.EventTypeOneofCase.ExecutionStarted).ExecutionStarted;
+            // What this turn schedules (tasks, children) is a child of the turn's span, stored in the event that schedules it.
+            var turnContext = WorkflowTracing.Continue(instance.TurnSpan, started.ParentTraceContext);
+            var retried = new List<string>();
 
             foreach (var action in response.Actions)
             {
@@ -235,13 +254,15 @@ internal sealed class WorkflowEngine
                 {
                     case WorkflowAction.WorkflowActionTypeOneofCase.ScheduleTask:
                         var task = action.ScheduleTask;
-                        var scheduled = new TaskScheduledEvent { Name = task.Name, Version = task.Version, Input = task.Input, TaskExecutionId = task.TaskExecutionId };
+                        var scheduled = new TaskScheduledEvent { Name = task.Name, Version = task.Version, Input = task.Input, TaskExecutionId = task.TaskExecutionId, ParentTraceContext = turnContext?.Clone() };
                         history.Add(new HistoryEvent { EventId = action.Id, Timestamp = now, TaskScheduled = scheduled });
                         pending.Add(action.Id);
                         newActivities.Add(action.Id);
                         break;
                     case WorkflowAction.WorkflowActionTypeOneofCase.CreateTimer:
                         var timer = action.CreateTimer;
+                        // The SDK waits out a retry's back-off on a timer of this origin, right after the failed attempt.
+                        if (timer.OriginCase == CreateTimerAction.OriginOneofCase.ActivityRetry) retried.Add(ActivityNameOf(history, timer.ActivityRetry.TaskExecutionId));
                         history.Add(new HistoryEvent { EventId = action.Id, Timestamp = now, TimerCreated = TimerCreated(timer) });
                         var fireAt = timer.FireAt.ToDateTimeOffset();
                         if (fireAt < NeverFires) // the "wait forever" sentinel needs no timer
@@ -254,13 +275,14 @@ internal sealed class WorkflowEngine
                         history.Add(new HistoryEvent
                         {
                             EventId = action.Id, Timestamp = now,
-                            ChildWorkflowInstanceCreated = new ChildWorkflowInstanceCreatedEvent { InstanceId = childId, Name = child.Name, Version = child.Version, Input = child.Input },
+                            ChildWorkflowInstanceCreated = new ChildWorkflowInstanceCreatedEvent { InstanceId = childId, Name = child.Name, Version = child.Version, Input = child.Input, ParentTraceContext = turnContext?.Clone() },
                         });
                         var childStarted = new ExecutionStartedEvent
                         {
                             Name = child.Name, Version = child.Version, Input = child.Input,
                             WorkflowInstance = new WorkflowInstance { InstanceId = childId, ExecutionId = Guid.NewGuid().ToString("N") },
                             ParentInstance = new ParentInstanceInfo { TaskScheduledId = action.Id, Name = started.Name, WorkflowInstance = started.WorkflowInstance.Clone() },
+                            ParentTraceContext = turnContext?.Clone(),
                         };
                         effects.Add(() => StartChildAsync(childId, childStarted));
                         break;
@@ -275,6 +297,7 @@ internal sealed class WorkflowEngine
                             var next = started.Clone();
                             next.Input = complete.Result;
                             next.WorkflowInstance = new WorkflowInstance { InstanceId = record.InstanceId, ExecutionId = Guid.NewGuid().ToString("N") };
+                            next.ParentTraceContext = WorkflowTracing.NewRootFor(started.ParentTraceContext);
                             history = [];
                             pending.Clear();
                             newActivities.Clear();
@@ -306,6 +329,7 @@ internal sealed class WorkflowEngine
             if (!replaced && terminatedBy is not null && !WorkflowStatus.IsTerminal(WorkflowStatus.Of(history)))
                 history.Add(new HistoryEvent { EventId = -1, Timestamp = now, ExecutionCompleted = new ExecutionCompletedEvent { WorkflowStatus = OrchestrationStatus.Terminated, Result = terminatedBy.Input } });
             var finished = !replaced && WorkflowStatus.IsTerminal(WorkflowStatus.Of(history));
+            OrchestrationStatus? endedWith = null;
             if (finished)
             {
                 pending.Clear();
@@ -313,6 +337,7 @@ internal sealed class WorkflowEngine
                 addedInbox.Clear();
                 foreach (var entry in record.Inbox) removedInbox.Add(entry.Sequence); // nothing more will be read
                 var final = history.Last(e => e.EventTypeCase == HistoryEvent.EventTypeOneofCase.ExecutionCompleted).ExecutionCompleted;
+                endedWith = final.WorkflowStatus;
                 if (started.ParentInstance is { } parent) effects.Add(() => NotifyParentAsync(parent, final));
                 if (terminatedBy is { Recurse: true } || final.WorkflowStatus == OrchestrationStatus.Terminated)
                     foreach (var childId in ChildrenOf(history)) effects.Add(() => TerminateQuietlyAsync(childId, null, true));
@@ -342,6 +367,11 @@ internal sealed class WorkflowEngine
             foreach (var (entry, added) in addedInbox) instance.Inbox[entry.Sequence] = added;
             instance.TurnToken = null;
             instance.Signal();
+            WorkflowMetrics.TurnCommitted(_appId, started.Name);
+            foreach (var activity in retried) WorkflowMetrics.ActivityRetried(_appId, activity);
+            if (endedWith is { } ended) WorkflowMetrics.InstanceEnded(_appId, started.Name, ended);
+            EndTurnSpan(instance, endedWith, replaced, history);
+            if (finished || replaced) EndActivitySpans(instance, "the workflow stopped waiting for this activity");
             foreach (var taskId in newActivities) EnqueueActivity(instance, taskId);
         }
         finally
@@ -379,6 +409,12 @@ internal sealed class WorkflowEngine
             await SaveAsync(instance, updated, [Upsert(WorkflowKeys.Inbox(_appId, instance.Record.InstanceId, sequence), answer.ToByteArray())], cancellationToken);
             instance.Inbox[sequence] = answer;
             instance.Signal();
+            WorkflowMetrics.ActivityAnswered(_appId, scheduled?.TaskScheduled.Name ?? "", response.FailureDetails is not null);
+            if (instance.ActivitySpans.Remove(response.TaskId, out var span))
+            {
+                if (response.FailureDetails is { } failed) WorkflowTracing.Fail(span, failed.ErrorMessage);
+                span.Dispose();
+            }
         }
         finally
         {
@@ -448,6 +484,8 @@ internal sealed class WorkflowEngine
             var request = new WorkflowRequest { InstanceId = instance.Record.InstanceId, ExecutionId = ExecutionIdOf(instance.History.Concat(events)) };
             request.PastEvents.AddRange(instance.History);
             request.NewEvents.AddRange(events);
+            var startedBy = instance.History.Concat(events).FirstOrDefault(IsStart)?.ExecutionStarted;
+            instance.TurnSpan = WorkflowTracing.StartTurn(startedBy?.ParentTraceContext, _appId, instance.Record.Name, instance.Record.InstanceId);
             Queue.Enqueue(new WorkItem { WorkflowRequest = request, CompletionToken = token });
         }
         finally
@@ -471,7 +509,13 @@ internal sealed class WorkflowEngine
             await instance.Lock.WaitAsync();
             try
             {
-                if (instance.TurnToken == item.CompletionToken) instance.TurnToken = null;
+                if (instance.TurnToken == item.CompletionToken)
+                {
+                    instance.TurnToken = null;
+                    WorkflowTracing.Fail(instance.TurnSpan, "the worker's stream ended before it answered; the turn is dispatched again");
+                    instance.TurnSpan?.Dispose();
+                    instance.TurnSpan = null;
+                }
             }
             finally
             {
@@ -485,12 +529,21 @@ internal sealed class WorkflowEngine
     {
         var scheduled = instance.History.FirstOrDefault(e => e.EventId == taskId && e.EventTypeCase == HistoryEvent.EventTypeOneofCase.TaskScheduled)?.TaskScheduled;
         if (scheduled is null) return;
+        var span = WorkflowTracing.StartActivity(scheduled.ParentTraceContext, _appId, scheduled.Name, instance.Record.InstanceId, taskId);
+        if (span is not null)
+        {
+            if (instance.ActivitySpans.Remove(taskId, out var earlier)) earlier.Dispose();
+            instance.ActivitySpans[taskId] = span;
+        }
         var request = new ActivityRequest
         {
             Name = scheduled.Name, Version = scheduled.Version, Input = scheduled.Input, TaskId = taskId, TaskExecutionId = scheduled.TaskExecutionId,
             WorkflowInstance = new WorkflowInstance { InstanceId = instance.Record.InstanceId, ExecutionId = ExecutionIdOf(instance.History) ?? "" },
+            // The SDK runs the activity's code under this context: the app's own spans join the workflow's trace.
+            ParentTraceContext = WorkflowTracing.Continue(span, scheduled.ParentTraceContext),
         };
         Queue.Enqueue(new WorkItem { ActivityRequest = request, CompletionToken = Guid.NewGuid().ToString("N") });
+        WorkflowMetrics.ActivityDispatched(_appId, scheduled.Name);
     }
 
     // ---------------------------------------------------------------- instance lifecycle
@@ -523,6 +576,7 @@ internal sealed class WorkflowEngine
             try
             {
                 await SaveAsync(instance, record, [Upsert(WorkflowKeys.Inbox(_appId, id, 0), startEvent.ToByteArray())], cancellationToken, firstWrite: true);
+                WorkflowMetrics.InstanceStarted(_appId, started.Name);
             }
             catch
             {
@@ -658,6 +712,38 @@ internal sealed class WorkflowEngine
     }
 
     private static UpsertOperation Upsert(string key, byte[] value) => new(key, value, null, false, null);
+
+    // ---------------------------------------------------------------- telemetry
+
+    /// <summary>Ends the committed turn's span, saying how the instance ended when this turn ended it (as daprd tags its workflow span).</summary>
+    private static void EndTurnSpan(InstanceState instance, OrchestrationStatus? endedWith, bool continuedAsNew, IReadOnlyList<HistoryEvent> history)
+    {
+        if (instance.TurnSpan is not { } span) return;
+        instance.TurnSpan = null;
+        if (continuedAsNew) span.SetTag("durabletask.runtime_status", "CONTINUED_AS_NEW");
+        if (endedWith is { } status)
+        {
+            span.SetTag("durabletask.runtime_status", status.ToString().ToUpperInvariant());
+            if (status == OrchestrationStatus.Failed)
+                WorkflowTracing.Fail(span, history.LastOrDefault(e => e.EventTypeCase == HistoryEvent.EventTypeOneofCase.ExecutionCompleted)?.ExecutionCompleted.FailureDetails?.ErrorMessage);
+        }
+        span.Dispose();
+    }
+
+    /// <summary>Activities the instance no longer waits for (it ended or continued as new) will never be answered here: their spans end now.</summary>
+    private static void EndActivitySpans(InstanceState instance, string reason)
+    {
+        foreach (var span in instance.ActivitySpans.Values)
+        {
+            WorkflowTracing.Fail(span, reason);
+            span.Dispose();
+        }
+        instance.ActivitySpans.Clear();
+    }
+
+    /// <summary>The activity a retry timer is for: the task scheduled with the same execution ID (every attempt shares it).</summary>
+    private static string ActivityNameOf(IEnumerable<HistoryEvent> history, string taskExecutionId) =>
+        history.LastOrDefault(e => e.EventTypeCase == HistoryEvent.EventTypeOneofCase.TaskScheduled && e.TaskScheduled.TaskExecutionId == taskExecutionId)?.TaskScheduled.Name ?? "";
 
     // ---------------------------------------------------------------- helpers
 
