@@ -11,7 +11,7 @@ public static class VeltrixCommandLine
     {
         var root = new RootCommand("veltrix: check, graph and version the event configuration of a Veltrix system.")
         {
-            CheckCommands.Check(cli), CheckCommands.Graph(cli), ConfigCommands.Build(cli),
+            CheckCommands.Check(cli), CheckCommands.Graph(cli), ConfigCommands.Build(cli), DeadLetterCommands.Build(cli),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

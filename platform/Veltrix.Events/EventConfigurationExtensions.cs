@@ -1,3 +1,4 @@
+using Veltrix.Events.DeadLetters;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
@@ -30,6 +31,7 @@ public static class EventConfigurationExtensions
         services.TryAddSingleton(TimeProvider.System);
         services.AddMetrics();
         services.TryAddSingleton<RoutingMetrics>();
+        services.TryAddSingleton<DeadLetterStore>();
         services.TryAddSingleton<EventMetrics>();
         services.TryAddSingleton(sp => new ConfigurationStore(sp.GetRequiredService<DaprClient>(), sp.GetRequiredService<IOptions<EventsOptions>>().Value.Store));
         services.TryAddSingleton<ConfigurationSource>();

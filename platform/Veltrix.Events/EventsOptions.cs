@@ -27,6 +27,10 @@ public sealed class EventsOptions
     [Required]
     public string DeadLetterStore { get; set; } = "statestore";
 
+    /// <summary>Parked dead letters kept per event type; parking one more drops the oldest (counted as evicted).</summary>
+    [Range(1, 100_000)]
+    public int DeadLetterRetention { get; set; } = 10_000;
+
     /// <summary>This app's ID (APP_ID, as dapr run, AppHost and the sidecar injector set it).</summary>
     [Required]
     public string AppId { get; set; } = Environment.GetEnvironmentVariable("APP_ID") ?? "";

@@ -165,6 +165,20 @@ public abstract class TreasureHuntTests(SystemFixture fixture)
         await player.SubmitAsync("no-such-hunt", [new Answer("ghost", "p1", "boo"), new Answer("ghost", "p2", "boo")], firstId: 900_000);
         await Eventually.UntilAsync(async () => await control.CounterAsync("hunt", "veltrix_events_dead_letters_total", ("type", "answer.submitted")) >= before + 2,
             "hunt to park both dead letters", TimeSpan.FromSeconds(60));
+
+        // An operator sees them with `veltrix deadletters`: the cause the sidecar gave and the version they were routed under.
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var exit = await Veltrix.Cli.VeltrixCommandLine.RunAsync(["deadletters", "list", "answer.submitted", "--owner", fixture.System.Url("hunt").ToString(),
+            "--token", fixture.System.OperatorToken, "--format", "json"], new Veltrix.Cli.Commands.CliContext(output, error));
+        Assert.True(exit == 0, error.ToString());
+        var parked = System.Text.Json.JsonDocument.Parse(output.ToString()).RootElement.GetProperty("items").EnumerateArray().ToList();
+        Assert.True(parked.Count >= 2, output.ToString());
+        Assert.All(parked, item =>
+        {
+            Assert.Contains("DROP", item.GetProperty("cause").GetString(), StringComparison.Ordinal);
+            Assert.Equal("treasure-hunt", item.GetProperty("configuration").GetString());
+        });
     }
 
     internal static async Task<(CreatedHunt Hunt, List<Answer> Answers, IReadOnlyList<(string, int, int)> Expected)> LargeHuntAsync(

@@ -119,7 +119,7 @@ public static class ConfigCommands
         return Problem(cli, response);
     }
 
-    private static int Problem(CliContext cli, ControlResponse response)
+    internal static int Problem(CliContext cli, ControlResponse response)
     {
         var body = response.Body;
         var code = body.ValueKind == JsonValueKind.Object && body.TryGetProperty("code", out var c) ? c.GetString() : null;
@@ -139,7 +139,7 @@ public static class ConfigCommands
         return ExitCodes.Problems;
     }
 
-    private static int Fail(CliContext cli, string code, string message, string help, int exit)
+    internal static int Fail(CliContext cli, string code, string message, string help, int exit)
     {
         cli.Error.WriteLine($"error[{code}]: {message}\n  = help: {help}");
         return exit;

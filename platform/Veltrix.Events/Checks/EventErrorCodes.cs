@@ -49,6 +49,13 @@ public static class EventErrorCodes
     public const string NotDeclared = "VX5055";
     public const string StoreUnavailable = "VX5056";
 
+    // VX506x — dead letters an owner parked (the operator API behind `veltrix deadletters`).
+    public const string NotADeadLetterOwner = "VX5060";
+    public const string DeadLetterNotFound = "VX5061";
+    public const string DeadLetterSelectionMissing = "VX5062";
+    public const string DeadLetterNotReplayable = "VX5063";
+    public const string OwnerUnreachable = "VX5092";
+
     // VX509x — the `veltrix` CLI itself.
     public const string CliCannotRun = "VX5090";
     public const string ControlUnreachable = "VX5091";

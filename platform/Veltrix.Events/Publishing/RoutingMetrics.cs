@@ -13,6 +13,9 @@ public sealed class RoutingMetrics
     private readonly Counter<long> _routed;
     private readonly Counter<long> _received;
     private readonly Counter<long> _deadLetters;
+    private readonly Counter<long> _replayed;
+    private readonly Counter<long> _purged;
+    private readonly Counter<long> _evicted;
 
     public RoutingMetrics(IMeterFactory meterFactory)
     {
@@ -20,6 +23,9 @@ public sealed class RoutingMetrics
         _routed = meter.CreateCounter<long>("veltrix.events.routed", "{event}", "Events published, by event type, topic and the configuration version that routed them.");
         _received = meter.CreateCounter<long>("veltrix.events.received", "{event}", "Events delivered to this app, by event type and the configuration version they were routed under.");
         _deadLetters = meter.CreateCounter<long>("veltrix.events.dead_letters", "{event}", "Dead letters this app parked as their owner.");
+        _replayed = meter.CreateCounter<long>("veltrix.events.dead_letters.replayed", "{event}", "Parked dead letters an operator replayed to their event type's topic.");
+        _purged = meter.CreateCounter<long>("veltrix.events.dead_letters.purged", "{event}", "Parked dead letters an operator purged.");
+        _evicted = meter.CreateCounter<long>("veltrix.events.dead_letters.evicted", "{event}", "Parked dead letters dropped, oldest first, past the retention bound.");
     }
 
     public void Routed(string type, string topic, string configuration, int version, long count) =>
@@ -29,4 +35,10 @@ public sealed class RoutingMetrics
         _received.Add(count, new("type", type), new("configuration", configuration), new("version", version));
 
     public void DeadLetterParked(string type) => _deadLetters.Add(1, new KeyValuePair<string, object?>("type", type));
+
+    public void DeadLettersReplayed(string type, long count) => _replayed.Add(count, new KeyValuePair<string, object?>("type", type));
+
+    public void DeadLettersPurged(string type, long count) => _purged.Add(count, new KeyValuePair<string, object?>("type", type));
+
+    public void DeadLettersEvicted(string type, long count) => _evicted.Add(count, new KeyValuePair<string, object?>("type", type));
 }

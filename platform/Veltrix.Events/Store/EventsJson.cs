@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Veltrix.Events.DeadLetters;
 using System.Text.Json.Serialization;
 using Dapr.AspNetCore;
 using Veltrix.Events.Publishing;
@@ -14,6 +15,13 @@ namespace Veltrix.Events;
 [JsonSerializable(typeof(SubscriptionReport))]
 [JsonSerializable(typeof(ConfigurationNames))]
 [JsonSerializable(typeof(ParkedDeadLetter))]
+[JsonSerializable(typeof(DeadLetterIndex))]
+[JsonSerializable(typeof(DeadLetterSelection))]
+[JsonSerializable(typeof(List<DeadLetterTypeCount>))]
+[JsonSerializable(typeof(DeadLetterPage))]
+[JsonSerializable(typeof(ReplayResult))]
+[JsonSerializable(typeof(PurgeResult))]
+[JsonSerializable(typeof(RoutedEvent<JsonElement>))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(RoutedEvent<ConfigurationActivated>))]
 [JsonSerializable(typeof(BulkSubscribeMessage<JsonElement>))]

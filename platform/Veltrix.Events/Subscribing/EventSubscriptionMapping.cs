@@ -1,3 +1,4 @@
+using Veltrix.Events.DeadLetters;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -31,6 +32,7 @@ public static partial class EventSubscriptionMapping
     public static void Map(IEndpointRouteBuilder app, EventHandlers handlers, IReadOnlyList<RoutingTable> versions, string appId, EventsOptions options, ILogger logger)
     {
         var subscribed = new List<SubscribedTopic>();
+        var ownedTypes = new List<string>();
         foreach (var type in versions.SelectMany(v => v.Configuration.Events).Select(e => e.Type).Distinct())
         {
             var mine = versions.Select(v => v.Find(type)).OfType<EventDefinition>()
@@ -42,8 +44,13 @@ public static partial class EventSubscriptionMapping
             }
             var owned = versions.Select(v => v.Find(type)).OfType<EventDefinition>().Where(d => d.DeadLetter?.Owner == appId)
                 .Select(d => (d.PubSub, d.DeadLetter!.Topic)).Distinct().ToList();
-            if (owned.Count > 0) MapDeadLetters(app, type, owned, options);
+            if (owned.Count > 0)
+            {
+                MapDeadLetters(app, type, owned);
+                ownedTypes.Add(type);
+            }
         }
+        if (ownedTypes.Count > 0) DeadLetterApi.Map(app, ownedTypes);
         foreach (var unused in handlers.ByType.Keys.Where(t => subscribed.All(s => s.Type != t))) LogUnusedHandler(logger, appId, unused);
 
         var pubsubs = versions.SelectMany(v => v.Configuration.Events).Select(e => e.PubSub).Distinct().ToList();
@@ -63,6 +70,7 @@ public static partial class EventSubscriptionMapping
         List<(EventDefinition Definition, EventConsumer Consumer)> mine, ILogger logger)
     {
         var subscribed = new List<SubscribedTopic>();
+        var ownedTypes = new List<string>();
         var newest = mine[^1];
         var metrics = app.ServiceProvider.GetRequiredService<RoutingMetrics>();
         foreach (var route in mine.GroupBy(m => m.Consumer.Route))
@@ -90,10 +98,10 @@ public static partial class EventSubscriptionMapping
         return method.CreateDelegate<Func<HttpContext, Task<IResult>>>(delivery);
     }
 
-    private static void MapDeadLetters(IEndpointRouteBuilder app, string type, List<(string PubSub, string Topic)> topics, EventsOptions options)
+    private static void MapDeadLetters(IEndpointRouteBuilder app, string type, List<(string PubSub, string Topic)> topics)
     {
-        var endpoint = app.MapPost($"/veltrix/dead-letters/{type}", (HttpContext context, DaprClient dapr, RoutingMetrics metrics, TimeProvider time, ILoggerFactory loggers) =>
-            DeadLetterParking.ParkAsync(type, options.DeadLetterStore, context, dapr, metrics, time, loggers.CreateLogger("Veltrix.Events.DeadLetters")));
+        var endpoint = app.MapPost($"/veltrix/dead-letters/{type}", (HttpContext context, DeadLetterStore store, RoutingMetrics metrics, TimeProvider time, ILoggerFactory loggers) =>
+            DeadLetterParking.ParkAsync(type, context, store, metrics, time, loggers.CreateLogger("Veltrix.Events.DeadLetters")));
         endpoint.RequireDaprAppToken(app.ServiceProvider);
         foreach (var (pubsub, topic) in topics) endpoint.WithTopic(pubsub, topic);
     }

@@ -62,7 +62,7 @@ public sealed class ActiveSubscription : IAsyncDisposable
                     break;
                 case RoutingDecision.Drop drop:
                     _logger.LogWarning("{App}: message on topic {Topic} dropped: {Reason}", _appId, Spec.Topic, drop.Reason);
-                    await DeadLetterIfConfiguredAsync(messages[i], cancellationToken);
+                    await DeadLetterIfConfiguredAsync(messages[i], drop.Reason, cancellationToken);
                     break;
                 case RoutingDecision.Deliver deliver:
                     routed.Add((i, deliver.Message));
@@ -97,7 +97,7 @@ public sealed class ActiveSubscription : IAsyncDisposable
                 return;
             case DeliveryStatus.Drop:
                 _logger.LogWarning("{App}: message on topic {Topic} dropped: {Reason}", _appId, Spec.Topic, outcome.Reason);
-                await DeadLetterIfConfiguredAsync(message, cancellationToken);
+                await DeadLetterIfConfiguredAsync(message, outcome.Reason, cancellationToken);
                 return;
             default:
                 await DeadLetterOrFailAsync(message, index, outcome.Reason, failures, cancellationToken);
@@ -113,14 +113,24 @@ public sealed class ActiveSubscription : IAsyncDisposable
             return;
         }
         _logger.LogWarning("{App}: message on topic {Topic} goes to dead-letter topic {DeadLetter}: {Reason}", _appId, Spec.Topic, Spec.DeadLetterTopic, reason);
-        await DeadLetterIfConfiguredAsync(message, cancellationToken);
+        await DeadLetterIfConfiguredAsync(message, $"delivery to app {_appId} failed: {reason}", cancellationToken);
     }
 
-    // The original broker bytes and metadata, republished on the same component (contract §2.3).
-    private async Task DeadLetterIfConfiguredAsync(PubSubMessage message, CancellationToken cancellationToken)
+    /// <summary>
+    /// The original broker bytes and metadata, republished on the same component (contract §2.3), plus one metadata
+    /// entry daprd does not add: <see cref="DeadLetterCause.MetadataKey"/>, why the message went there.
+    /// </summary>
+    private async Task DeadLetterIfConfiguredAsync(PubSubMessage message, string cause, CancellationToken cancellationToken)
     {
-        if (Spec.DeadLetterTopic is { } deadLetter)
-            await _pubSub.PublishAsync(message with { Topic = deadLetter }, cancellationToken);
+        if (Spec.DeadLetterTopic is not { } deadLetter) return;
+        var metadata = new Dictionary<string, string>(message.Metadata, StringComparer.Ordinal) { [DeadLetterCause.MetadataKey] = Truncate(cause) };
+        await _pubSub.PublishAsync(message with { Topic = deadLetter, Metadata = metadata }, cancellationToken);
+    }
+
+    private static string Truncate(string cause)
+    {
+        var printable = new string([.. cause.Take(300).Select(c => char.IsControl(c) ? ' ' : c)]);
+        return printable.Length == cause.Length ? printable : printable + "…";
     }
 
     private IEnumerable<KeyValuePair<string, string>> Headers(RoutedMessage routed)

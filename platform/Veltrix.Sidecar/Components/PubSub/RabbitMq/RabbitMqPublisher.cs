@@ -98,6 +98,9 @@ internal sealed class RabbitMqPublisher(RabbitMqConnection connection, RabbitMqS
         else if (settings.TtlInSeconds is { } defaultTtl) properties.Expiration = (defaultTtl * 1000).ToString(CultureInfo.InvariantCulture);
         if (message.Metadata.TryGetValue("priority", out var text) && byte.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var priority))
             properties.Priority = priority;
+        // The one piece of metadata that must survive the broker: a dead letter's cause, as an AMQP header.
+        if (message.Metadata.TryGetValue(DeadLetterCause.MetadataKey, out var cause))
+            properties.Headers = new Dictionary<string, object?> { [DeadLetterCause.MetadataKey] = System.Text.Encoding.UTF8.GetBytes(cause) };
         return properties;
     }
 

@@ -82,7 +82,7 @@ internal sealed class RabbitMqSubscriber : IAsyncDisposable
                 consumer.ReceivedAsync += (_, e) =>
                 {
                     // The body is only valid during this callback: copy it.
-                    var message = new PubSubMessage(_subscription.Topic, e.Body.ToArray(), e.BasicProperties.ContentType ?? "", NoMetadata);
+                    var message = new PubSubMessage(_subscription.Topic, e.Body.ToArray(), e.BasicProperties.ContentType ?? "", MetadataOf(e.BasicProperties));
                     _deliveries.Writer.TryWrite(new Delivery(source, e.DeliveryTag, message));
                     return Task.CompletedTask;
                 };
@@ -129,6 +129,12 @@ internal sealed class RabbitMqSubscriber : IAsyncDisposable
 
     // daprd passes AMQP properties on only with publishMessagePropertiesToMetadata, which the dev sidecar does not implement.
     private static readonly IReadOnlyDictionary<string, string> NoMetadata = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>A dead letter's cause comes back from its AMQP header (see RabbitMqPublisher); nothing else is read from headers.</summary>
+    private static IReadOnlyDictionary<string, string> MetadataOf(IReadOnlyBasicProperties properties) =>
+        properties.Headers?.TryGetValue(DeadLetterCause.MetadataKey, out var cause) == true && cause is byte[] bytes
+            ? new Dictionary<string, string>(StringComparer.Ordinal) { [DeadLetterCause.MetadataKey] = System.Text.Encoding.UTF8.GetString(bytes) }
+            : NoMetadata;
 
     private async Task WorkAsync()
     {
