@@ -53,7 +53,6 @@ public static class EventErrorCodes
     public const string NotADeadLetterOwner = "VX5060";
     public const string DeadLetterNotFound = "VX5061";
     public const string DeadLetterSelectionMissing = "VX5062";
-    public const string DeadLetterNotReplayable = "VX5063";
     public const string OwnerUnreachable = "VX5092";
 
     // VX509x — the `veltrix` CLI itself.
