@@ -23,14 +23,8 @@ public static class ConfigCommands
             DefaultValueFactory = _ => Environment.GetEnvironmentVariable("VELTRIX_CONTROL_URL") is { Length: > 0 } url ? url : DefaultControlUrl,
             Recursive = true,
         };
-        var token = new Option<string?>("--token")
-        {
-            Description = "The operator token (default: VELTRIX_OPERATOR_TOKEN; AppHost prints it).",
-            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("VELTRIX_OPERATOR_TOKEN"),
-            Recursive = true,
-        };
-        var format = new Option<string>("--format") { Description = "table (for people) or json (for scripts).", DefaultValueFactory = _ => "table", Recursive = true };
-        format.AcceptOnlyFromAmong("table", "json");
+        var token = OperatorOptions.Token();
+        var format = OperatorOptions.Format();
 
         var file = new Argument<string>("FILE") { Description = "The EventConfiguration YAML file." };
         var name = new Argument<string>("NAME") { Description = "The configuration name (metadata.name)." };
@@ -105,18 +99,7 @@ public static class ConfigCommands
                 "start the system (`dotnet run --project AppHost`), or point --control / VELTRIX_CONTROL_URL at the control service", ExitCodes.CouldNotRun);
         }
         if (outcome is int exit) return exit;
-        var response = (ControlResponse)outcome;
-        if (result.GetValue(format) == "json")
-        {
-            cli.Output.WriteLine(JsonSerializer.Serialize(response.Body, new JsonSerializerOptions { WriteIndented = true }));
-            return response.IsSuccess ? ExitCodes.Clean : ExitCodes.Problems;
-        }
-        if (response.IsSuccess)
-        {
-            print(response.Body);
-            return ExitCodes.Clean;
-        }
-        return Problem(cli, response);
+        return OperatorOptions.Show(cli, result.GetValue(format)!, (ControlResponse)outcome, print);
     }
 
     internal static int Problem(CliContext cli, ControlResponse response)

@@ -25,14 +25,8 @@ public static class DeadLetterCommands
             Recursive = true,
         };
         var runFile = new Option<string>("--file") { Description = "dapr.yaml, to find an app id's port.", DefaultValueFactory = _ => "dapr.yaml", Recursive = true };
-        var token = new Option<string?>("--token")
-        {
-            Description = "The operator token (default: VELTRIX_OPERATOR_TOKEN; AppHost prints it).",
-            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("VELTRIX_OPERATOR_TOKEN"),
-            Recursive = true,
-        };
-        var format = new Option<string>("--format") { Description = "table (for people) or json (for scripts).", DefaultValueFactory = _ => "table", Recursive = true };
-        format.AcceptOnlyFromAmong("table", "json");
+        var token = OperatorOptions.Token();
+        var format = OperatorOptions.Format();
 
         var optionalType = new Argument<string?>("TYPE") { Description = "The event type; without it, every type the owner holds and how many.", Arity = ArgumentArity.ZeroOrOne };
         var type = new Argument<string>("TYPE") { Description = "The event type." };
@@ -53,7 +47,7 @@ public static class DeadLetterCommands
         var show = new Command("show", "Show one parked dead letter with its event data.") { type, eventId };
         show.SetAction((r, ct) => Run(cli, r, owner, runFile, token, format,
             client => client.GetAsync($"/veltrix/dead-letters/{Uri.EscapeDataString(r.GetValue(type)!)}/{Uri.EscapeDataString(r.GetValue(eventId)!)}", ct),
-            body => cli.Output.WriteLine(JsonSerializer.Serialize(body, Indented))));
+            body => cli.Output.WriteLine(OperatorOptions.Json(body))));
 
         var replay = new Command("replay", "Publish dead letters again to their type's topic, keeping their event ids, at a bounded rate.") { type, eventIds, all, force, rate };
         replay.SetAction((r, ct) => Run(cli, r, owner, runFile, token, format,
@@ -75,8 +69,6 @@ public static class DeadLetterCommands
 
         return new Command("deadletters", "Dead letters an owner app parked: list, show, replay, purge.") { owner, runFile, token, format, list, show, replay, purge };
     }
-
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
     private static string Selection(string[]? ids, bool all, bool force, int? rate) => JsonSerializer.Serialize(new Dictionary<string, object?>
     {
@@ -119,14 +111,7 @@ public static class DeadLetterCommands
             return ConfigCommands.Fail(cli, EventErrorCodes.OwnerUnreachable, $"the owner at {baseAddress} did not answer: {e.Message}",
                 "start the system (`dotnet run --project AppHost`), or pass the owner's URL with --owner", ExitCodes.CouldNotRun);
         }
-        if (result.GetValue(format) == "json")
-        {
-            cli.Output.WriteLine(JsonSerializer.Serialize(response.Body, Indented));
-            return response.IsSuccess ? ExitCodes.Clean : ExitCodes.Problems;
-        }
-        if (!response.IsSuccess) return ConfigCommands.Problem(cli, response);
-        print(response.Body);
-        return ExitCodes.Clean;
+        return OperatorOptions.Show(cli, result.GetValue(format)!, response, print);
     }
 
     private static void ListTable(CliContext cli, JsonElement body)
