@@ -20,7 +20,7 @@ public static partial class PrizeApi
     {
         app.MapPost("/prizes", CreateAsync).RequireOperatorToken();
         app.MapGet("/prizes/{prizeId}", async (string prizeId, PrizeStore prizes, CancellationToken cancellationToken) =>
-            await prizes.FindAsync(prizeId, cancellationToken) is { } prize ? Results.Ok(View(prize)) : NotFound(prizeId));
+            PrizeIdShape().IsMatch(prizeId) && await prizes.FindAsync(prizeId, cancellationToken) is { } prize ? Results.Ok(View(prize)) : NotFound(prizeId));
         app.MapPost("/prizes/{prizeId}/claims", ClaimAsync);
         app.MapGet("/prizes/{prizeId}/claims/{claimId}", GetClaimAsync);
         return app;
@@ -43,7 +43,8 @@ public static partial class PrizeApi
         if (body.ClaimId is { } given && !ClaimIdShape().IsMatch(given))
             return Problems.Validation("'claimId' must be 1 to 64 letters, digits, '-' or '_' (it names the claim's workflow instance)",
                 new Dictionary<string, object?> { ["field"] = "claimId" });
-        if (await prizes.FindAsync(prizeId, cancellationToken) is null) return NotFound(prizeId);
+        // Prize ids are ours (12 hex digits): anything else names no prize, and never reaches a state key.
+        if (!PrizeIdShape().IsMatch(prizeId) || await prizes.FindAsync(prizeId, cancellationToken) is null) return NotFound(prizeId);
         var claim = new ClaimInput(prizeId, body.PlayerId, body.HuntId);
         var claimId = body.ClaimId ?? "claim-" + Guid.NewGuid().ToString("N");
         try
@@ -76,7 +77,7 @@ public static partial class PrizeApi
 
     private static async Task<IResult> GetClaimAsync(string prizeId, string claimId, DaprWorkflowClient workflows, CancellationToken cancellationToken)
     {
-        if (!ClaimIdShape().IsMatch(claimId)) return ClaimNotFound(prizeId, claimId);
+        if (!ClaimIdShape().IsMatch(claimId) || !PrizeIdShape().IsMatch(prizeId)) return ClaimNotFound(prizeId, claimId);
         var state = await workflows.GetWorkflowStateAsync(claimId, getInputsAndOutputs: true, cancellationToken);
         var input = state is { Exists: true, WorkflowName: nameof(ClaimWorkflow) } ? state.ReadInputAs<ClaimInput>() : null;
         if (state is null || input?.PrizeId != prizeId) return ClaimNotFound(prizeId, claimId);
@@ -121,4 +122,7 @@ public static partial class PrizeApi
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,64}$")]
     private static partial Regex ClaimIdShape();
+
+    [GeneratedRegex("^[0-9a-f]{12}$")]
+    private static partial Regex PrizeIdShape();
 }
