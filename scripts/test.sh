@@ -13,10 +13,12 @@ trap cleanup EXIT
 
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-# What the tests need beyond the SDK, from Debian's packages (the README promises a machine with only the .NET SDK).
+# What the tests need beyond the SDK, from the machine's apt sources (Debian's, and kubectl's where configured) (the README promises a machine with only the .NET SDK).
 install_packages() {
   local missing=()
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  # kubectl (kustomize built in) renders deploy/'s overlays for DeployManifestTests; without it those tests fail.
+  command -v kubectl >/dev/null 2>&1 || missing+=(kubectl)
   [ ${#missing[@]} -eq 0 ] && return 0
   echo "== installing ${missing[*]} (apt-get)"
   local sudo=""
