@@ -17,7 +17,6 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 install_packages() {
   local missing=()
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
-  # kubectl (kustomize built in) renders deploy/'s overlays for DeployManifestTests; without it those tests fail.
   [ ${#missing[@]} -eq 0 ] && return 0
   echo "== installing ${missing[*]} (apt-get)"
   local sudo=""
