@@ -137,7 +137,7 @@ public static class DeployCheck
             if (raw.Root.Child("scopes") is YamlSequenceNode scopes)
             {
                 manifest.Scopes = Scopes(scopes, raw.File);
-                manifest.ScopesAt = raw.Root.KeyNode("scopes")!.At(raw.File);
+                manifest.ScopesAt = scopes.At(raw.File);
             }
             return manifest;
         }
