@@ -199,6 +199,29 @@ public sealed class DeployManifestTests
         }
     }
 
+    /// <summary>
+    /// One source: the cluster gets every resource file of the folder (none forgotten in its Kustomization), and the
+    /// Kustomization file itself is invisible to what reads the folder locally (the dev sidecar and `veltrix check`).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public void Each_resources_folder_lists_all_its_files_for_kustomize_and_its_readers_ignore_that_list(string overlay)
+    {
+        var folder = Path.Combine(RepositoryLayout.Root, $"components.{overlay}");
+        var kustomization = Documents(File.ReadAllText(Path.Combine(folder, "Kustomization"))).Single();
+        var listed = ((YamlSequenceNode)kustomization.Node("resources")).Children.Select(c => c.ToString()).Order(StringComparer.Ordinal);
+        var files = Veltrix.Resources.Yaml.ResourceFileReader.FindFiles(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal);
+        Assert.Equal(files, listed);
+
+        var loaded = Veltrix.Resources.ResourceLoader.Load([folder], Veltrix.Resources.Components.ComponentSupport.Daprd);
+        Assert.Empty(loaded.Diagnostics);
+        Assert.Equal(3, loaded.Components.Count);
+        Assert.Single(loaded.Resiliencies);
+        var events = Path.Combine(RepositoryLayout.Root, "events");
+        Assert.Equal(["treasure-hunt.yaml"], Veltrix.Resources.Yaml.ResourceFileReader.FindFiles(events).Select(Path.GetFileName));
+        Assert.True(File.Exists(Path.Combine(events, "Kustomization")));
+    }
+
     [Fact]
     public void A_patch_whose_entry_moved_in_the_resources_folder_makes_rendering_fail_instead_of_replacing_the_wrong_entry()
     {
