@@ -22,6 +22,23 @@ public static class DeployCheck
     private static readonly string[] ConsumerGroupKeys = ["consumerID", "consumerGroup"];
     private static readonly string[] PerPodPlaceholders = ["{podName}", "{uuid}"];
 
+    // The pod annotations Dapr's sidecar injector reads (Dapr 1.14+); it ignores any other dapr.io/ key without a word.
+    private static readonly string[] DaprAnnotations =
+    [
+        "enabled", "app-id", "app-port", "app-protocol", "app-ssl", "app-channel-address", "app-max-concurrency", "config", "log-level",
+        "log-as-json", "enable-api-logging", "enable-profiling", "enable-metrics", "metrics-port", "enable-debug", "debug-port", "env",
+        "env-from-secret", "api-token-secret", "app-token-secret", "grpc-port", "internal-grpc-port", "sidecar-cpu-request",
+        "sidecar-cpu-limit", "sidecar-memory-request", "sidecar-memory-limit", "sidecar-listen-addresses", "sidecar-image",
+        "sidecar-seccomp-profile-type", "sidecar-liveness-probe-delay-seconds", "sidecar-liveness-probe-timeout-seconds",
+        "sidecar-liveness-probe-period-seconds", "sidecar-liveness-probe-threshold", "sidecar-readiness-probe-delay-seconds",
+        "sidecar-readiness-probe-timeout-seconds", "sidecar-readiness-probe-period-seconds", "sidecar-readiness-probe-threshold",
+        "http-max-request-size", "max-body-size", "http-read-buffer-size", "read-buffer-size", "graceful-shutdown-seconds",
+        "block-shutdown-duration", "unix-domain-socket-path", "volume-mounts", "volume-mounts-rw", "disable-builtin-k8s-secret-store",
+        "enable-app-health-check", "app-health-check-path", "app-health-probe-interval", "app-health-probe-timeout", "app-health-threshold",
+        "placement-host-address", "scheduler-host-address", "pluggable-components", "pluggable-components-sockets-folder",
+        "component-container", "inject-pluggable-components", "sentry-request-jwt-audiences",
+    ];
+
     public static void Run(string root, IReadOnlyList<TemplateApp>? apps, IReadOnlyList<EventConfiguration> configurations,
         IReadOnlyList<ComponentResource>? folderComponents, List<Diagnostic> diagnostics)
     {
@@ -253,6 +270,14 @@ public static class DeployCheck
             var metadata = template.Child("metadata") as YamlMappingNode;
             var annotations = metadata?.Child("annotations") as YamlMappingNode;
             YamlScalarNode? Annotation(string key) => annotations?.Child($"dapr.io/{key}") as YamlScalarNode;
+
+            foreach (var (key, keyNode, _) in annotations?.Entries() ?? [])
+            {
+                if (!key.StartsWith("dapr.io/", StringComparison.Ordinal) || DaprAnnotations.Contains(key["dapr.io/".Length..])) continue;
+                sink.Warning(DeployErrorCodes.UnknownDaprAnnotation, keyNode.At(workload.File),
+                    $"'{key}' is not an annotation Dapr's sidecar injector reads: it is ignored without a word",
+                    $"{DidYouMean.Hint(key, DaprAnnotations.Select(a => $"dapr.io/{a}"))}see Dapr's list of annotations (docs.dapr.io, arguments and annotations)");
+            }
 
             var enabled = Annotation("enabled");
             var dapr = enabled?.Value == "true";

@@ -12,4 +12,5 @@ public static class DeployErrorCodes
     public const string ReplicasConsumerGroup = "VX7007";
     public const string ComponentMissingForApp = "VX7008";
     public const string KustomizationPathMissing = "VX7009";
+    public const string UnknownDaprAnnotation = "VX7010";
 }
