@@ -86,6 +86,22 @@ public sealed class DeployManifestTests
         Assert.All(rendered.Objects.Where(o => o.Kind != "Namespace"), o => Assert.Equal("veltrix", o.Node.Text("metadata", "namespace")));
     }
 
+    /// <summary>The images the Deployments name are the ones `dotnet publish -t:PublishContainer` builds (services/Directory.Build.props).</summary>
+    [Fact]
+    public void Each_app_is_published_as_the_image_its_Deployment_names()
+    {
+        var props = File.ReadAllText(Path.Combine(RepositoryLayout.Root, "services", "Directory.Build.props"));
+        Assert.Contains("<ContainerRepository>veltrix/$(MSBuildProjectName.ToLowerInvariant())</ContainerRepository>", props, StringComparison.Ordinal);
+        var rendered = Render("rabbitmq");
+        foreach (var app in RunFile().Apps)
+        {
+            var project = Assert.Single(Directory.GetFiles(app.AppDirPath, "*.csproj"));
+            Assert.Equal(app.AppId, Path.GetFileNameWithoutExtension(project).ToLowerInvariant());
+            var image = rendered.Single("Deployment", app.AppId).Node("spec", "template", "spec", "containers").Items().Single().Text("image");
+            Assert.Equal($"veltrix/{Path.GetFileNameWithoutExtension(project).ToLowerInvariant()}:latest", image);
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Overlays))]
     public void The_event_configuration_the_Dapr_Configuration_and_the_Ingress_are_rendered(string overlay)
