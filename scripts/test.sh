@@ -29,6 +29,25 @@ if ! install_packages; then
   exit 1
 fi
 
+# kubectl (kustomize built in) renders deploy/'s overlays for DeployManifestTests. apt sources name it `kubectl`
+# (Kubernetes' own repository, Google Cloud's) or `kubernetes-client` (Debian's, where it exists). If neither installs,
+# the run goes on and those tests fail, saying kubectl is missing: deploy/ is never passed unchecked.
+install_kubectl() {
+  command -v kubectl >/dev/null 2>&1 && return 0
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq || return 1
+  local package
+  for package in kubectl kubernetes-client; do
+    echo "== installing $package (apt-get)"
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$package" >/dev/null 2>&1 && command -v kubectl >/dev/null 2>&1 && return 0
+  done
+  return 1
+}
+if ! install_kubectl; then
+  echo "!! kubectl could not be installed: DeployManifestTests will fail (install kubectl, then run this again)"
+fi
+
 # RabbitMQ and PostgreSQL for the broker and store tests (scripts/servers.sh): their addresses come back in a file.
 echo "== servers"
 if ! servers_env=$(bash scripts/servers.sh start); then

@@ -68,7 +68,7 @@ public sealed class CorpusTests
     }
 
     [Fact]
-    public void The_corpus_covers_every_static_event_code_and_the_resource_and_run_file_codes()
+    public void The_corpus_covers_every_static_event_code_the_resource_and_run_file_codes_and_the_deploy_codes()
     {
         var covered = CorpusCase.Names().SelectMany(n => File.ReadAllLines(Path.Combine(CorpusCase.CorpusFolder, n, "expected.txt")))
             .Select(l => l.Trim()).Where(l => l.StartsWith("VX", StringComparison.Ordinal)).Select(l => l[..6]).ToHashSet();
@@ -81,7 +81,9 @@ public sealed class CorpusTests
             "VX1014", "VX1015", "VX1016", "VX1017", "VX1018", "VX4001",
         ];
 
-        var missing = eventCodes.Concat(others).Where(c => !covered.Contains(c)).ToList();
+        var deployCodes = typeof(Veltrix.Cli.Checking.DeployErrorCodes).GetFields(BindingFlags.Public | BindingFlags.Static).Select(f => (string)f.GetValue(null)!);
+
+        var missing = eventCodes.Concat(others).Concat(deployCodes).Where(c => !covered.Contains(c)).ToList();
         Assert.True(missing.Count == 0, "no corpus case for " + string.Join(", ", missing));
         Assert.True(CorpusCase.Names().Count() >= 45);
     }

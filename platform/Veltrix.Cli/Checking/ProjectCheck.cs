@@ -17,7 +17,7 @@ public sealed record CheckResult(string Root, IReadOnlyList<Diagnostic> Diagnost
 
 /// <summary>
 /// Every static check over a project folder: dapr.yaml (the reader AppHost uses too), the Dapr resources it names (or
-/// components/), and events/*.yaml — each on its own, then across them. Paths in diagnostics are relative to the
+/// components/), events/*.yaml and the Kubernetes manifests of deploy/ — each on its own, then across them. Paths in diagnostics are relative to the
 /// folder checked.
 /// </summary>
 public static class ProjectCheck
@@ -28,7 +28,8 @@ public static class ProjectCheck
         if (!Directory.Exists(root)) throw new DirectoryNotFoundException(root);
         var diagnostics = new List<Diagnostic>();
 
-        var (apps, resourcesPaths) = ReadRunFile(root, diagnostics);
+        var (templateApps, resourcesPaths) = ReadRunFile(root, diagnostics);
+        var apps = templateApps?.Select(a => a.AppId).ToList();
         resourcesPaths ??= Directory.Exists(Path.Combine(root, "components")) ? [Path.Combine(root, "components")] : [];
         var resources = ResourceLoader.Load(resourcesPaths, target == RuntimeTarget.Daprd ? ComponentSupport.Daprd : ComponentSupport.DevSidecar);
         diagnostics.AddRange(resources.Diagnostics);
@@ -38,6 +39,7 @@ public static class ProjectCheck
         var context = new CheckContext(resources.Components, resources.Resiliencies, resources.Subscriptions, apps, target);
         var sink = new DiagnosticSink(diagnostics);
         foreach (var configuration in configurations) EventConfigurationChecks.Check(configuration, context, sink);
+        DeployCheck.Run(root, templateApps, configurations, resources.Components, diagnostics);
 
         var relative = diagnostics.Select(d => d with { Location = d.Location with { File = Relative(root, d.Location.File) } })
             .Distinct()
@@ -46,7 +48,7 @@ public static class ProjectCheck
         return new CheckResult(root, relative, configurations, apps);
     }
 
-    private static (IReadOnlyList<string>? Apps, IReadOnlyList<string>? ResourcesPaths) ReadRunFile(string root, List<Diagnostic> diagnostics)
+    private static (IReadOnlyList<TemplateApp>? Apps, IReadOnlyList<string>? ResourcesPaths) ReadRunFile(string root, List<Diagnostic> diagnostics)
     {
         var file = Path.Combine(root, "dapr.yaml");
         if (!File.Exists(file)) return (null, null);
@@ -54,7 +56,7 @@ public static class ProjectCheck
         {
             var template = RunTemplateReader.Read(file);
             diagnostics.AddRange(template.Warnings.Select(w => InFile(file, w)));
-            return (template.Apps.Select(a => a.AppId).ToList(), template.ResourcesPaths.Count > 0 ? template.ResourcesPaths : null);
+            return (template.Apps, template.ResourcesPaths.Count > 0 ? template.ResourcesPaths : null);
         }
         catch (DiagnosticException problems)
         {
