@@ -17,14 +17,16 @@ namespace Veltrix.Workflow.Conformance.Tests;
 public sealed class WorkflowHarness : IAsyncDisposable
 {
     private readonly List<string> _arguments;
+    private readonly Dictionary<string, string?> _environment;
     private readonly List<IHost> _stopped = [];
     private IHost _worker;
 
-    private WorkflowHarness(ResourcesFolder resources, SidecarProcess sidecar, List<string> arguments, IHost worker)
+    private WorkflowHarness(ResourcesFolder resources, SidecarProcess sidecar, List<string> arguments, Dictionary<string, string?> environment, IHost worker)
     {
         Resources = resources;
         Sidecar = sidecar;
         _arguments = arguments;
+        _environment = environment;
         _worker = worker;
         Client = worker.Services.GetRequiredService<DaprWorkflowClient>();
     }
@@ -42,7 +44,11 @@ public sealed class WorkflowHarness : IAsyncDisposable
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown state backend"),
     } + "\n    - name: actorStateStore\n      value: \"true\"\n";
 
-    public static async Task<WorkflowHarness> StartAsync(string store, IEnumerable<string>? extraArguments = null, bool actorStore = true, bool withWorker = true)
+    /// <param name="withWorker">False: the host in this process runs only <see cref="Client"/>; the test brings the worker
+    /// (its own raw gRPC calls, or a <see cref="WorkerProcess"/>).</param>
+    /// <param name="apiToken">Given: the sidecar requires it (DAPR_API_TOKEN) and <see cref="Client"/> sends it.</param>
+    public static async Task<WorkflowHarness> StartAsync(string store, IEnumerable<string>? extraArguments = null, bool actorStore = true, bool withWorker = true,
+        string? apiToken = null)
     {
         var resources = new ResourcesFolder();
         try
@@ -57,9 +63,11 @@ public sealed class WorkflowHarness : IAsyncDisposable
                 "--dapr-grpc-port", grpc.ToString(CultureInfo.InvariantCulture), "--resources-path", resources.Path,
             };
             arguments.AddRange(extraArguments ?? []);
-            var sidecar = await StartSidecarAsync(arguments, http);
-            var worker = await StartWorkerAsync(sidecar.GrpcAddress, withWorker);
-            return new WorkflowHarness(resources, sidecar, arguments, worker);
+            var environment = new Dictionary<string, string?>(StringComparer.Ordinal);
+            if (apiToken is not null) environment["DAPR_API_TOKEN"] = apiToken;
+            var sidecar = await StartSidecarAsync(arguments, environment, http);
+            var worker = await StartWorkerAsync(sidecar.GrpcAddress, withWorker, apiToken);
+            return new WorkflowHarness(resources, sidecar, arguments, environment, worker);
         }
         catch
         {
@@ -73,7 +81,7 @@ public sealed class WorkflowHarness : IAsyncDisposable
     {
         Sidecar.Kill();
         await Sidecar.DisposeAsync();
-        Sidecar = await StartSidecarAsync(_arguments, Sidecar.HttpPort);
+        Sidecar = await StartSidecarAsync(_arguments, _environment, Sidecar.HttpPort);
     }
 
     /// <summary>
@@ -84,12 +92,12 @@ public sealed class WorkflowHarness : IAsyncDisposable
     {
         await _worker.StopAsync(TimeSpan.FromSeconds(5));
         _stopped.Add(_worker);
-        _worker = await StartWorkerAsync(Sidecar.GrpcAddress);
+        _worker = await StartWorkerAsync(Sidecar.GrpcAddress, apiToken: _environment.GetValueOrDefault("DAPR_API_TOKEN"));
     }
 
-    private static async Task<SidecarProcess> StartSidecarAsync(List<string> arguments, int httpPort)
+    private static async Task<SidecarProcess> StartSidecarAsync(List<string> arguments, Dictionary<string, string?> environment, int httpPort)
     {
-        var sidecar = SidecarProcess.Start(arguments, httpPort: httpPort);
+        var sidecar = SidecarProcess.Start(arguments, environment, httpPort);
         try
         {
             await sidecar.WaitUntilHealthyAsync();
@@ -102,10 +110,11 @@ public sealed class WorkflowHarness : IAsyncDisposable
         }
     }
 
-    private static async Task<IHost> StartWorkerAsync(Uri grpcAddress, bool withWorker = true)
+    private static async Task<IHost> StartWorkerAsync(Uri grpcAddress, bool withWorker = true, string? apiToken = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration["DAPR_GRPC_ENDPOINT"] = grpcAddress.ToString().TrimEnd('/');
+        if (apiToken is not null) builder.Configuration["DAPR_API_TOKEN"] = apiToken;
         builder.Configuration["DAPR_HTTP_ENDPOINT"] = "http://127.0.0.1:1"; // never used by workflows
         builder.Logging.ClearProviders();
         builder.Services.AddDaprWorkflow(TestWorkflows.Register);
