@@ -18,7 +18,7 @@ internal static class ProcessCpu
         after.ToDictionary(a => a.Key, a => a.Value - before.GetValueOrDefault(a.Key));
 
     /// <summary>The process and its children (`dotnet run` starts the app as a child).</summary>
-    private static double Seconds(int pid)
+    public static double Seconds(int pid)
     {
         var total = 0.0;
         foreach (var candidate in Directory.GetDirectories("/proc").Select(Path.GetFileName).Where(n => int.TryParse(n, out _)))
