@@ -79,17 +79,18 @@ internal static class WorkflowBenchmark
         Console.WriteLine();
         Console.WriteLine(Invariant($"ratio workflow / baseline: {flow.PerSecond / direct.PerSecond:F2}× throughput, p50 {flow.P50 / direct.P50:F1}× the latency"));
         Console.WriteLine(Invariant($"CPU per workflow beyond the baseline's work: sidecar {(flow.SidecarCpu - direct.SidecarCpu) / workflows * 1000:F2} ms, bench process {(flow.BenchCpu - direct.BenchCpu) / workflows * 1000:F2} ms"));
+        Console.WriteLine(Invariant($"cores busy (CPU s per wall s), workflow arm: sidecar {flow.SidecarCpu * flow.PerSecond / workflows:F2}, bench process {flow.BenchCpu * flow.PerSecond / workflows:F2}; baseline: {direct.SidecarCpu * direct.PerSecond / workflows:F2}, {direct.BenchCpu * direct.PerSecond / workflows:F2} (of {Environment.ProcessorCount})"));
         await host.StopAsync(TimeSpan.FromSeconds(5));
         return 0;
 
         async Task<Result> MeasureAsync(Func<Task<LatencyRecorder>> phase)
         {
-            var (sidecarBefore, benchBefore) = (ProcessCpu.Seconds(sidecar.ProcessId), ProcessCpu.Seconds(Environment.ProcessId));
+            var (sidecarBefore, benchBefore) = (ProcessCpu.Seconds(sidecar.ProcessId), ProcessCpu.Seconds(Environment.ProcessId, children: false));
             var clock = Stopwatch.StartNew();
             var latency = await phase();
             var seconds = clock.Elapsed.TotalSeconds;
             return new Result(workflows / seconds, latency.PercentileMs(50), latency.PercentileMs(99),
-                ProcessCpu.Seconds(sidecar.ProcessId) - sidecarBefore, ProcessCpu.Seconds(Environment.ProcessId) - benchBefore, workflows);
+                ProcessCpu.Seconds(sidecar.ProcessId) - sidecarBefore, ProcessCpu.Seconds(Environment.ProcessId, children: false) - benchBefore, workflows);
         }
 
         async Task<LatencyRecorder> WorkflowPhaseAsync(string phase, int count)
