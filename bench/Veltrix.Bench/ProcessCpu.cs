@@ -17,8 +17,11 @@ internal static class ProcessCpu
     public static Dictionary<string, double> Minus(this Dictionary<string, double> after, Dictionary<string, double> before) =>
         after.ToDictionary(a => a.Key, a => a.Value - before.GetValueOrDefault(a.Key));
 
-    /// <summary>The process and its children (`dotnet run` starts the app as a child).</summary>
-    private static double Seconds(int pid)
+    /// <summary>
+    /// The process and its children (`dotnet run` starts the app as a child); with <paramref name="children"/> false the
+    /// process alone (the load tool's own CPU, without the sidecar it started).
+    /// </summary>
+    public static double Seconds(int pid, bool children = true)
     {
         var total = 0.0;
         foreach (var candidate in Directory.GetDirectories("/proc").Select(Path.GetFileName).Where(n => int.TryParse(n, out _)))
@@ -26,7 +29,7 @@ internal static class ProcessCpu
             var stat = ReadStat(candidate!);
             if (stat is null) continue;
             var (id, parent, ticks) = stat.Value;
-            if (id == pid || parent == pid) total += ticks;
+            if (id == pid || (children && parent == pid)) total += ticks;
         }
         return total / 100.0; // USER_HZ
     }

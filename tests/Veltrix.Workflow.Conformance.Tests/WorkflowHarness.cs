@@ -17,17 +17,17 @@ namespace Veltrix.Workflow.Conformance.Tests;
 public sealed class WorkflowHarness : IAsyncDisposable
 {
     private readonly List<string> _arguments;
-    private readonly IDictionary<string, string?>? _environment;
+    private readonly Dictionary<string, string?> _environment;
     private readonly List<IHost> _stopped = [];
     private IHost _worker;
 
-    private WorkflowHarness(string appId, ResourcesFolder resources, SidecarProcess sidecar, List<string> arguments, IDictionary<string, string?>? environment, IHost worker)
+    private WorkflowHarness(string appId, ResourcesFolder resources, SidecarProcess sidecar, List<string> arguments, Dictionary<string, string?> environment, IHost worker)
     {
         AppId = appId;
-        _environment = environment;
         Resources = resources;
         Sidecar = sidecar;
         _arguments = arguments;
+        _environment = environment;
         _worker = worker;
         Client = worker.Services.GetRequiredService<DaprWorkflowClient>();
     }
@@ -46,8 +46,12 @@ public sealed class WorkflowHarness : IAsyncDisposable
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown state backend"),
     } + "\n    - name: actorStateStore\n      value: \"true\"\n";
 
+    /// <param name="withWorker">False: the host in this process runs only <see cref="Client"/>; the test brings the worker
+    /// (its own raw gRPC calls, or a <see cref="WorkerProcess"/>).</param>
+    /// <param name="environment">Extra environment of the sidecar process (kept across <see cref="RestartSidecarAsync"/>).</param>
+    /// <param name="apiToken">Given: the sidecar requires it (DAPR_API_TOKEN) and <see cref="Client"/> sends it.</param>
     public static async Task<WorkflowHarness> StartAsync(string store, IEnumerable<string>? extraArguments = null, bool actorStore = true, bool withWorker = true,
-        IDictionary<string, string?>? environment = null)
+        IDictionary<string, string?>? environment = null, string? apiToken = null)
     {
         var resources = new ResourcesFolder();
         try
@@ -62,9 +66,11 @@ public sealed class WorkflowHarness : IAsyncDisposable
                 "--dapr-grpc-port", grpc.ToString(CultureInfo.InvariantCulture), "--resources-path", resources.Path,
             };
             arguments.AddRange(extraArguments ?? []);
-            var sidecar = await StartSidecarAsync(arguments, environment, http);
-            var worker = await StartWorkerAsync(sidecar.GrpcAddress, withWorker);
-            return new WorkflowHarness(appId, resources, sidecar, arguments, environment, worker);
+            var sidecarEnvironment = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>(), StringComparer.Ordinal);
+            if (apiToken is not null) sidecarEnvironment["DAPR_API_TOKEN"] = apiToken;
+            var sidecar = await StartSidecarAsync(arguments, sidecarEnvironment, http);
+            var worker = await StartWorkerAsync(sidecar.GrpcAddress, withWorker, apiToken);
+            return new WorkflowHarness(appId, resources, sidecar, arguments, sidecarEnvironment, worker);
         }
         catch
         {
@@ -89,10 +95,10 @@ public sealed class WorkflowHarness : IAsyncDisposable
     {
         await _worker.StopAsync(TimeSpan.FromSeconds(5));
         _stopped.Add(_worker);
-        _worker = await StartWorkerAsync(Sidecar.GrpcAddress);
+        _worker = await StartWorkerAsync(Sidecar.GrpcAddress, apiToken: _environment.GetValueOrDefault("DAPR_API_TOKEN"));
     }
 
-    private static async Task<SidecarProcess> StartSidecarAsync(List<string> arguments, IDictionary<string, string?>? environment, int httpPort)
+    private static async Task<SidecarProcess> StartSidecarAsync(List<string> arguments, Dictionary<string, string?> environment, int httpPort)
     {
         var sidecar = SidecarProcess.Start(arguments, environment, httpPort);
         try
@@ -107,10 +113,11 @@ public sealed class WorkflowHarness : IAsyncDisposable
         }
     }
 
-    private static async Task<IHost> StartWorkerAsync(Uri grpcAddress, bool withWorker = true)
+    private static async Task<IHost> StartWorkerAsync(Uri grpcAddress, bool withWorker = true, string? apiToken = null)
     {
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration["DAPR_GRPC_ENDPOINT"] = grpcAddress.ToString().TrimEnd('/');
+        if (apiToken is not null) builder.Configuration["DAPR_API_TOKEN"] = apiToken;
         builder.Configuration["DAPR_HTTP_ENDPOINT"] = "http://127.0.0.1:1"; // never used by workflows
         builder.Logging.ClearProviders();
         builder.Services.AddDaprWorkflow(TestWorkflows.Register);
