@@ -171,7 +171,8 @@ public sealed class ConfigurationVersionTests
     {
         var response = await player.Http.PostAsJsonAsync(new Uri(system.Url("gateway"), "/v1/events"),
             new { id = Guid.NewGuid().ToString("N"), type = "player.cheered", data = new { huntId, playerId = "fan" } });
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.True(response.StatusCode == HttpStatusCode.Accepted,
+            $"the gateway answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}\n{system.Output[^Math.Min(4000, system.Output.Length)..]}");
         return await response.Content.ReadFromJsonAsync<JsonElement>();
     }
 }
