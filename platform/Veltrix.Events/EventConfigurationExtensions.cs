@@ -64,7 +64,7 @@ public static class EventConfigurationExtensions
         handlers(list);
         var options = app.Services.GetRequiredService<IOptions<EventsOptions>>().Value;
         var routing = app.Services.GetRequiredService<ActiveRouting>();
-        EventSubscriptionMapping.Map(app, list, routing.SubscribedVersions, options.AppId, options, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Veltrix.Events"));
+        EventSubscriptionMapping.Map(app, list, routing.SubscribedVersions, options.AppId, app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Veltrix.Events"));
         return app;
     }
 }

@@ -41,7 +41,7 @@ public static class DeadLetterApi
         group.MapGet("", async (DeadLetterStore store, CancellationToken ct) =>
         {
             var counts = new List<DeadLetterTypeCount>();
-            foreach (var type in ownedTypes.Order(StringComparer.Ordinal)) counts.Add(new DeadLetterTypeCount(type, (await store.ListAsync(type, 0, ct)).Total));
+            foreach (var type in ownedTypes.Order(StringComparer.Ordinal)) counts.Add(new DeadLetterTypeCount(type, (await store.IdsAsync(type, ct)).Count));
             return Results.Json(counts, EventsJson.Default.ListDeadLetterTypeCount);
         });
         group.MapGet("/{type}", async (string type, int? limit, DeadLetterStore store, CancellationToken ct) =>
@@ -63,7 +63,9 @@ public static class DeadLetterApi
         {
             if (!ownedTypes.Contains(type)) return NotOwned(type, ownedTypes);
             if (Invalid(selection) is { } invalid) return invalid;
-            var ids = selection.EventIds ?? [.. (await store.ListAsync(type, MaxSelection, ct)).Letters.Select(l => l.EventId).Reverse()];
+            // All: the newest MaxSelection, oldest first, from the index alone (each letter is read once, as it is replayed).
+            var all = selection.EventIds is null ? await store.IdsAsync(type, ct) : [];
+            var ids = selection.EventIds ?? [.. all.Skip(Math.Max(0, all.Count - MaxSelection))];
             var result = await ReplayAsync(type, ids, selection, store, publisher, ct);
             metrics.DeadLettersReplayed(type, result.Replayed.Count);
             return Results.Json(result, EventsJson.Default.ReplayResult);

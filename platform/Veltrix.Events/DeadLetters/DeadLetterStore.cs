@@ -42,11 +42,15 @@ public sealed class DeadLetterStore(DaprClient dapr, IOptions<EventsOptions> opt
         if (evicted.Count > 0) metrics.DeadLettersEvicted(letter.Type, evicted.Count);
     }
 
+    /// <summary>The ids of the parked dead letters of <paramref name="type"/>, oldest first (the index alone, no records read).</summary>
+    public async Task<IReadOnlyList<string>> IdsAsync(string type, CancellationToken cancellationToken) =>
+        (await ReadIndexAsync(type, cancellationToken)).Index.EventIds;
+
     /// <summary>The parked dead letters of <paramref name="type"/>, newest first, at most <paramref name="limit"/>.</summary>
     public async Task<(int Total, IReadOnlyList<ParkedDeadLetter> Letters)> ListAsync(string type, int limit, CancellationToken cancellationToken)
     {
-        var ids = (await ReadIndexAsync(type, cancellationToken)).Index.EventIds;
-        var newest = ids.AsEnumerable().Reverse().Take(limit).ToList();
+        var ids = await IdsAsync(type, cancellationToken);
+        var newest = ids.Reverse().Take(limit).ToList();
         var letters = new List<ParkedDeadLetter>(newest.Count);
         foreach (var items in newest.Chunk(100))
         {

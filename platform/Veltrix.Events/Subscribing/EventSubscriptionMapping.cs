@@ -29,7 +29,7 @@ public static partial class EventSubscriptionMapping
     public const string ChangeTopic = "veltrix.configuration";
     public const string ChangeRoute = "/veltrix/configuration-activated";
 
-    public static void Map(IEndpointRouteBuilder app, EventHandlers handlers, IReadOnlyList<RoutingTable> versions, string appId, EventsOptions options, ILogger logger)
+    public static void Map(IEndpointRouteBuilder app, EventHandlers handlers, IReadOnlyList<RoutingTable> versions, string appId, ILogger logger)
     {
         var subscribed = new List<SubscribedTopic>();
         var ownedTypes = new List<string>();
