@@ -19,7 +19,7 @@ public sealed record RunTokens(string DaprApiToken, string AppApiToken, string O
     }
 
     private static string FromEnvironmentOrNew(string variable) =>
-        Environment.GetEnvironmentVariable(variable) is { Length: > 0 } given && !string.IsNullOrWhiteSpace(given) ? given : New();
+        Environment.GetEnvironmentVariable(variable) is { } given && !string.IsNullOrWhiteSpace(given) ? given : New();
 
     private static string New() => Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(32));
 }
