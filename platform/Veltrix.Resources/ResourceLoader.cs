@@ -78,6 +78,7 @@ public static class ResourceLoader
         // A component refused for another reason (an unsupported type, a bad key) is still one a target may name.
         var declared = raws.Where(r => r.Kind == "Component").Select(r => (r.Root.Child("metadata") as YamlMappingNode)?.Scalar("name")).OfType<string>();
         CheckResiliencyTargets(declared.ToList(), resiliencies, sink);
+        SharedResourceChecks.Run(components, subscriptions, sink);
         return new ResourceSet(components, subscriptions, resiliencies, diagnostics);
     }
 
@@ -89,8 +90,8 @@ public static class ResourceLoader
             {
                 var (first, second) = (components[j], components[i]);
                 if (first.Name != second.Name || !ScopesOverlap(first.Scopes, second.Scopes)) continue;
-                sink.Error(ErrorCodes.DuplicateComponentName, second.Location, $"component name '{second.Name}' is already used at {first.Location}",
-                    "give each component a unique metadata.name, or scope them to different apps with 'scopes:'");
+                sink.Error(ErrorCodes.DuplicateComponentName, second.NameLocation ?? second.Location, $"component name '{second.Name}' is already used by another component loaded for the same apps",
+                    "give each component a unique metadata.name, or scope them to different apps with 'scopes:'", first.NameLocation ?? first.Location);
                 break;
             }
         }
@@ -103,7 +104,7 @@ public static class ResourceLoader
         {
             if (pubsubs.Any(p => p.Name == subscription.PubSubName)) continue;
             var names = pubsubs.Select(p => p.Name).Distinct().ToList();
-            sink.Error(ErrorCodes.UnknownPubSub, subscription.Location,
+            sink.Error(ErrorCodes.UnknownPubSub, subscription.PubSubLocation ?? subscription.Location,
                 $"subscription '{subscription.Name}' uses pub/sub '{subscription.PubSubName}', which no component defines",
                 $"{DidYouMean.Hint(subscription.PubSubName, names)}pub/sub components: {(names.Count > 0 ? string.Join(", ", names) : "none")}");
         }

@@ -22,7 +22,10 @@ public sealed partial record CliRun(int ExitCode, string Output, string Error)
         using var json = JsonDocument.Parse(Output);
         return json.RootElement.GetProperty("diagnostics").EnumerateArray()
             .Select(d => $"{d.GetProperty("code").GetString()} {d.GetProperty("severity").GetString()} " +
-                         $"{d.GetProperty("file").GetString()}:{d.GetProperty("line").GetInt32()}:{d.GetProperty("column").GetInt32()}")
+                         $"{d.GetProperty("file").GetString()}:{d.GetProperty("line").GetInt32()}:{d.GetProperty("column").GetInt32()}" +
+                         (d.TryGetProperty("related", out var related)
+                             ? $" also {related.GetProperty("file").GetString()}:{related.GetProperty("line").GetInt32()}:{related.GetProperty("column").GetInt32()}"
+                             : ""))
             .ToList();
     }
 

@@ -64,24 +64,23 @@ public sealed class CorpusCase(string name, string root, IReadOnlyList<Expected>
 
 /// <summary>
 /// One expected diagnostic: `CODE severity file:line:col`, optionally followed by `at` and the text (in backticks)
-/// that starts at that position in the file — the hand count, written down so it can be checked against the file.
+/// that starts at that position in the file — the hand count, written down so it can be checked against the file —
+/// and by `also file:line:col`, the other place a finding about two places names.
 /// </summary>
-public sealed record Expected(string Code, string Severity, string File, int Line, int Column, string? Token)
+public sealed partial record Expected(string Code, string Severity, string File, int Line, int Column, string? Token, string? Also = null)
 {
-    public string Key => $"{Code} {Severity} {File}:{Line}:{Column}";
+    public string Key => $"{Code} {Severity} {File}:{Line}:{Column}" + (Also is null ? "" : $" also {Also}");
 
     public static Expected Parse(string line)
     {
-        var parts = line.Split(' ', 4, StringSplitOptions.RemoveEmptyEntries);
-        var position = parts[2].Split(':');
-        string? token = null;
-        if (parts.Length == 4)
-        {
-            var rest = parts[3].Trim();
-            if (!rest.StartsWith("at `", StringComparison.Ordinal) || !rest.EndsWith('`')) throw new FormatException($"expected 'at `text`' after the position: {line}");
-            token = rest[4..^1];
-        }
-        return new Expected(parts[0], parts[1], position[0], int.Parse(position[1], System.Globalization.CultureInfo.InvariantCulture),
-            int.Parse(position[2], System.Globalization.CultureInfo.InvariantCulture), token);
+        var match = Shape().Match(line);
+        if (!match.Success) throw new FormatException($"expected 'CODE severity file:line:col [at `text`] [also file:line:col]': {line}");
+        var position = match.Groups["position"].Value.Split(':');
+        return new Expected(match.Groups["code"].Value, match.Groups["severity"].Value, position[0],
+            int.Parse(position[1], System.Globalization.CultureInfo.InvariantCulture), int.Parse(position[2], System.Globalization.CultureInfo.InvariantCulture),
+            match.Groups["token"].Success ? match.Groups["token"].Value : null, match.Groups["also"].Success ? match.Groups["also"].Value : null);
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"^(?<code>\S+) (?<severity>\S+) (?<position>\S+:\d+:\d+)(?: at `(?<token>.*?)`)?(?: also (?<also>\S+:\d+:\d+))?$")]
+    private static partial System.Text.RegularExpressions.Regex Shape();
 }

@@ -41,6 +41,8 @@ public sealed class CorpusTests
             var arrow = lines.IndexOf($"  --> {expected.File}:{expected.Line}:{expected.Column}");
             Assert.True(arrow >= 0, $"no '--> {expected.File}:{expected.Line}:{expected.Column}' in:\n{run.Output}");
             Assert.StartsWith($"{expected.Severity}[{expected.Code}]: ", lines[arrow - 1], StringComparison.Ordinal);
+            if (expected.Also is { } also)
+                Assert.Contains($"  = see also: {also}", lines.Skip(arrow).TakeWhile(l => l.Length > 0));
             if (SourceLine(corpusCase.Root, expected) is not { } source) continue; // a folder or a missing path: nothing to show
             var number = expected.Line.ToString(CultureInfo.InvariantCulture);
             var gutter = new string(' ', number.Length);
@@ -78,7 +80,7 @@ public sealed class CorpusTests
         string[] others =
         [
             "VX1001", "VX1002", "VX1003", "VX1004", "VX1005", "VX1006", "VX1007", "VX1008", "VX1009", "VX1010", "VX1011", "VX1012", "VX1013",
-            "VX1014", "VX1015", "VX1016", "VX1017", "VX1018", "VX4001",
+            "VX1014", "VX1015", "VX1016", "VX1017", "VX1018", "VX1019", "VX1020", "VX1021", "VX1022", "VX4001",
         ];
 
         var deployCodes = typeof(Veltrix.Cli.Checking.DeployErrorCodes).GetFields(BindingFlags.Public | BindingFlags.Static).Select(f => (string)f.GetValue(null)!);

@@ -39,9 +39,14 @@ public static class ProjectCheck
         var context = new CheckContext(resources.Components, resources.Resiliencies, resources.Subscriptions, apps, target);
         var sink = new DiagnosticSink(diagnostics);
         foreach (var configuration in configurations) EventConfigurationChecks.Check(configuration, context, sink);
+        ProjectWideChecks.Check(configurations, context, sink);
         DeployCheck.Run(root, templateApps, configurations, resources.Components, diagnostics);
 
-        var relative = diagnostics.Select(d => d with { Location = d.Location with { File = Relative(root, d.Location.File) } })
+        var relative = diagnostics.Select(d => d with
+            {
+                Location = d.Location with { File = Relative(root, d.Location.File) },
+                Related = d.Related is { } other ? other with { File = Relative(root, other.File) } : null,
+            })
             .Distinct()
             .OrderBy(d => d.Location.File, StringComparer.Ordinal).ThenBy(d => d.Location.Line).ThenBy(d => d.Location.Column).ThenBy(d => d.Code, StringComparer.Ordinal)
             .ToList();
@@ -88,8 +93,8 @@ public static class ProjectCheck
                 "declare the system's events in events/<name>.yaml (docs/event-configuration.md)"));
         foreach (var twice in configurations.GroupBy(c => c.Name).Where(g => g.Count() > 1))
             foreach (var later in twice.Skip(1))
-                sink.Error(EventErrorCodes.DuplicateConfigurationName, later.Location!, $"configuration name '{later.Name}' is used again (first at {twice.First().Location})",
-                    "give each EventConfiguration its own metadata.name; versions are stored per name");
+                sink.Error(EventErrorCodes.DuplicateConfigurationName, later.NameLocation ?? later.Location!, $"configuration name '{later.Name}' is already used by another EventConfiguration",
+                    "give each EventConfiguration its own metadata.name; versions are stored per name", twice.First().NameLocation ?? twice.First().Location);
         return configurations;
     }
 

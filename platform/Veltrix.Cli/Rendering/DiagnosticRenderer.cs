@@ -25,6 +25,7 @@ public static class DiagnosticRenderer
                 text.Append(number).Append("  | ").AppendLine(line.TrimEnd());
                 text.Append(gutter).Append("  | ").Append(new string(' ', Math.Max(0, d.Location.Column - 1))).AppendLine("^");
             }
+            if (d.Related is { } other) text.Append("  = see also: ").AppendLine(other.ToString());
             if (d.Help.Length > 0) text.Append("  = help: ").AppendLine(d.Help);
             text.AppendLine();
         }
@@ -51,6 +52,14 @@ public static class DiagnosticRenderer
                 json.WriteString("file", d.Location.File);
                 json.WriteNumber("line", d.Location.Line);
                 json.WriteNumber("column", d.Location.Column);
+                if (d.Related is { } other)
+                {
+                    json.WriteStartObject("related");
+                    json.WriteString("file", other.File);
+                    json.WriteNumber("line", other.Line);
+                    json.WriteNumber("column", other.Column);
+                    json.WriteEndObject();
+                }
                 json.WriteString("message", d.Message);
                 json.WriteString("help", d.Help);
                 json.WriteEndObject();

@@ -70,8 +70,8 @@ public static class EventConfigurationChecks
         {
             if (named.Any(c => c.BuildingBlock == "pubsub" && c.AppliesTo(app))) continue;
             var scoped = named.First(c => c.BuildingBlock == "pubsub");
-            sink.Error(EventErrorCodes.ComponentScopedAway, at, $"pub/sub '{definition.PubSub}' is scoped away from '{app}', the {role} of '{definition.Type}' (scopes at {scoped.Location}: {string.Join(", ", scoped.Scopes)})",
-                $"add '{app}' to the component's 'scopes:' list, or remove 'scopes:' so every app loads it");
+            sink.Error(EventErrorCodes.ComponentScopedAway, at, $"pub/sub '{definition.PubSub}' is scoped away from '{app}', the {role} of '{definition.Type}' (its scopes: {string.Join(", ", scoped.Scopes)})",
+                $"add '{app}' to the component's 'scopes:' list, or remove 'scopes:' so every app loads it", scoped.ScopesLocation);
         }
         return named.FirstOrDefault(c => c.BuildingBlock == "pubsub" && definition.Consumers.All(consumer => c.AppliesTo(consumer.App))) ?? named.First(c => c.BuildingBlock == "pubsub");
     }
@@ -113,16 +113,17 @@ public static class EventConfigurationChecks
     private static void CheckBroker(EventDefinition definition, ComponentResource component, RetrySpec? retry, CheckContext context, DiagnosticSink sink)
     {
         var at = definition.At("pubsub")!;
-        var brokerRetries = component.Type switch
+        var (brokerRetries, brokerKey) = component.Type switch
         {
-            "pubsub.rabbitmq" when IsTrue(component.Get("requeueInFailure")) => "requeueInFailure: true makes RabbitMQ redeliver every failed message",
-            "pubsub.kafka" when !IsFalse(component.Get("consumeRetryEnabled")) => "consumeRetryEnabled (true by default) makes the Kafka component retry on its own",
-            _ => null,
+            "pubsub.rabbitmq" when IsTrue(component.Get("requeueInFailure")) => ("requeueInFailure: true makes RabbitMQ redeliver every failed message", "requeueInFailure"),
+            "pubsub.kafka" when !IsFalse(component.Get("consumeRetryEnabled")) => ("consumeRetryEnabled (true by default) makes the Kafka component retry on its own", "consumeRetryEnabled"),
+            _ => ((string?)null, ""),
         };
         if (brokerRetries is not null && retry is { MaxRetries: not 0 })
             sink.Warning(EventErrorCodes.RetriesMultiplied, at,
                 $"deliveries of '{definition.Type}' are retried twice over: the sidecar by policy '{retry.Name}' and the broker ({brokerRetries}); failures multiply",
-                component.Type == "pubsub.rabbitmq" ? "set 'requeueInFailure: false' and let the resiliency policy retry" : "set 'consumeRetryEnabled: false' and let the resiliency policy retry");
+                component.Type == "pubsub.rabbitmq" ? "set 'requeueInFailure: false' and let the resiliency policy retry" : "set 'consumeRetryEnabled: false' and let the resiliency policy retry",
+                EntryOf(component, brokerKey));
 
         var group = component.Type switch
         {
@@ -133,7 +134,8 @@ public static class EventConfigurationChecks
         if (group is { Length: > 0 } && !group.Contains('{', StringComparison.Ordinal) && apps.Count > 1)
             sink.Warning(EventErrorCodes.SharedConsumerGroup, at,
                 $"consumers {string.Join(", ", apps)} of '{definition.Type}' share consumer group '{group}' of component '{component.Name}', so each event reaches only one of them",
-                "remove the fixed consumerID/consumerGroup so each app gets its own (Dapr defaults to the app ID), or use '{appID}'");
+                "remove the fixed consumerID/consumerGroup so each app gets its own (Dapr defaults to the app ID), or use '{appID}'",
+                EntryOf(component, component.Type == "pubsub.kafka" && component.Get("consumerGroup") is not null ? "consumerGroup" : "consumerID"));
 
         if (context.Target == RuntimeTarget.Daprd && component.Type == "pubsub.in-memory")
         {
@@ -150,13 +152,14 @@ public static class EventConfigurationChecks
         foreach (var subscription in context.Subscriptions.Where(s => s.PubSubName == definition.PubSub && s.Topic == definition.Topic))
         {
             if (subscription.RawPayload != definition.RawPayload)
-                sink.Error(EventErrorCodes.RawPayloadMismatch, subscription.Location,
+                sink.Error(EventErrorCodes.RawPayloadMismatch, subscription.RawPayloadLocation ?? subscription.TopicLocation ?? subscription.Location,
                     $"subscription '{subscription.Name}' reads '{definition.Topic}' with rawPayload {(subscription.RawPayload ? "true" : "false")}, but '{definition.Type}' is published {(definition.RawPayload ? "raw" : "as CloudEvents")}",
-                    definition.RawPayload ? "set metadata rawPayload: \"true\" on the subscription" : "remove rawPayload from the subscription, or set 'rawPayload: true' on the event type");
+                    definition.RawPayload ? "set metadata rawPayload: \"true\" on the subscription" : "remove rawPayload from the subscription, or set 'rawPayload: true' on the event type",
+                    definition.KeyLocations.ContainsKey("rawPayload") ? definition.At("rawPayload") : definition.At("topic"));
             foreach (var consumer in definition.Consumers.Where(c => subscription.AppliesTo(c.App)))
-                sink.Warning(EventErrorCodes.DuplicateSubscription, subscription.Location,
+                sink.Warning(EventErrorCodes.DuplicateSubscription, subscription.TopicLocation ?? subscription.Location,
                     $"subscription '{subscription.Name}' subscribes '{consumer.App}' to '{definition.Topic}', which the event configuration already subscribes it to; daprd keeps only one of the two",
-                    "delete the Subscription resource: consumers' subscriptions are generated from the event configuration");
+                    "delete the Subscription resource: consumers' subscriptions are generated from the event configuration", consumer.AppLocation ?? consumer.Location);
         }
     }
 
@@ -167,7 +170,7 @@ public static class EventConfigurationChecks
         {
             if (byTopic.TryGetValue((definition.PubSub, definition.Topic), out var first))
                 sink.Error(EventErrorCodes.TopicSharedByTypes, definition.At("topic")!, $"topic '{definition.Topic}' carries both '{first.Type}' and '{definition.Type}'",
-                    $"give '{definition.Type}' a topic of its own, e.g. '{definition.Type}'; one event type per topic keeps consumers from receiving types they cannot read");
+                    $"give '{definition.Type}' a topic of its own, e.g. '{definition.Type}'; one event type per topic keeps consumers from receiving types they cannot read", first.At("topic"));
             else byTopic[(definition.PubSub, definition.Topic)] = definition;
         }
         foreach (var definition in configuration.Events.Where(d => d.DeadLetter is not null))
@@ -176,9 +179,12 @@ public static class EventConfigurationChecks
             if (byTopic.TryGetValue((definition.PubSub, dead.Topic), out var other))
                 sink.Error(EventErrorCodes.DeadLetterIsEventTopic, dead.TopicLocation ?? dead.Location ?? definition.Location!,
                     $"dead-letter topic '{dead.Topic}' of '{definition.Type}' is the topic of '{other.Type}': failed events would be delivered as '{other.Type}'",
-                    $"use a topic of its own, e.g. '{definition.Topic}.dead'");
+                    $"use a topic of its own, e.g. '{definition.Topic}.dead'", other.At("topic"));
         }
     }
+
+    private static SourceLocation EntryOf(ComponentResource component, string key) =>
+        component.Metadata.FirstOrDefault(m => string.Equals(m.Name, key, StringComparison.OrdinalIgnoreCase))?.Location ?? component.NameLocation ?? component.Location;
 
     private static bool IsTrue(string? value) => string.Equals(value, "true", StringComparison.OrdinalIgnoreCase);
 

@@ -39,6 +39,12 @@ public static class EventErrorCodes
     public const string DuplicateSubscription = "VX5035";
     public const string NoEventConfiguration = "VX5037";
     public const string DeadLetterWithoutRetries = "VX5038";
+    public const string AppTargetNamesNoApp = "VX5039";
+    public const string InvocationRetriedForever = "VX5040";
+    public const string ScopeNamesNoApp = "VX5041";
+    public const string DeadLetterTopicUnread = "VX5042";
+    public const string DeadLetterTopicShared = "VX5043";
+    public const string RawPayloadLosesIdentity = "VX5044";
 
     // VX505x — configuration versions and routing at run time (control service, producers, consumers).
     public const string ConfigurationRefused = "VX5050";

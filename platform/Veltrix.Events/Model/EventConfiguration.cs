@@ -13,6 +13,9 @@ public sealed record EventConfiguration(string Name, IReadOnlyList<EventDefiniti
 
     public SourceLocation? Location { get; init; }
 
+    /// <summary>Where metadata.name is written (a duplicate name is reported there).</summary>
+    public SourceLocation? NameLocation { get; init; }
+
     public EventDefinition? Find(string type) => Events.FirstOrDefault(e => e.Type == type);
 }
 

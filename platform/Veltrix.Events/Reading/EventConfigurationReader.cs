@@ -86,14 +86,18 @@ public static partial class EventConfigurationReader
             if (ReadEvent(file, map, sink) is not { } definition) continue;
             if (seen.TryGetValue(definition.Type, out var first))
             {
-                sink.Error(EventErrorCodes.DuplicateEventType, definition.At("type")!, $"event type '{definition.Type}' is declared twice (first at {first})",
-                    "declare each event type once; merge the two entries");
+                sink.Error(EventErrorCodes.DuplicateEventType, definition.At("type")!, $"event type '{definition.Type}' is declared twice",
+                    "declare each event type once; merge the two entries", first);
                 continue;
             }
             seen[definition.Type] = definition.At("type")!;
             events.Add(definition);
         }
-        return new EventConfiguration(name, events) { Location = raw.Location };
+        return new EventConfiguration(name, events)
+        {
+            Location = raw.Location,
+            NameLocation = ((raw.Root.Child("metadata") as YamlMappingNode)?.Child("name"))?.At(file),
+        };
     }
 
     private static EventDefinition? ReadEvent(string file, YamlMappingNode map, DiagnosticSink sink)

@@ -63,6 +63,10 @@ public static class ComponentCatalog
             Bool("enableTLS"), Bool("failover"), new("sentinelMasterName"), Int("ttlInSeconds"), new("queryIndexes"), Int("redisMaxRetries"),
             Duration("dialTimeout"), Duration("readTimeout"), Duration("writeTimeout"), Int("poolSize"), Int("minIdleConns"), Duration("idleTimeout"),
         ]),
+        // Secret stores (daprd only): what `auth.secretStore` of another component names.
+        new("secretstores.local.file", ["v1"], [RequiredString("secretsFile"), new("nestedSeparator"), Bool("multiValued")]),
+        new("secretstores.local.env", ["v1"], [new("prefix")]),
+        new("secretstores.kubernetes", ["v1"], [new("defaultNamespace"), new("kubeconfigPath")]),
         new("state.etcd", ["v1", "v2"],
         [
             .. StateCommon, RequiredString("endpoints"), new("keyPrefixPath"), Bool("tlsEnable"), new("ca"), new("cert"), new("key"),

@@ -64,12 +64,19 @@ public static class ComponentReader
             return null;
         }
 
-        var metadata = ReadMetadata(file, name, spec.Child("metadata"), info, sink);
+        var metadata = ReadMetadata(file, name, spec.Child("metadata"), info, support, sink);
         var scopes = raw.Root.Child("scopes").StringList();
-        return metadata is null ? null : new ComponentResource(name, type, version, metadata, scopes, raw.Location);
+        var store = (raw.Root.Child("auth") as YamlMappingNode)?.Child("secretStore");
+        return metadata is null ? null : new ComponentResource(name, type, version, metadata, scopes, raw.Location)
+        {
+            NameLocation = ((YamlMappingNode)raw.Root.Child("metadata")!).Child("name")!.At(file),
+            ScopesLocation = raw.Root.Child("scopes")?.At(file),
+            ScopeLocations = raw.Root.Child("scopes").StringListLocations(file),
+            SecretStore = store.ScalarValue() is { Length: > 0 } storeName ? (storeName, store!.At(file)) : null,
+        };
     }
 
-    private static List<MetadataEntry>? ReadMetadata(string file, string component, YamlNode? node, ComponentTypeInfo info, DiagnosticSink sink)
+    private static List<MetadataEntry>? ReadMetadata(string file, string component, YamlNode? node, ComponentTypeInfo info, ComponentSupport support, DiagnosticSink sink)
     {
         var entries = new List<MetadataEntry>();
         if (node is null or YamlScalarNode { Value: null or "" }) return CheckRequired(file, component, null, entries, info, sink) ? entries : null;
@@ -103,9 +110,25 @@ public static class ComponentReader
                 value = Environment.GetEnvironmentVariable(variable) ?? "";
             else if (map.Child("secretKeyRef") is { } secretRef)
             {
-                sink.Error(ErrorCodes.InvalidMetadataValue, file, secretRef, $"metadata '{key}' of component '{component}' uses secretKeyRef",
-                    "the dev sidecar has no secret stores; use 'envRef: <VARIABLE>' to read the value from the environment, or run under daprd");
-                ok = false;
+                if (!support.ResolvesSecrets)
+                {
+                    sink.Error(ErrorCodes.InvalidMetadataValue, file, secretRef, $"metadata '{key}' of component '{component}' uses secretKeyRef",
+                        "the dev sidecar has no secret stores; use 'envRef: <VARIABLE>' to read the value from the environment, or run under daprd");
+                    ok = false;
+                    continue;
+                }
+                if ((secretRef as YamlMappingNode)?.Scalar("name") is not { Length: > 0 } secretName)
+                {
+                    sink.Error(ErrorCodes.UnresolvedSecret, file, secretRef, $"the secretKeyRef of metadata '{key}' of component '{component}' names no secret",
+                        "write 'secretKeyRef: {name: <secret>, key: <key>}'");
+                    ok = false;
+                    continue;
+                }
+                // The value is resolved by daprd when it loads the component; whether it can be is checked across resources.
+                entries.Add(new MetadataEntry(field.Name, "", map.At(file))
+                {
+                    Secret = new SecretReference(secretName, ((YamlMappingNode)secretRef).Scalar("key"), ((YamlMappingNode)secretRef).Child("name")!.At(file)),
+                });
                 continue;
             }
             else

@@ -10,13 +10,13 @@ public sealed class DiagnosticSink(List<Diagnostic> diagnostics)
 
     public bool HasErrors => All.Any(d => d.IsError);
 
-    public void Error(string code, SourceLocation at, string message, string help) =>
-        All.Add(new Diagnostic(code, DiagnosticSeverity.Error, at, message, help));
+    public void Error(string code, SourceLocation at, string message, string help, SourceLocation? related = null) =>
+        All.Add(new Diagnostic(code, DiagnosticSeverity.Error, at, message, help, related));
 
     public void Error(string code, string file, YamlNode at, string message, string help) => Error(code, at.At(file), message, help);
 
-    public void Warning(string code, SourceLocation at, string message, string help) =>
-        All.Add(new Diagnostic(code, DiagnosticSeverity.Warning, at, message, help));
+    public void Warning(string code, SourceLocation at, string message, string help, SourceLocation? related = null) =>
+        All.Add(new Diagnostic(code, DiagnosticSeverity.Warning, at, message, help, related));
 
     /// <summary>Reports keys of a mapping that are not in the allowed set (a misspelt key is silently ignored by daprd).</summary>
     public void UnknownFields(string file, YamlMappingNode map, string where, IReadOnlyCollection<string> allowed)

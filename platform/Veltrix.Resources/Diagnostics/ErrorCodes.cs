@@ -25,6 +25,10 @@ public static class ErrorCodes
     public const string UnknownField = "VX1016";
     public const string ResiliencyTargetNamesNothing = "VX1017";
     public const string ResourcesPathMissing = "VX1018";
+    public const string SubscriptionOfOtherApiVersion = "VX1019";
+    public const string DuplicateDeclarativeSubscription = "VX1020";
+    public const string ActorStateStoreTwice = "VX1021";
+    public const string UnresolvedSecret = "VX1022";
 
     // VX2xxx — the dev sidecar at start-up and at run time.
     public const string InvalidCommandLine = "VX2001";

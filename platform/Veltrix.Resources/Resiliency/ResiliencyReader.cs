@@ -14,6 +14,9 @@ public static class ResiliencyReader
     private static readonly string[] RetryFields = ["policy", "duration", "maxInterval", "maxRetries", "matching"];
     private static readonly string[] BreakerFields = ["maxRequests", "interval", "timeout", "trip"];
     private static readonly string[] DirectionFields = ["timeout", "retry", "circuitBreaker"];
+    private static readonly string[] TargetKinds = ["apps", "actors", "components"];
+    private static readonly string[] AppTargetFields = ["timeout", "retry", "circuitBreaker", "circuitBreakerCacheSize"];
+    private static readonly string[] ActorTargetFields = ["timeout", "retry", "circuitBreaker", "circuitBreakerScope", "circuitBreakerCacheSize"];
 
     public static ResiliencyResource? Read(RawResource raw, DiagnosticSink sink)
     {
@@ -38,8 +41,8 @@ public static class ResiliencyReader
                 if (Duration(file, value, $"timeout policy '{policy}'", sink) is { } timeout) timeouts[policy] = timeout;
 
         if (policies?.Child("retries") is YamlMappingNode retryMap)
-            foreach (var (policy, _, value) in retryMap.Entries())
-                if (value is YamlMappingNode map && ReadRetry(file, policy, map, sink) is { } retry) retries[policy] = retry;
+            foreach (var (policy, keyNode, value) in retryMap.Entries())
+                if (value is YamlMappingNode map && ReadRetry(file, policy, map, sink) is { } retry) retries[policy] = retry with { Location = keyNode.At(file) };
 
         if (policies?.Child("circuitBreakers") is YamlMappingNode breakerMap)
             foreach (var (policy, _, value) in breakerMap.Entries())
@@ -49,7 +52,11 @@ public static class ResiliencyReader
         var declared = new[] { "timeouts", "retries", "circuitBreakers" }
             .ToDictionary(kind => kind, kind => (policies?.Child(kind) as YamlMappingNode)?.Entries().Select(e => e.Key).ToList() ?? []);
         var targets = new List<ComponentTarget>();
-        if (spec.Child("targets") is YamlMappingNode targetMap && targetMap.Child("components") is YamlMappingNode components)
+        var targetMap = spec.Child("targets") as YamlMappingNode;
+        if (targetMap is not null) sink.UnknownFields(file, targetMap, $"the targets of resiliency '{name}'", TargetKinds);
+        var appTargets = ReadNamedTargets(file, targetMap?.Child("apps"), "app", AppTargetFields, declared, sink);
+        ReadNamedTargets(file, targetMap?.Child("actors"), "actor type", ActorTargetFields, declared, sink);
+        if (targetMap?.Child("components") is YamlMappingNode components)
         {
             foreach (var (component, keyNode, value) in components.Entries())
             {
@@ -63,7 +70,12 @@ public static class ResiliencyReader
 
         return sink.All.Count(d => d.IsError) > errorsBefore
             ? null
-            : new ResiliencyResource(name, raw.Root.Child("scopes").StringList(), timeouts, retries, breakers, targets, raw.Location);
+            : new ResiliencyResource(name, raw.Root.Child("scopes").StringList(), timeouts, retries, breakers, targets, raw.Location)
+            {
+                AppTargets = appTargets,
+                ScopesLocation = raw.Root.Child("scopes")?.At(file),
+                ScopeLocations = raw.Root.Child("scopes").StringListLocations(file),
+            };
     }
 
     private static RetrySpec? ReadRetry(string file, string name, YamlMappingNode map, DiagnosticSink sink)
@@ -125,14 +137,26 @@ public static class ResiliencyReader
         return interval is null || timeout is null ? null : new CircuitBreakerSpec(name, maxRequests, interval.Value, timeout.Value, trip);
     }
 
-    private static PolicyRefs? ReadRefs(string file, YamlNode? node, Dictionary<string, List<string>> declared, DiagnosticSink sink)
+    /// <summary>App targets (service invocation) and actor targets: one mapping of policy names per app ID or actor type.</summary>
+    private static List<NamedTarget> ReadNamedTargets(string file, YamlNode? node, string what, string[] fields, Dictionary<string, List<string>> declared, DiagnosticSink sink)
+    {
+        var targets = new List<NamedTarget>();
+        if (node is not YamlMappingNode map) return targets;
+        foreach (var (name, keyNode, value) in map.Entries())
+            if (ReadRefs(file, value, declared, sink, fields, $"resiliency target {what} '{name}'") is { } refs)
+                targets.Add(new NamedTarget(name, refs, keyNode.At(file)));
+        return targets;
+    }
+
+    private static PolicyRefs? ReadRefs(string file, YamlNode? node, Dictionary<string, List<string>> declared, DiagnosticSink sink,
+        string[]? fields = null, string where = "a resiliency target")
     {
         if (node is not YamlMappingNode map) return null;
-        sink.UnknownFields(file, map, "a resiliency target", DirectionFields);
+        sink.UnknownFields(file, map, where, fields ?? DirectionFields);
         var timeout = Reference(file, map, "timeout", declared["timeouts"], sink);
         var retry = Reference(file, map, "retry", declared["retries"], sink);
         var breaker = Reference(file, map, "circuitBreaker", declared["circuitBreakers"], sink);
-        return new PolicyRefs(timeout, retry, breaker, map.At(file));
+        return new PolicyRefs(timeout, retry, breaker, map.At(file)) { RetryLocation = map.Child("retry")?.At(file) };
     }
 
     private static string? Reference(string file, YamlMappingNode map, string key, IEnumerable<string> known, DiagnosticSink sink)

@@ -32,12 +32,23 @@ public sealed record StatusCodeSet(IReadOnlyList<(int From, int To)> Ranges)
 }
 
 /// <summary>`maxRetries: -1` (the default) retries forever; 0 never retries.</summary>
-public sealed record RetrySpec(string Name, RetryKind Kind, TimeSpan Duration, TimeSpan MaxInterval, int MaxRetries, StatusCodeSet? HttpStatusCodes);
+public sealed record RetrySpec(string Name, RetryKind Kind, TimeSpan Duration, TimeSpan MaxInterval, int MaxRetries, StatusCodeSet? HttpStatusCodes)
+{
+    /// <summary>Where the policy is defined (its name under spec.policies.retries).</summary>
+    public SourceLocation? Location { get; init; }
+}
 
 public sealed record CircuitBreakerSpec(string Name, int MaxRequests, TimeSpan Interval, TimeSpan Timeout, CelExpression Trip);
 
 /// <summary>The policy names one target direction uses.</summary>
-public sealed record PolicyRefs(string? Timeout, string? Retry, string? CircuitBreaker, SourceLocation Location);
+public sealed record PolicyRefs(string? Timeout, string? Retry, string? CircuitBreaker, SourceLocation Location)
+{
+    /// <summary>Where the retry policy's name is written.</summary>
+    public SourceLocation? RetryLocation { get; init; }
+}
+
+/// <summary>`spec.targets.apps.&lt;appId&gt;` (service invocation of that app) or `spec.targets.actors.&lt;type&gt;`.</summary>
+public sealed record NamedTarget(string Name, PolicyRefs Policies, SourceLocation Location);
 
 public sealed record ComponentTarget(string Component, PolicyRefs? Inbound, PolicyRefs? Outbound, SourceLocation Location);
 
@@ -51,5 +62,13 @@ public sealed record ResiliencyResource(
     IReadOnlyList<ComponentTarget> ComponentTargets,
     SourceLocation Location)
 {
+    /// <summary>Targets for service invocation of an app (`spec.targets.apps`).</summary>
+    public IReadOnlyList<NamedTarget> AppTargets { get; init; } = [];
+
+    /// <summary>Where `scopes:` is written (null when the resiliency is not scoped).</summary>
+    public SourceLocation? ScopesLocation { get; init; }
+
+    public IReadOnlyDictionary<string, SourceLocation> ScopeLocations { get; init; } = new Dictionary<string, SourceLocation>();
+
     public bool AppliesTo(string appId) => Scopes.Count == 0 || Scopes.Contains(appId, StringComparer.Ordinal);
 }

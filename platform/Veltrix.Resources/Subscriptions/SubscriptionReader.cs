@@ -23,6 +23,7 @@ public static class SubscriptionReader
             return null;
         }
         sink.UnknownFields(file, spec, $"the spec of subscription '{name}'", SpecFields);
+        CheckApiVersionShape(raw, spec, name, sink);
         var pubsub = spec.Scalar("pubsubname");
         var topic = spec.Scalar("topic");
         if (string.IsNullOrWhiteSpace(pubsub) || string.IsNullOrWhiteSpace(topic))
@@ -73,10 +74,45 @@ public static class SubscriptionReader
             : new Dictionary<string, string>();
         var bulk = ReadBulk(file, name, spec.Child("bulkSubscribe"), sink);
         var deadLetter = spec.Scalar("deadLetterTopic");
+        var rawPayload = (spec.Child("metadata") as YamlMappingNode)?.Child("rawPayload");
         return ok
             ? new SubscriptionResource(name, pubsub, topic, rules, defaultRoute, string.IsNullOrWhiteSpace(deadLetter) ? null : deadLetter, metadata, bulk,
                 raw.Root.Child("scopes").StringList(), raw.Location)
+            {
+                PubSubLocation = spec.Child("pubsubname")!.At(file),
+                TopicLocation = spec.Child("topic")!.At(file),
+                DeadLetterLocation = spec.Child("deadLetterTopic")?.At(file),
+                RawPayloadLocation = rawPayload?.At(file),
+                ScopesLocation = raw.Root.Child("scopes")?.At(file),
+                ScopeLocations = raw.Root.Child("scopes").StringListLocations(file),
+            }
             : null;
+    }
+
+    /// <summary>
+    /// daprd reads `route` only in dapr.io/v1alpha1 and `routes` only in dapr.io/v2alpha1 and ignores the other, so a
+    /// subscription written in one version's shape under the other's apiVersion loses its route (and with it every event).
+    /// </summary>
+    private static void CheckApiVersionShape(RawResource raw, YamlMappingNode spec, string name, DiagnosticSink sink)
+    {
+        var (wrong, right, version) = raw.ApiVersion switch
+        {
+            "dapr.io/v1alpha1" => ("routes", "route", "dapr.io/v1alpha1"),
+            "dapr.io/v2alpha1" => ("route", "routes", "dapr.io/v2alpha1"),
+            _ => (null, null, null),
+        };
+        if (raw.ApiVersion is not ("dapr.io/v1alpha1" or "dapr.io/v2alpha1"))
+        {
+            var at = raw.Root.Child("apiVersion")?.At(raw.File) ?? raw.Location;
+            sink.Error(ErrorCodes.SubscriptionOfOtherApiVersion, at, $"subscription '{name}' has apiVersion '{raw.ApiVersion}', which daprd does not read for a Subscription",
+                "write 'apiVersion: dapr.io/v2alpha1' (with 'routes:') or 'apiVersion: dapr.io/v1alpha1' (with 'route:')");
+            return;
+        }
+        if (spec.KeyNode(wrong!) is not { } key) return;
+        var other = version == "dapr.io/v1alpha1" ? "dapr.io/v2alpha1" : "dapr.io/v1alpha1";
+        sink.Error(ErrorCodes.SubscriptionOfOtherApiVersion, key.At(raw.File),
+            $"subscription '{name}' is {version} but uses '{wrong}', a field of {other}: daprd ignores it" + (spec.KeyNode(right!) is null ? ", so the subscription has no route and receives nothing" : ""),
+            $"write 'apiVersion: {other}', or use '{right}' as {version} has it");
     }
 
     private static BulkSubscribeSpec? ReadBulk(string file, string name, YamlNode? node, DiagnosticSink sink)

@@ -25,6 +25,20 @@ public sealed record SubscriptionResource(
     SourceLocation Location,
     bool Declarative = true)
 {
+    /// <summary>Where spec.pubsubname is written (declarative subscriptions only; else null, as for the other locations).</summary>
+    public SourceLocation? PubSubLocation { get; init; }
+
+    public SourceLocation? TopicLocation { get; init; }
+
+    public SourceLocation? DeadLetterLocation { get; init; }
+
+    /// <summary>Where the `rawPayload` metadata item is written, when it is.</summary>
+    public SourceLocation? RawPayloadLocation { get; init; }
+
+    public SourceLocation? ScopesLocation { get; init; }
+
+    public IReadOnlyDictionary<string, SourceLocation> ScopeLocations { get; init; } = new Dictionary<string, SourceLocation>();
+
     public bool AppliesTo(string appId) => Scopes.Count == 0 || Scopes.Contains(appId, StringComparer.Ordinal);
 
     public bool RawPayload => Metadata.TryGetValue("rawPayload", out var raw) && bool.TryParse(raw, out var on) && on;

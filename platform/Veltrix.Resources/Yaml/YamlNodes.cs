@@ -28,6 +28,17 @@ public static class YamlNodes
 
     public static string? ScalarValue(this YamlNode? node) => (node as YamlScalarNode)?.Value;
 
+    /// <summary>Where each entry of a string list (see <see cref="StringList"/>) is written; a comma-separated scalar gives its own position to all.</summary>
+    public static IReadOnlyDictionary<string, SourceLocation> StringListLocations(this YamlNode? node, string file)
+    {
+        var at = new Dictionary<string, SourceLocation>(StringComparer.Ordinal);
+        if (node is YamlSequenceNode seq)
+            foreach (var item in seq.Children.OfType<YamlScalarNode>().Where(s => s.Value is { Length: > 0 })) at.TryAdd(item.Value!, item.At(file));
+        else if (node is YamlScalarNode scalar)
+            foreach (var item in node.StringList()) at.TryAdd(item, scalar.At(file));
+        return at;
+    }
+
     /// <summary>A list of strings written either as a YAML sequence or as one comma-separated scalar.</summary>
     public static IReadOnlyList<string> StringList(this YamlNode? node) => node switch
     {
