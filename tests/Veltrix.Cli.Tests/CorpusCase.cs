@@ -24,8 +24,15 @@ public sealed class CorpusCase(string name, string root, IReadOnlyList<Expected>
 
     public bool ExpectsErrors => Expectations.Any(e => e.Severity == "error");
 
-    public static CorpusCase Lay(string name)
+    /// <summary>Lays a case over the base; with keepBase, only the base (the case's expectations are not read).</summary>
+    public static CorpusCase Lay(string name, bool keepBase = false)
     {
+        if (keepBase)
+        {
+            var baseRoot = Path.Combine(Path.GetTempPath(), "veltrix-corpus", $"_base-{Guid.NewGuid():N}");
+            Copy(Path.Combine(CorpusFolder, "_base"), baseRoot);
+            return new CorpusCase("_base", baseRoot, [], "dev");
+        }
         var source = Path.Combine(CorpusFolder, name);
         var root = Path.Combine(Path.GetTempPath(), "veltrix-corpus", $"{name}-{Guid.NewGuid():N}");
         Copy(Path.Combine(CorpusFolder, "_base"), root);

@@ -232,15 +232,10 @@ public static class DeployCheck
 
         private YamlNode? ReadNode(string file)
         {
-            var stream = new YamlStream();
-            try
+            if (YamlText.Load(File.ReadAllText(file), out var failure) is not { } stream)
             {
-                stream.Load(new StringReader(File.ReadAllText(file)));
-            }
-            catch (YamlException e)
-            {
-                sink.Error(ErrorCodes.MalformedYaml, new SourceLocation(file, (int)e.Start.Line, (int)e.Start.Column),
-                    $"the file is not valid YAML: {e.InnerException?.Message ?? e.Message}", "check the indentation (spaces only) and that every 'key: value' has a space after the colon");
+                sink.Error(ErrorCodes.MalformedYaml, new SourceLocation(file, (int)failure!.Start.Line, (int)failure.Start.Column),
+                    $"the file is not valid YAML: {failure.Reason}", "check the indentation (spaces only) and that every 'key: value' has a space after the colon");
                 return null;
             }
             return stream.Documents.FirstOrDefault()?.RootNode;

@@ -112,7 +112,10 @@ public static class ConfigCommands
             var list = diagnostics.EnumerateArray().Select(x => new Diagnostic(x.GetProperty("code").GetString()!,
                 x.GetProperty("severity").GetString() == "error" ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
                 new SourceLocation(x.GetProperty("file").GetString()!, x.GetProperty("line").GetInt32(), x.GetProperty("column").GetInt32()),
-                x.GetProperty("message").GetString()!, x.GetProperty("help").GetString()!)).ToList();
+                x.GetProperty("message").GetString()!, x.GetProperty("help").GetString()!,
+                x.TryGetProperty("related", out var related) && related.ValueKind == JsonValueKind.Object
+                    ? new SourceLocation(related.GetProperty("file").GetString()!, related.GetProperty("line").GetInt32(), related.GetProperty("column").GetInt32())
+                    : null)).ToList();
             cli.Error.WriteLine(DiagnosticRenderer.Text(list, Directory.GetCurrentDirectory()));
         }
         var help = response.Status == HttpStatusCode.Unauthorized || response.Status == HttpStatusCode.Forbidden

@@ -172,7 +172,8 @@ public static class ResiliencyReader
     private static TimeSpan? Duration(string file, YamlNode node, string what, DiagnosticSink sink)
     {
         if (GoDuration.TryParse(node.ScalarValue(), out var value) && value >= TimeSpan.Zero) return value;
-        sink.Error(ErrorCodes.InvalidResiliencyPolicy, file, node, $"{what} is '{node.ScalarValue()}', not a duration", "write a duration such as 500ms, 5s or 1m");
+        var given = node is YamlScalarNode scalar ? $"'{scalar.Value}'" : "a mapping or a list (a template left unrendered?)";
+        sink.Error(ErrorCodes.InvalidResiliencyPolicy, file, node, $"{what} is {given}, not a duration", "write a duration such as 500ms, 5s or 1m");
         return null;
     }
 }

@@ -1,4 +1,5 @@
 using Veltrix.Resources.Diagnostics;
+using Veltrix.Resources.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -55,17 +56,9 @@ public sealed class RunTemplateReader
             throw Fail(Error(Mark.Empty, $"run file '{_display}' does not exist",
                 "run from the repository root (where dapr.yaml is) or pass --file PATH"));
 
-        var stream = new YamlStream();
-        try
-        {
-            using var reader = new StreamReader(_file);
-            stream.Load(reader);
-        }
-        catch (YamlException e)
-        {
-            throw Fail(Error(e.Start, $"not valid YAML: {Clean(e.InnerException?.Message ?? e.Message)}",
+        if (YamlText.Load(File.ReadAllText(_file), out var failure) is not { } stream)
+            throw Fail(Error(failure!.Start, $"not valid YAML: {Clean(failure.Reason)}",
                 "fix the YAML at that position; indent with spaces only, and write `key: value` with a space after the colon"));
-        }
 
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {

@@ -26,19 +26,14 @@ public static class ResourceFileReader
                 "resource folders hold YAML text only: remove or replace the character (is this a binary file?)"));
             return [];
         }
-        var stream = new YamlStream();
-        try
+        if (YamlText.Load(text, out var failure) is not { } stream)
         {
-            stream.Load(new StringReader(text));
-        }
-        catch (YamlException e)
-        {
-            var reason = e.InnerException?.Message ?? e.Message;
+            var reason = failure!.Reason;
             // For a tab, YamlDotNet's mark is where the enclosing mapping or scalar starts; the tab is what to fix.
-            var tab = reason.Contains("tab", StringComparison.Ordinal) ? IndentingTab(text, (int)e.Start.Line) : null;
+            var tab = reason.Contains("tab", StringComparison.Ordinal) ? IndentingTab(text, (int)failure.Start.Line) : null;
             var location = tab is { } at
                 ? new SourceLocation(file, at.Line, at.Column)
-                : new SourceLocation(file, (int)e.Start.Line, (int)e.Start.Column);
+                : new SourceLocation(file, (int)failure.Start.Line, (int)failure.Start.Column);
             diagnostics.Add(new Diagnostic(ErrorCodes.MalformedYaml, DiagnosticSeverity.Error, location,
                 $"the file is not valid YAML: {Clean(reason)}",
                 "check the indentation (spaces only, consistent per level) and that every 'key: value' has a space after the colon"));

@@ -4,7 +4,10 @@ using Veltrix.Events.Store;
 namespace Veltrix.Control.Apis;
 
 /// <summary>One diagnostic as JSON: what `veltrix check --format json` and a refused apply both return.</summary>
-public sealed record DiagnosticView(string Code, string Severity, string File, int Line, int Column, string Message, string Help);
+public sealed record DiagnosticView(string Code, string Severity, string File, int Line, int Column, string Message, string Help, PlaceView? Related = null);
+
+/// <summary>The other place a finding about two places names (a duplicate, a conflict).</summary>
+public sealed record PlaceView(string File, int Line, int Column);
 
 public sealed record ApplyResult(string Name, int Version, bool Created, string Digest, IReadOnlyList<DiagnosticView> Warnings);
 

@@ -135,7 +135,8 @@ public sealed partial class ConfigurationVersions(ConfigurationStore store, Conf
     }
 
     public static DiagnosticView ToView(Diagnostic d) =>
-        new(d.Code, d.IsError ? "error" : "warning", d.Location.File, d.Location.Line, d.Location.Column, d.Message, d.Help);
+        new(d.Code, d.IsError ? "error" : "warning", d.Location.File, d.Location.Line, d.Location.Column, d.Message, d.Help,
+            d.Related is { } other ? new PlaceView(other.File, other.Line, other.Column) : null);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Applied {Name}@{Version}")]
     private partial void LogApplied(string name, int version);

@@ -78,8 +78,9 @@ public sealed class StartupRefusalTests
     public async Task Duplicate_component_names_point_at_both_places()
     {
         var output = await RefusedAsync(Component("pubsub.in-memory") + "\n---\n" + Component("pubsub.in-memory"));
-        Assert.Contains("bad.yaml:10:1: error VX1008: component name 'broker' is already used at", output, StringComparison.Ordinal);
-        Assert.Contains("bad.yaml:1:1", output, StringComparison.Ordinal);
+        Assert.Contains("bad.yaml:13:9: error VX1008: component name 'broker' is already used by another component", output, StringComparison.Ordinal);
+        Assert.Contains("see also: ", output, StringComparison.Ordinal);
+        Assert.Contains("bad.yaml:4:9", output, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -98,7 +99,7 @@ public sealed class StartupRefusalTests
               routes:
                 default: /orders
             """);
-        Assert.Contains("bad.yaml:10:1: error VX1009: subscription 'orders' uses pub/sub 'pubsbu', which no component defines", output, StringComparison.Ordinal);
+        Assert.Contains("bad.yaml:15:15: error VX1009: subscription 'orders' uses pub/sub 'pubsbu', which no component defines", output, StringComparison.Ordinal);
         Assert.Contains("did you mean 'pubsub'?", output, StringComparison.Ordinal);
     }
 
