@@ -298,7 +298,7 @@ public static class DeployCheck
                     else if (portNode.Value != port)
                         sink.Error(DeployErrorCodes.AppPortMismatch, portNode.At(workload.File),
                             $"dapr.io/app-port '{portNode.Value}' of '{appId}' is not its appPort in dapr.yaml ({port}): the sidecar would call a port the app does not listen on",
-                            $"write \"{port}\", or change appPort in dapr.yaml and the container's port together");
+                            $"write \"{port}\", or change appPort in dapr.yaml and the container's port together", app.AppPortLocation);
                 }
             }
             if (!dapr && EventApps().TryGetValue(appId, out var role))

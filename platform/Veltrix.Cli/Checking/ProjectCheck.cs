@@ -99,7 +99,11 @@ public static class ProjectCheck
     }
 
     // The reader names the file as the user typed it (relative to the working directory); the checked folder's path is what stays stable.
-    private static Diagnostic InFile(string file, Diagnostic diagnostic) => diagnostic with { Location = diagnostic.Location with { File = file } };
+    private static Diagnostic InFile(string file, Diagnostic diagnostic) => diagnostic with
+    {
+        Location = diagnostic.Location with { File = file },
+        Related = diagnostic.Related is { } other ? other with { File = file } : null,
+    };
 
     private static string Relative(string root, string file)
     {

@@ -24,4 +24,8 @@ public sealed record TemplateApp(
     int? DaprHttpPort,
     int? DaprGrpcPort,
     IReadOnlyList<string> Command,
-    IReadOnlyDictionary<string, string> Env);
+    IReadOnlyDictionary<string, string> Env)
+{
+    /// <summary>Where `appPort` is written (the file's full path), for findings that compare it with another place.</summary>
+    public SourceLocation? AppPortLocation { get; init; }
+}

@@ -99,7 +99,7 @@ public sealed class RunTemplateReader
         }
 
         var ids = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
-        var ports = new Dictionary<int, string>();
+        var ports = new Dictionary<int, (string Owner, Mark At)>();
         foreach (var item in list.Children)
         {
             if (item is not YamlMappingNode app)
@@ -127,8 +127,9 @@ public sealed class RunTemplateReader
             var id = idNode is null
                 ? dir is null ? null : Path.GetFileName(Path.TrimEndingDirectorySeparator(dir))
                 : Scalar(idNode, "appID");
-            if (id is not null && ids.TryGetValue(id, out _))
-                Add(Error((idNode ?? app).Start, $"app ID '{id}' is used twice", "give every app its own `appID`"));
+            if (id is not null && ids.TryGetValue(id, out var first))
+                Add(Error((idNode ?? app).Start, $"app ID '{id}' is used twice", "give every app its own `appID`",
+                    ((first as YamlMappingNode) is { } firstApp ? Child(firstApp, "appID") ?? first : first).Start));
             if (id is not null) ids[id] = app;
 
             var appPort = Port(app, "appPort", required: true);
@@ -138,13 +139,16 @@ public sealed class RunTemplateReader
             {
                 if (port is not { } p) continue;
                 if (ports.TryGetValue(p, out var owner))
-                    Add(Error(Child(app, key)!.Start, $"port {p} is given twice ({owner} and {id}.{key})", "give every app and every sidecar its own port"));
-                else ports[p] = $"{id}.{key}";
+                    Add(Error(Child(app, key)!.Start, $"port {p} is given twice ({owner.Owner} and {id}.{key})", "give every app and every sidecar its own port", owner.At));
+                else ports[p] = ($"{id}.{key}", Child(app, key)!.Start);
             }
 
             var command = Command(app);
             if (id is not null && dir is not null && appPort is { } ap && command is not null)
-                apps.Add(new TemplateApp(id, dir, ap, httpPort, grpcPort, command, Env(app)));
+                apps.Add(new TemplateApp(id, dir, ap, httpPort, grpcPort, command, Env(app))
+                {
+                    AppPortLocation = new SourceLocation(_file, (int)Child(app, "appPort")!.Start.Line, (int)Child(app, "appPort")!.Start.Column),
+                });
         }
         return apps;
     }
@@ -259,8 +263,8 @@ public sealed class RunTemplateReader
 
     private SourceLocation At(Mark at) => new(_display, (int)Math.Max(1, at.Line), (int)Math.Max(1, at.Column));
 
-    private Diagnostic Error(Mark at, string message, string help) =>
-        new(ErrorCodes.InvalidRunFile, DiagnosticSeverity.Error, At(at), message, help);
+    private Diagnostic Error(Mark at, string message, string help, Mark? related = null) =>
+        new(ErrorCodes.InvalidRunFile, DiagnosticSeverity.Error, At(at), message, help, related is { } other ? At(other) : null);
 
     private void Add(Diagnostic error) => _errors.Add(error);
 
