@@ -250,7 +250,7 @@ public static partial class EventConfigurationReader
         }
         foreach (var twice in consumers.GroupBy(c => c.App).Where(g => g.Count() > 1))
             sink.Error(EventErrorCodes.AppListedTwice, twice.Last().AppLocation!, $"app '{twice.Key}' is listed twice as a consumer of {where}",
-                "list each consumer app once; one app receives each event once per subscription");
+                "list each consumer app once; one app receives each event once per subscription", twice.First().AppLocation);
         return consumers;
 
         List<EventConsumer>? Missing()
@@ -281,8 +281,14 @@ public static partial class EventConfigurationReader
                 $"write '{key}: [gateway, hunt]'");
         if (notApps.Count > 0) return null;
         var apps = node.StringList().ToList();
+        // Each entry's own position when the list is a YAML sequence: the finding is at the second, naming the first.
+        var entries = (node as YamlSequenceNode)?.Children.OfType<YamlScalarNode>().ToList();
         foreach (var twice in apps.GroupBy(a => a).Where(g => g.Count() > 1))
-            sink.Error(EventErrorCodes.AppListedTwice, node.At(file), $"app '{twice.Key}' is listed twice in '{key}' of {where}", "list each app once");
+        {
+            var at = entries?.Where(e => e.Value == twice.Key).Select(e => e.At(file)).ToList();
+            sink.Error(EventErrorCodes.AppListedTwice, at is { Count: > 1 } ? at[1] : node.At(file), $"app '{twice.Key}' is listed twice in '{key}' of {where}", "list each app once",
+                at is { Count: > 1 } ? at[0] : null);
+        }
         return apps;
     }
 
