@@ -89,7 +89,7 @@ public static class ResourceLoader
             for (var j = 0; j < i; j++)
             {
                 var (first, second) = (components[j], components[i]);
-                if (first.Name != second.Name || !ScopesOverlap(first.Scopes, second.Scopes)) continue;
+                if (first.Name != second.Name || !SharedResourceChecks.ScopesOverlap(first.Scopes, second.Scopes)) continue;
                 sink.Error(ErrorCodes.DuplicateComponentName, second.NameLocation ?? second.Location, $"component name '{second.Name}' is already used by another component loaded for the same apps",
                     "give each component a unique metadata.name, or scope them to different apps with 'scopes:'", first.NameLocation ?? first.Location);
                 break;
@@ -121,6 +121,4 @@ public static class ResourceLoader
                 $"{DidYouMean.Hint(target.Component, names)}components: {(names.Count > 0 ? string.Join(", ", names) : "none")}");
         }
     }
-
-    private static bool ScopesOverlap(IReadOnlyList<string> a, IReadOnlyList<string> b) => a.Count == 0 || b.Count == 0 || a.Intersect(b).Any();
 }

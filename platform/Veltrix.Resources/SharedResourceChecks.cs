@@ -129,5 +129,6 @@ public static class SharedResourceChecks
     private static SourceLocation Entry(ComponentResource component, string key) =>
         component.Metadata.FirstOrDefault(m => string.Equals(m.Name, key, StringComparison.OrdinalIgnoreCase))?.Location ?? component.NameLocation ?? component.Location;
 
-    private static bool ScopesOverlap(IReadOnlyList<string> a, IReadOnlyList<string> b) => a.Count == 0 || b.Count == 0 || a.Intersect(b).Any();
+    /// <summary>Two scope lists share an app (an empty list means every app).</summary>
+    internal static bool ScopesOverlap(IReadOnlyList<string> a, IReadOnlyList<string> b) => a.Count == 0 || b.Count == 0 || a.Intersect(b).Any();
 }
