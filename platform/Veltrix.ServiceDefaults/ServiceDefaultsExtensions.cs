@@ -97,6 +97,8 @@ public static class ServiceDefaultsExtensions
         // Only deliveries are CloudEvents: on a public or operator endpoint an application/cloudevents+json body is a
         // client's body like any other (the JSON binder refuses its media type), never an envelope to unwrap.
         app.UseWhen(IsTopicEndpoint, deliveries => deliveries.UseCloudEvents(new CloudEventsMiddlewareOptions { ForwardCloudEventPropertiesAsHeaders = true }));
+        // The JSON binder counts "+json" as JSON, so an envelope would otherwise bind as the request itself (its fields empty).
+        app.UseWhen(context => !IsTopicEndpoint(context) && IsCloudEvent(context.Request), others => others.Run(RefuseCloudEventAsync));
 
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = r => r.Tags.Contains(HealthTags.Live) })
             .WithDisplayName("Liveness");
@@ -113,6 +115,14 @@ public static class ServiceDefaultsExtensions
     }
 
     private static bool IsTopicEndpoint(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<ITopicMetadata>() is not null;
+
+    private static bool IsCloudEvent(HttpRequest request) =>
+        request.ContentType is { } type && type.StartsWith("application/cloudevents", StringComparison.OrdinalIgnoreCase);
+
+    private static Task RefuseCloudEventAsync(HttpContext context) =>
+        Problems.Create(StatusCodes.Status415UnsupportedMediaType, ServiceErrorCodes.UnsupportedMediaType, "Unsupported media type",
+            $"{context.Request.Method} {context.Request.Path} is not a subscription route and does not read CloudEvents ('{context.Request.ContentType}'); send the request itself as application/json")
+            .ExecuteAsync(context);
 
     /// <summary>Makes AddServiceDefaults idempotent and lets MapDefaultEndpoints check it ran.</summary>
     private sealed class ServiceDefaultsMarker;
