@@ -42,6 +42,9 @@ public static class ServiceErrorCodes
     /// <summary>414/431: the request's URL or headers exceed the service's bounds.</summary>
     public const string RequestTooLong = "VX3011";
 
+    /// <summary>401: the service's operator token is shorter than the minimum, so its operator endpoints are closed.</summary>
+    public const string WeakOperatorToken = "VX3012";
+
     /// <summary>The documentation page for a code; problem+json's <c>type</c> member.</summary>
     public static string TypeUri(string code) => "https://veltrix.dev/errors/" + code;
 
