@@ -77,7 +77,7 @@ public static class ServiceDefaultsExtensions
     /// <summary>
     /// Adds, in this order, the exception handler and status-code pages (every error becomes problem+json with a VX code),
     /// the VX answers for an oversized URL or headers and the early 413 for oversized bodies, authentication and authorization (the sidecar's app token, checked before any
-    /// body is read), delivery counting for topic endpoints and, on topic endpoints only, the SDK's CloudEvent unwrapping (envelope attributes
+    /// body is read), the operator token of operator endpoints (likewise before the body), delivery counting for topic endpoints and, on topic endpoints only, the SDK's CloudEvent unwrapping (envelope attributes
     /// forwarded as <c>Cloudevent.*</c> headers); then maps <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c> and the SDK's
     /// <c>/dapr/subscribe</c>. Call it before mapping the service's endpoints.
     /// </summary>
@@ -93,6 +93,7 @@ public static class ServiceDefaultsExtensions
         app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMiddleware<OperatorTokenMiddleware>();
         app.UseMiddleware<DeliveryMetricsMiddleware>();
         // Only deliveries are CloudEvents: on a public or operator endpoint an application/cloudevents+json body is a
         // client's body like any other (the JSON binder refuses its media type), never an envelope to unwrap.

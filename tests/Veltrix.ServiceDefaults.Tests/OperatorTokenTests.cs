@@ -42,6 +42,22 @@ public sealed class OperatorTokenTests
         Assert.Contains("16", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
     }
 
+    private sealed record Thing(string Name);
+
+    [Theory]
+    [InlineData("{not json", "application/json")]
+    [InlineData("", "application/json")]
+    [InlineData("[1,2]", "application/json")]
+    public async Task A_caller_without_the_token_gets_401_before_its_body_is_read(string body, string contentType)
+    {
+        // (A media type the endpoint does not accept is refused by routing, 415, before any endpoint or body is involved.)
+        await using var service = await TestService.StartAsync(app => app.MapPost("/operator/things", (Thing thing) => thing.Name).RequireOperatorToken(),
+            settings: new Dictionary<string, string?> { [OperatorTokenExtensions.TokenVariable] = "s3cret-0123456789abcdef" });
+        using var response = await service.Http.PostAsync("/operator/things", new StringContent(body, new MediaTypeHeaderValue(contentType)));
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Equal("VX3008", (await TestService.ReadProblemAsync(response)).GetProperty("code").GetString());
+    }
+
     [Fact]
     public async Task Without_a_configured_token_operator_endpoints_stay_closed_and_say_why()
     {
