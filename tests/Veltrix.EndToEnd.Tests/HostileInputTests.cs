@@ -173,7 +173,7 @@ public sealed class HostileInputTests(EmbeddedSystemFixture fixture)
         var entries = Enumerable.Range(0, 50).Select(i => Entry($"good-{i}-{Guid.NewGuid():N}", hunt.Id, $"player-{i:00}")).ToList();
         var poison = new[] { $"poison-sep-{Guid.NewGuid():N}", $"poison-nul-{Guid.NewGuid():N}" };
         entries.Insert(17, Entry(poison[0], hunt.Id, "mallory||x"));
-        entries.Insert(33, Entry(poison[1], hunt.Id, "mallory\\u0000"));
+        entries.Insert(33, Entry(poison[1], hunt.Id, "mallory\0"));
 
         using var http = new HttpClient();
         using var publish = new HttpRequestMessage(HttpMethod.Post,
@@ -201,10 +201,17 @@ public sealed class HostileInputTests(EmbeddedSystemFixture fixture)
         Assert.All(parked, i => Assert.Equal(0, i.GetProperty("replays").GetInt32()));
     }
 
-    /// <summary>A bulk publish entry: an answer.submitted CloudEvent-to-be, its event id ending in the hunt id (to find it among the owner's letters).</summary>
-    private static string Entry(string id, string huntId, string playerIdJson) =>
-        $$$"""{"entryId":"{{{id}}}","event":{"specversion":"1.0","id":"{{{id}}}-{{{huntId}}}","source":"hostile-test","type":"answer.submitted","datacontenttype":"application/json",""" +
-        $$$""""data":{"huntId":"{{{huntId}}}","puzzleId":"p1","playerId":"{{{playerIdJson}}}","answer":"answer"}},"contentType":"application/cloudevents+json"}"""";
+    /// <summary>A bulk publish entry: an answer.submitted CloudEvent, its event id ending in the hunt id (to find it among the owner's letters).</summary>
+    private static string Entry(string id, string huntId, string playerId) => JsonSerializer.Serialize(new
+    {
+        entryId = id,
+        @event = new
+        {
+            specversion = "1.0", id = $"{id}-{huntId}", source = "hostile-test", type = "answer.submitted", datacontenttype = "application/json",
+            data = new { huntId, puzzleId = "p1", playerId, answer = "answer" },
+        },
+        contentType = "application/cloudevents+json",
+    });
 
     private static bool HasVxCode(HttpResponseMessage response, string text) =>
         response.Content.Headers.ContentType?.MediaType == "application/problem+json" && Code(text) is { } code && code.StartsWith("VX", StringComparison.Ordinal);
