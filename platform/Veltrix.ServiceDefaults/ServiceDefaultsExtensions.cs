@@ -76,8 +76,8 @@ public static class ServiceDefaultsExtensions
 
     /// <summary>
     /// Adds, in this order, the exception handler and status-code pages (every error becomes problem+json with a VX code),
-    /// the early 413 for oversized bodies, authentication and authorization (the sidecar's app token, checked before any
-    /// body is read), delivery counting for topic endpoints and the SDK's CloudEvent unwrapping (envelope attributes
+    /// the VX answers for an oversized URL or headers and the early 413 for oversized bodies, authentication and authorization (the sidecar's app token, checked before any
+    /// body is read), the operator token of operator endpoints (likewise before the body), delivery counting for topic endpoints and, on topic endpoints only, the SDK's CloudEvent unwrapping (envelope attributes
     /// forwarded as <c>Cloudevent.*</c> headers); then maps <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c> and the SDK's
     /// <c>/dapr/subscribe</c>. Call it before mapping the service's endpoints.
     /// </summary>
@@ -89,11 +89,17 @@ public static class ServiceDefaultsExtensions
 
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<RequestHeadLimitMiddleware>();
         app.UseMiddleware<RequestBodyLimitMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseMiddleware<OperatorTokenMiddleware>();
         app.UseMiddleware<DeliveryMetricsMiddleware>();
-        app.UseCloudEvents(new CloudEventsMiddlewareOptions { ForwardCloudEventPropertiesAsHeaders = true });
+        // Only deliveries are CloudEvents: on a public or operator endpoint an application/cloudevents+json body is a
+        // client's body like any other (the JSON binder refuses its media type), never an envelope to unwrap.
+        app.UseWhen(IsTopicEndpoint, deliveries => deliveries.UseCloudEvents(new CloudEventsMiddlewareOptions { ForwardCloudEventPropertiesAsHeaders = true }));
+        // The JSON binder counts "+json" as JSON, so an envelope would otherwise bind as the request itself (its fields empty).
+        app.UseWhen(context => !IsTopicEndpoint(context) && IsCloudEvent(context.Request), others => others.Run(RefuseCloudEventAsync));
 
         app.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = r => r.Tags.Contains(HealthTags.Live) })
             .WithDisplayName("Liveness");
@@ -108,6 +114,16 @@ public static class ServiceDefaultsExtensions
         app.MapSubscribeHandler().RequireDaprAppToken(app.Services);
         return app;
     }
+
+    private static bool IsTopicEndpoint(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<ITopicMetadata>() is not null;
+
+    private static bool IsCloudEvent(HttpRequest request) =>
+        request.ContentType is { } type && type.StartsWith("application/cloudevents", StringComparison.OrdinalIgnoreCase);
+
+    private static Task RefuseCloudEventAsync(HttpContext context) =>
+        Problems.Create(StatusCodes.Status415UnsupportedMediaType, ServiceErrorCodes.UnsupportedMediaType, "Unsupported media type",
+            $"{context.Request.Method} {context.Request.Path} is not a subscription route and does not read CloudEvents ('{context.Request.ContentType}'); send the request itself as application/json")
+            .ExecuteAsync(context);
 
     /// <summary>Makes AddServiceDefaults idempotent and lets MapDefaultEndpoints check it ran.</summary>
     private sealed class ServiceDefaultsMarker;

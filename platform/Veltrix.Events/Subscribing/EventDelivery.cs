@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Veltrix.Events.Publishing;
+using Veltrix.ServiceDefaults;
 using Veltrix.ServiceDefaults.CloudEvents;
 
 namespace Veltrix.Events.Subscribing;
@@ -25,8 +26,8 @@ internal sealed record TopicStatus(string Status)
 /// <item>a single delivery (unwrapped by the SDK's <c>UseCloudEvents</c>, the envelope's attributes in <c>Cloudevent.*</c>
 /// headers) → a batch of one → <c>{"status": …}</c>.</item>
 /// </list>
-/// An entry whose data cannot be read is answered DROP on its own (dead-letter topic if there is one) and never fails
-/// the rest of its batch. Every delivered event is counted by the configuration version that routed it.
+/// An entry whose data cannot be read, or that makes the handler throw while the rest of its batch does not, is answered
+/// DROP on its own (dead-letter topic if there is one) and never fails the rest of its batch. Every delivered event is counted by the configuration version that routed it.
 /// </summary>
 internal sealed class EventDelivery<TData>(string type, TypedHandler<TData> handler, RoutingMetrics metrics, ILogger logger)
 {
@@ -57,7 +58,7 @@ internal sealed class EventDelivery<TData>(string type, TypedHandler<TData> hand
         var incoming = Read(root, entryId: null, dataType);
         metrics.Received(type, incoming?.Configuration ?? "none", incoming?.Version ?? "none");
         if (incoming is null) return TopicStatus.Answer(BulkSubscribeAppResponseStatus.DROP);
-        return TopicStatus.Answer((await handler.InvokeAsync(context, [incoming]))[0]);
+        return TopicStatus.Answer((await AnswerEachAsync(context, [incoming]))[0]);
     }
 
     private async Task<IResult> SingleAsync(HttpContext context, JsonTypeInfo<TData> dataType)
@@ -82,7 +83,7 @@ internal sealed class EventDelivery<TData>(string type, TypedHandler<TData> hand
             LogUnreadable(logger, type, id, "no data");
             return TopicStatus.Answer(BulkSubscribeAppResponseStatus.DROP);
         }
-        var statuses = await handler.InvokeAsync(context, [new IncomingEvent<TData>(id, id, data, configuration, version)]);
+        var statuses = await AnswerEachAsync(context, [new IncomingEvent<TData>(id, id, data, configuration, version)]);
         return TopicStatus.Answer(statuses[0]);
     }
 
@@ -106,11 +107,73 @@ internal sealed class EventDelivery<TData>(string type, TypedHandler<TData> hand
         }
         if (batch.Count > 0)
         {
-            var answered = await handler.InvokeAsync(context, batch);
+            var answered = await AnswerEachAsync(context, batch);
             for (var j = 0; j < answered.Length; j++) statuses[positions[j]] = answered[j];
         }
         var response = new BulkSubscribeAppResponse(entries.Select((e, i) => new BulkSubscribeAppResponseEntry(e.EntryId, statuses[i])).ToList());
         return Results.Json(response, EventsJson.Default.BulkSubscribeAppResponse);
+    }
+
+    /// <summary>
+    /// The handler's statuses for <paramref name="batch"/>, even when it throws. A batch that throws is split in halves
+    /// until the entries that throw on their own are found: those are answered DROP (dead-letter topic) with one log line
+    /// each, and every other entry gets the handler's own answer — one poison event costs one dead letter, never the
+    /// batch. When every entry throws on its own the cause is not in the entries (a store or broker is down): all are
+    /// answered RETRY, with one log line, and the sidecar's retry policy decides what happens next. A lone event that
+    /// throws is answered RETRY for the same reason: alone it cannot be told from an outage.
+    /// </summary>
+    private async Task<BulkSubscribeAppResponseStatus[]> AnswerEachAsync(HttpContext context, IReadOnlyList<IncomingEvent<TData>> batch)
+    {
+        try
+        {
+            return await handler.InvokeAsync(context, batch);
+        }
+        catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            var statuses = new BulkSubscribeAppResponseStatus?[batch.Count];
+            var failures = new List<(int Index, Exception Error)>();
+            if (batch.Count == 1) failures.Add((0, e));
+            else
+            {
+                var half = batch.Count / 2;
+                await IsolateAsync(context, batch, 0, half, statuses, failures);
+                await IsolateAsync(context, batch, half, batch.Count - half, statuses, failures);
+            }
+            if (failures.Count == batch.Count)
+            {
+                DeliveryLog.HandlerFailed(logger, type, batch.Count, e.GetType().Name, e.Message);
+                return [.. batch.Select(_ => BulkSubscribeAppResponseStatus.RETRY)];
+            }
+            foreach (var (index, error) in failures)
+            {
+                DeliveryLog.Poison(logger, type, Ids.Printable(batch[index].Id), error.GetType().Name, error.Message);
+                statuses[index] = BulkSubscribeAppResponseStatus.DROP;
+            }
+            return [.. statuses.Select(status => status!.Value)];
+        }
+    }
+
+    private async Task IsolateAsync(HttpContext context, IReadOnlyList<IncomingEvent<TData>> batch, int start, int count,
+        BulkSubscribeAppResponseStatus?[] statuses, List<(int Index, Exception Error)> failures)
+    {
+        var part = new IncomingEvent<TData>[count];
+        for (var i = 0; i < count; i++) part[i] = batch[start + i];
+        try
+        {
+            var answered = await handler.InvokeAsync(context, part);
+            for (var i = 0; i < count; i++) statuses[start + i] = answered[i];
+        }
+        catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            if (count == 1)
+            {
+                failures.Add((start, e));
+                return;
+            }
+            var half = count / 2;
+            await IsolateAsync(context, batch, start, half, statuses, failures);
+            await IsolateAsync(context, batch, start + half, count - half, statuses, failures);
+        }
     }
 
     /// <summary>
@@ -155,4 +218,10 @@ internal static partial class DeliveryLog
 {
     [LoggerMessage(Level = LogLevel.Warning, Message = "{Type} {EntryId} cannot be read and is dropped: {Reason}")]
     public static partial void Unreadable(ILogger logger, string type, string entryId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Type} {EventId} fails the handler on its own and is dropped (dead-letter topic): {Error}: {Reason}")]
+    public static partial void Poison(ILogger logger, string type, string eventId, string error, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "the handler of {Type} failed for each of {Count} events, which are retried: {Error}: {Reason}")]
+    public static partial void HandlerFailed(ILogger logger, string type, int count, string error, string reason);
 }

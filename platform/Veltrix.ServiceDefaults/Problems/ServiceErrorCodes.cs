@@ -36,6 +36,15 @@ public static class ServiceErrorCodes
     /// <summary>405: the route exists but not for this HTTP method.</summary>
     public const string MethodNotAllowed = "VX3009";
 
+    /// <summary>400: an id (in the URL, the body or an event's data) is empty, too long, or holds a character an id may not hold (see <see cref="Ids"/>).</summary>
+    public const string InvalidId = "VX3010";
+
+    /// <summary>414/431: the request's URL or headers exceed the service's bounds.</summary>
+    public const string RequestTooLong = "VX3011";
+
+    /// <summary>401: the service's operator token is shorter than the minimum, so its operator endpoints are closed.</summary>
+    public const string WeakOperatorToken = "VX3012";
+
     /// <summary>The documentation page for a code; problem+json's <c>type</c> member.</summary>
     public static string TypeUri(string code) => "https://veltrix.dev/errors/" + code;
 
@@ -48,6 +57,7 @@ public static class ServiceErrorCodes
         StatusCodes.Status405MethodNotAllowed => MethodNotAllowed,
         StatusCodes.Status413PayloadTooLarge => PayloadTooLarge,
         StatusCodes.Status415UnsupportedMediaType => UnsupportedMediaType,
+        StatusCodes.Status414UriTooLong or StatusCodes.Status431RequestHeaderFieldsTooLarge => RequestTooLong,
         StatusCodes.Status429TooManyRequests or StatusCodes.Status503ServiceUnavailable => Overloaded,
         >= 500 => Internal,
         _ => ValidationFailed,

@@ -50,9 +50,16 @@ internal sealed partial class ServiceExceptionHandler(ILogger<ServiceExceptionHa
         BadHttpRequestException bad => Problems.Build(bad.StatusCode, ServiceErrorCodes.ForStatus(bad.StatusCode), "Bad request", bad.Message),
         JsonException json => Problems.Build(StatusCodes.Status400BadRequest, ServiceErrorCodes.MalformedJson, "Malformed request",
             "The body is not valid JSON: " + json.Message),
+        // JsonElement.GetString() and JsonDocument readers throw this, not a JsonException, for a string that is not
+        // text (a lone UTF-16 surrogate such as "\ud800"): it is the client's JSON at fault, never the service.
+        InvalidOperationException { Source: JsonTextSource } text => Problems.Build(StatusCodes.Status400BadRequest, ServiceErrorCodes.MalformedJson,
+            "Malformed request", "The body holds a JSON string that is not valid text (" + text.Message + "). Send strings of valid UTF-16: no lone surrogate escapes such as \\ud800."),
         _ => Problems.Build(StatusCodes.Status500InternalServerError, ServiceErrorCodes.Internal, "Internal error",
             "The service failed to process the request. The error is logged with the trace id below; retrying may help."),
     };
+
+    /// <summary>The <see cref="Exception.Source"/> System.Text.Json gives the errors of its readers about the JSON text itself.</summary>
+    private const string JsonTextSource = "System.Text.Json.Rethrowable";
 
     /// <summary>Binding failures wrap the parser's error, which has the JSON path, line and byte position: the useful part.</summary>
     private static string Describe(BadHttpRequestException exception) =>

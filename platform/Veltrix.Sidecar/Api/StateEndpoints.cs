@@ -17,16 +17,18 @@ public static class StateEndpoints
 
     public static IEndpointRouteBuilder MapStateApi(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/v1.0/state/{store}/{key}", GetAsync);
+        // {**key}: a key may hold '/', escaped (%2F) or not; KeyOf reads it from the raw URL so that it round-trips.
+        endpoints.MapGet("/v1.0/state/{store}/{**key}", GetAsync);
         endpoints.MapMethods("/v1.0/state/{store}", WriteMethods, SaveAsync);
-        endpoints.MapDelete("/v1.0/state/{store}/{key}", DeleteAsync);
+        endpoints.MapDelete("/v1.0/state/{store}/{**key}", DeleteAsync);
         endpoints.MapMethods("/v1.0/state/{store}/bulk", WriteMethods, BulkGetAsync);
         endpoints.MapMethods("/v1.0/state/{store}/transaction", WriteMethods, TransactionAsync);
         return endpoints;
     }
 
-    private static async Task<IResult> GetAsync(HttpContext context, SidecarRuntime runtime, string store, string key)
+    private static async Task<IResult> GetAsync(HttpContext context, SidecarRuntime runtime, string store)
     {
+        var key = StateKeys.FromUrl(context.Request);
         var (item, error) = await StateAccess.GetAsync(runtime.For(context), store, key, context.RequestAborted);
         if (error is not null) return Map(error, runtime.For(context), "ERR_STATE_GET", 500);
         if (item is null) return Results.NoContent();
@@ -52,8 +54,9 @@ public static class StateEndpoints
         return error is null ? Results.NoContent() : Map(error, app, "ERR_STATE_SAVE", 409);
     }
 
-    private static async Task<IResult> DeleteAsync(HttpContext context, SidecarRuntime runtime, string store, string key)
+    private static async Task<IResult> DeleteAsync(HttpContext context, SidecarRuntime runtime, string store)
     {
+        var key = StateKeys.FromUrl(context.Request);
         var app = runtime.For(context);
         var etag = context.Request.Headers.IfMatch.ToString();
         var delete = new StateDelete(key, etag, context.Request.Query["concurrency"].ToString());

@@ -52,6 +52,7 @@ public static class ConfigurationsApi
 
     private static async Task<IResult> GetVersionAsync(string name, int version, ConfigurationStore store, CancellationToken cancellationToken)
     {
+        if (Ids.Check("name", name) is { } invalid) return invalid;
         var stored = await store.GetVersionAsync(name, version, cancellationToken);
         if (stored is null) return Unknown($"{name}@{version} is not stored");
         var (active, _) = await store.GetActiveAsync(cancellationToken);
@@ -60,22 +61,27 @@ public static class ConfigurationsApi
 
     private static async Task<IResult> DiffAsync(string name, int from, int to, ConfigurationVersions versions, CancellationToken cancellationToken)
     {
+        if (Ids.Check("name", name) is { } invalid) return invalid;
         if (await versions.ReadPairAsync(name, from, to, cancellationToken) is not { } pair) return Unknown($"{name}@{from} or {name}@{to} is not stored");
         var diff = ConfigurationDiff.Between(pair.From, pair.To);
         return TypedResults.Ok(new DiffView(name, from, to, diff, await versions.MissingSubscriptionsAsync(pair.To, cancellationToken)));
     }
 
     private static async Task<IResult> ActivateAsync(string name, int version, HttpRequest request, ConfigurationVersions versions, CancellationToken cancellationToken) =>
-        Answer(await versions.ActivateAsync(name, version, await ReadRequestAsync(request, cancellationToken), cancellationToken));
+        Ids.Check("name", name) ?? Answer(await versions.ActivateAsync(name, version, await ReadRequestAsync(request, cancellationToken), cancellationToken));
 
     private static async Task<IResult> RollbackAsync(HttpRequest request, ConfigurationVersions versions, CancellationToken cancellationToken) =>
         Answer(await versions.RollbackAsync(await ReadRequestAsync(request, cancellationToken), cancellationToken));
 
     /// <summary>The body is optional: no body means "no expectation, no force".</summary>
-    private static async Task<ActivateRequest> ReadRequestAsync(HttpRequest request, CancellationToken cancellationToken) =>
-        request.ContentLength is null or 0 && !request.HasJsonContentType()
-            ? new ActivateRequest(null)
-            : await request.ReadFromJsonAsync(ControlJson.Default.ActivateRequest, cancellationToken) ?? new ActivateRequest(null);
+    private static async Task<ActivateRequest> ReadRequestAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength is null or 0 && !request.HasJsonContentType()) return new ActivateRequest(null);
+        // ReadFromJsonAsync throws a bare InvalidOperationException for another media type; this answers 415 VX3005 instead.
+        if (!request.HasJsonContentType())
+            throw new BadHttpRequestException("Expected a supported JSON media type.", StatusCodes.Status415UnsupportedMediaType);
+        return await request.ReadFromJsonAsync(ControlJson.Default.ActivateRequest, cancellationToken) ?? new ActivateRequest(null);
+    }
 
     private static IResult Answer(Activation activation) => activation switch
     {

@@ -15,7 +15,8 @@ public abstract record Checked(int Index)
 
 /// <summary>
 /// Checks incoming events against the active configuration: {"id","type","data"}, a type the gateway produces in
-/// that version, and data that matches the type's schema.
+/// that version, and data that matches the type's schema; the event id and every data field whose name ends in <c>Id</c>
+/// follow the id rule (<see cref="Ids"/>, VX3010).
 /// </summary>
 public static class EventValidator
 {
@@ -24,9 +25,24 @@ public static class EventValidator
 
     public static Checked Check(JsonElement item, int index, RoutingTable routes, string appId)
     {
+        try
+        {
+            return CheckText(item, index, routes, appId);
+        }
+        catch (InvalidOperationException e) when (e.Source == "System.Text.Json.Rethrowable")
+        {
+            // GetString() on "\ud800": the JSON is well-formed but the string is not text. Only this event is refused.
+            return Invalid(index, $"event {index} holds a string that is not valid text ({e.Message}); send valid UTF-16, no lone surrogate escapes");
+        }
+    }
+
+    private static Checked CheckText(JsonElement item, int index, RoutingTable routes, string appId)
+    {
         if (item.ValueKind != JsonValueKind.Object) return Invalid(index, $"event {index} must be an object with id, type and data");
-        if (!item.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.String || id.GetString() is not { Length: > 0 and <= MaxIdLength } eventId)
+        if (!item.TryGetProperty("id", out var id) || id.ValueKind != JsonValueKind.String)
             return Invalid(index, $"'id' must be a non-empty string of at most {MaxIdLength} characters");
+        var eventId = id.GetString()!;
+        if (Ids.Problem(eventId) is { } badId) return new Checked.Rejected(index, ServiceErrorCodes.InvalidId, Ids.Describe("id", badId));
         if (!item.TryGetProperty("type", out var type) || type.ValueKind != JsonValueKind.String)
             return Invalid(index, "'type' must be a string");
         var definition = routes.Find(type.GetString()!);
@@ -36,6 +52,12 @@ public static class EventValidator
         if (!item.TryGetProperty("data", out var data))
             return Invalid(index, $"'data' is missing; {definition.Type} carries {string.Join(", ", definition.Schema.Select(f => f.Name))}");
         if (DataValidator.Validate(data, definition, MaxFieldLength) is { } problem) return Invalid(index, problem);
+        // Fields named like ids (huntId, playerId, …) become state keys and URL segments downstream: they follow the id
+        // rule here, where the sender reads the answer, rather than become dead letters at the consumer.
+        foreach (var field in data.EnumerateObject())
+            if (field.Name.EndsWith("Id", StringComparison.Ordinal) && field.Value.ValueKind == JsonValueKind.String
+                && Ids.Problem(field.Value.GetString()) is { } badField)
+                return new Checked.Rejected(index, ServiceErrorCodes.InvalidId, Ids.Describe("data." + field.Name, badField));
         return new Checked.Accepted(index, eventId, definition.Type, data);
     }
 

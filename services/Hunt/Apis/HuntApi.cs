@@ -37,13 +37,16 @@ public static class HuntApi
     }
 
     private static async Task<IResult> GetAsync(string huntId, HuntStore store, CancellationToken cancellationToken) =>
-        await store.FindAsync(huntId, cancellationToken) is { } hunt ? TypedResults.Ok(View(hunt)) : Problems.NotFound($"hunt '{huntId}' does not exist");
+        Ids.Check("huntId", huntId)
+        ?? (await store.FindAsync(huntId, cancellationToken) is { } hunt ? TypedResults.Ok(View(hunt)) : Problems.NotFound($"hunt '{huntId}' does not exist"));
 
     private static async Task<IResult> AnswerAsync(string huntId, string puzzleId, SubmitAnswerRequest request, AnswerChecker checker,
         CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.PlayerId)) return Problems.Validation("'playerId' is required", Field("playerId"));
         if (request.Answer is null) return Problems.Validation("'answer' is required", Field("answer"));
+        // The ids become state keys and event data: one that a key or a URL cannot hold is refused here, not by the store.
+        if (Ids.Check(("huntId", huntId), ("puzzleId", puzzleId), ("playerId", request.PlayerId)) is { } invalid) return invalid;
         var outcome = (await checker.CheckAsync([new AnswerSubmitted(huntId, puzzleId, request.PlayerId, request.Answer)], cancellationToken))[0];
         return outcome switch
         {

@@ -1,6 +1,7 @@
 using Dapr.AspNetCore;
 using Veltrix.Events.Subscribing;
 using Veltrix.Hunt.Domain;
+using Veltrix.ServiceDefaults;
 
 namespace Veltrix.Hunt.Events;
 
@@ -12,7 +13,7 @@ public static class HuntSubscriptions
         app.MapEventSubscriptions(events => events.Handle<AnswerSubmitted>(EventTypes.AnswerSubmitted, HandleAnswersAsync));
 
     /// <summary>
-    /// Wrong and correct answers are done (SUCCESS); answers that are incomplete or name hunts or puzzles that do not
+    /// Wrong and correct answers are done (SUCCESS); answers that are incomplete, carry an id no state key can hold, or name hunts or puzzles that do not
     /// exist will never succeed (DROP → dead-letter topic); a solve the broker refused is asked for again (RETRY).
     /// A redelivered correct answer publishes the same solve id again, which scoring recognises.
     /// </summary>
@@ -23,10 +24,12 @@ public static class HuntSubscriptions
         var valid = new List<(int Index, AnswerSubmitted Answer)>();
         for (var i = 0; i < batch.Count; i++)
         {
-            if (batch[i].Data is { HuntId.Length: > 0, PuzzleId.Length: > 0, PlayerId.Length: > 0, Answer: not null } answer) valid.Add((i, answer));
+            if (batch[i].Data is { Answer: not null } answer && Ids.IsValid(answer.HuntId) && Ids.IsValid(answer.PuzzleId) && Ids.IsValid(answer.PlayerId))
+                valid.Add((i, answer));
             else
             {
-                logger.LogWarning("answer.submitted {EventId} is incomplete and is dropped", batch[i].Id);
+                // One line, no stack trace: the entry goes to the dead-letter topic, where an operator can read it whole.
+                logger.LogWarning("answer.submitted {EventId} is incomplete or has an invalid id and is dropped", Ids.Printable(batch[i].Id));
                 statuses[i] = BulkSubscribeAppResponseStatus.DROP;
             }
         }

@@ -10,14 +10,15 @@ public static class LeaderboardApi
     public static IEndpointRouteBuilder MapLeaderboardApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/leaderboard/{huntId}", async (string huntId, BoardStore boards, CancellationToken cancellationToken) =>
-            TypedResults.Ok(await boards.ViewAsync(huntId, cancellationToken)));
+            Ids.Check("huntId", huntId) ?? TypedResults.Ok(await boards.ViewAsync(huntId, cancellationToken)));
 
         app.MapGet("/leaderboard/{huntId}/claims", async (string huntId, RecentClaims claims, CancellationToken cancellationToken) =>
-            TypedResults.Ok(await claims.ListAsync(huntId, cancellationToken)));
+            Ids.Check("huntId", huntId) ?? TypedResults.Ok(await claims.ListAsync(huntId, cancellationToken)));
 
         // Server-Sent Events: the current board at once, then every change.
         app.MapGet("/leaderboard/{huntId}/stream", (string huntId, BoardStore boards, BoardChanges changes, CancellationToken cancellationToken) =>
-            changes.Subscribe(huntId) is { } subscription
+            Ids.Check("huntId", huntId) is { } invalid ? invalid
+            : changes.Subscribe(huntId) is { } subscription
                 ? TypedResults.ServerSentEvents(StreamAsync(huntId, boards, subscription, cancellationToken), eventType: "leaderboard")
                 : Problems.Overloaded(StatusCodes.Status429TooManyRequests, "Too many viewers",
                     $"the leaderboard serves at most {BoardChanges.MaxViewers} live pages; try again later", retryAfterSeconds: 5));

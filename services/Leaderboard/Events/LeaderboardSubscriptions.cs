@@ -2,6 +2,7 @@ using Dapr.AspNetCore;
 using Veltrix.Events.Subscribing;
 using Veltrix.Leaderboard.Board;
 using Veltrix.Leaderboard.Claims;
+using Veltrix.ServiceDefaults;
 
 namespace Veltrix.Leaderboard.Events;
 
@@ -22,9 +23,9 @@ public static class LeaderboardSubscriptions
         for (var i = 0; i < batch.Count; i++)
         {
             var claim = batch[i].Data;
-            if (claim is not { ClaimId.Length: > 0, HuntId.Length: > 0, PlayerId.Length: > 0, PrizeId.Length: > 0 })
+            if (claim is not { ClaimId.Length: > 0, PrizeId.Length: > 0 } || !Ids.IsValid(claim.HuntId) || !Ids.IsValid(claim.PlayerId))
             {
-                logger.LogWarning("prize.claimed {EventId} is incomplete and is dropped", batch[i].Id);
+                logger.LogWarning("prize.claimed {EventId} is incomplete or has an invalid id and is dropped", Ids.Printable(batch[i].Id));
                 statuses[i] = BulkSubscribeAppResponseStatus.DROP;
                 continue;
             }
@@ -44,14 +45,14 @@ public static class LeaderboardSubscriptions
         var hunts = new Dictionary<string, List<(int Index, PointsAwarded Award)>>(StringComparer.Ordinal);
         for (var i = 0; i < batch.Count; i++)
         {
-            if (batch[i].Data is { HuntId.Length: > 0, PlayerId.Length: > 0, PuzzleId.Length: > 0, Points: not 0, Version: > 0 } award)
+            if (batch[i].Data is { Points: not 0, Version: > 0 } award && Ids.IsValid(award.HuntId) && Ids.IsValid(award.PlayerId) && Ids.IsValid(award.PuzzleId))
             {
                 if (!hunts.TryGetValue(award.HuntId, out var list)) hunts[award.HuntId] = list = [];
                 list.Add((i, award));
             }
             else
             {
-                logger.LogWarning("points.awarded {EventId} is incomplete and is dropped", batch[i].Id);
+                logger.LogWarning("points.awarded {EventId} is incomplete or has an invalid id and is dropped", Ids.Printable(batch[i].Id));
                 statuses[i] = BulkSubscribeAppResponseStatus.DROP;
             }
         }

@@ -40,6 +40,8 @@ public static partial class PrizeApi
     {
         if (body is not { PlayerId.Length: > 0 and <= 200, HuntId.Length: > 0 and <= 200 })
             return Problems.Validation("send {\"playerId\", \"huntId\"}: the player claiming, and the hunt whose points pay for the prize");
+        // Both reach scoring's ledger route as path segments and its state keys: refuse what those cannot hold.
+        if (Ids.Check(("playerId", body.PlayerId), ("huntId", body.HuntId)) is { } invalid) return invalid;
         if (body.ClaimId is { } given && !ClaimIdShape().IsMatch(given))
             return Problems.Validation("'claimId' must be 1 to 64 letters, digits, '-' or '_' (it names the claim's workflow instance)",
                 new Dictionary<string, object?> { ["field"] = "claimId" });

@@ -20,6 +20,7 @@ public static class DebitApi
         {
             if (body is not { DebitId.Length: > 0 and <= 200, Amount: > 0 })
                 return Problems.Validation("send {\"debitId\": a non-empty id (at most 200 characters) that is the same on every retry, \"amount\": a positive number of points}");
+            if (Ids.Check(("huntId", huntId), ("playerId", playerId), ("debitId", body.DebitId)) is { } invalid) return invalid;
             var record = await debits.DebitAsync(huntId, playerId, body.DebitId, body.Amount, cancellationToken);
             return record.Outcome switch
             {
@@ -33,7 +34,7 @@ public static class DebitApi
         app.MapPost("/ledgers/{huntId}/{playerId}/debits/{debitId}/cancel", async (string huntId, string playerId, string debitId, DebitService debits,
             CancellationToken cancellationToken) =>
         {
-            if (debitId.Length > 200) return Problems.Validation("a debit id has at most 200 characters");
+            if (Ids.Check(("huntId", huntId), ("playerId", playerId), ("debitId", debitId)) is { } invalid) return invalid;
             return Results.Json(Settled(await debits.CancelAsync(huntId, playerId, debitId, cancellationToken)), DebitJson.Default.DebitSettled);
         }).RequireDaprAppToken(app.Services);
         return app;

@@ -1,6 +1,7 @@
 using Dapr.AspNetCore;
 using Veltrix.Events.Subscribing;
 using Veltrix.Scoring.Ledger;
+using Veltrix.ServiceDefaults;
 
 namespace Veltrix.Scoring.Events;
 
@@ -20,11 +21,11 @@ public static class ScoringSubscriptions
         var valid = new List<(int Index, string EventId, PuzzleSolved Solve)>();
         for (var i = 0; i < batch.Count; i++)
         {
-            if (batch[i] is { Id.Length: > 0, Data: { HuntId.Length: > 0, PuzzleId.Length: > 0, PlayerId.Length: > 0, Points: > 0 } solve } incoming)
+            if (batch[i] is { Id.Length: > 0, Data: { Points: > 0 } solve } incoming && Ids.IsValid(solve.HuntId) && Ids.IsValid(solve.PuzzleId) && Ids.IsValid(solve.PlayerId))
                 valid.Add((i, incoming.Id, solve));
             else
             {
-                logger.LogWarning("puzzle.solved {EntryId} is incomplete and is dropped", batch[i].EntryId);
+                logger.LogWarning("puzzle.solved {EntryId} is incomplete or has an invalid id and is dropped", Ids.Printable(batch[i].EntryId));
                 statuses[i] = BulkSubscribeAppResponseStatus.DROP;
             }
         }
