@@ -4,9 +4,11 @@ namespace Veltrix.ServiceDefaults.Telemetry;
 
 /// <summary>
 /// Counts events through a service without service code, once, where they happen: publishes by Veltrix.Events'
-/// <c>EventPublisher</c> (what the sidecar accepted or refused), deliveries by <see cref="DeliveryMetricsMiddleware"/>
-/// on topic endpoints (what the app answered). Tags:
-/// <c>topic</c> and <c>pubsub</c> (bounded by the app's own subscriptions and publishes).
+/// <c>EventPublisher</c> (what the sidecar accepted or refused), deliveries by Veltrix.Events' delivery handler on the
+/// topic endpoints it maps (what the app answered, per entry). One meter, <see cref="MeterName"/>, for every event
+/// counter (Veltrix.Events' routing and dead-letter counters share it). Tags: <c>topic</c> and <c>pubsub</c> (bounded
+/// by the app's own subscriptions and publishes). Prometheus reads <c>veltrix.events.delivered</c> as
+/// <c>veltrix_events_delivered_total</c>.
 /// </summary>
 public sealed class EventMetrics
 {
