@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Dapr;
 using Dapr.AspNetCore;
 using Microsoft.AspNetCore.Http;
+using Veltrix.Events.Model;
 using Veltrix.ServiceDefaults.CloudEvents;
 using Veltrix.ServiceDefaults.Telemetry;
 
@@ -11,12 +13,15 @@ namespace Veltrix.Events.Subscribing;
 /// SUCCESS → delivered, RETRY → retried, DROP → dropped — per entry for a bulk answer. A handler that throws (the
 /// exception handler answers 500) or answers a non-2xx is retried, except 404, which daprd drops. It reads the answer
 /// object before it is written, so nothing is parsed twice; it is the outermost filter, so a delivery cancelled while it
-/// waits for a lane slot counts as the retry it becomes.
+/// waits for a lane slot counts as the retry it becomes. On a consumer's route it also times the request by its lane.
 /// </summary>
-internal sealed class DeliveryCounting(EventMetrics metrics) : IEndpointFilter
+internal sealed class DeliveryCounting(EventMetrics metrics, Lane? lane) : IEndpointFilter
 {
+    private readonly string? _lane = lane?.ToString().ToLowerInvariant();
+
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
+        var started = Stopwatch.GetTimestamp();
         object? answer;
         try
         {
@@ -26,10 +31,12 @@ internal sealed class DeliveryCounting(EventMetrics metrics) : IEndpointFilter
         {
             var (failedPubsub, failedTopic) = Topic(context.HttpContext);
             metrics.Retried(failedPubsub, failedTopic);
+            if (_lane is not null) metrics.DeliveryTook(failedPubsub, failedTopic, _lane, Stopwatch.GetElapsedTime(started));
             throw;
         }
 
         var (pubsub, topic) = Topic(context.HttpContext);
+        if (_lane is not null) metrics.DeliveryTook(pubsub, topic, _lane, Stopwatch.GetElapsedTime(started));
         switch (answer)
         {
             case IValueHttpResult { Value: TopicStatus single }:

@@ -78,7 +78,7 @@ public static partial class EventSubscriptionMapping
         {
             var deliver = CreateDelivery(type, handler, metrics, logger);
             // Counting first: the outermost filter sees every answer, the lane filter's cancellations included.
-            var endpoint = app.MapPost(route.Key, deliver).RequireDaprAppToken(app.ServiceProvider).AddEndpointFilter(Counting(app));
+            var endpoint = app.MapPost(route.Key, deliver).RequireDaprAppToken(app.ServiceProvider).AddEndpointFilter(Counting(app, route.Last().Definition.Lane));
             var consumer = route.Last().Consumer;
             foreach (var (pubsub, topic, dead) in route.Select(m => (m.Definition.PubSub, m.Definition.Topic, m.Definition.DeadLetter?.Topic)).Distinct())
             {
@@ -109,7 +109,7 @@ public static partial class EventSubscriptionMapping
     }
 
     /// <summary>Every topic endpoint Veltrix maps counts its deliveries (delivered, retried, dropped) the same way.</summary>
-    private static DeliveryCounting Counting(IEndpointRouteBuilder app) => new(app.ServiceProvider.GetRequiredService<EventMetrics>());
+    private static DeliveryCounting Counting(IEndpointRouteBuilder app, Lane? lane = null) => new(app.ServiceProvider.GetRequiredService<EventMetrics>(), lane);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{AppId} is a consumer of {Type} in the event configuration but has no handler for it; its events are not subscribed to")]
     private static partial void LogNoHandler(ILogger logger, string appId, string type);

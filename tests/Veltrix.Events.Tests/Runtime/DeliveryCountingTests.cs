@@ -9,7 +9,8 @@ namespace Veltrix.Events.Tests.Runtime;
 /// <summary>
 /// Deliveries are counted once, by the delivery handler, as the sidecar reads the answer: every bulk entry on its own
 /// (SUCCESS → delivered, RETRY → retried, DROP or unreadable → dropped), a single delivery by its status, and a handler
-/// that throws as the retry its 500 becomes — all on the one event meter, at <c>/metrics</c>.
+/// that throws as the retry its 500 becomes — all on the one event meter, at <c>/metrics</c>, with each request's
+/// duration by its lane.
 /// </summary>
 public sealed class DeliveryCountingTests : IAsyncLifetime
 {
@@ -33,6 +34,7 @@ public sealed class DeliveryCountingTests : IAsyncLifetime
               schema: {sensorId: string, value: integer}
               pubsub: bus
               topic: alerts
+              lane: critical
               producers: [sensor]
               consumers:
                 - app: monitor
@@ -77,6 +79,8 @@ public sealed class DeliveryCountingTests : IAsyncLifetime
         Assert.Equal(4, scrape.Value("veltrix_events_delivered_total", Readings));
         Assert.Equal(3, scrape.Value("veltrix_events_retried_total", Readings));
         Assert.Equal(2, scrape.Value("veltrix_events_dropped_total", Readings));
+        // One request, timed once, under its type's lane (standard when the configuration names none).
+        Assert.Equal(1, scrape.Value("veltrix_events_delivery_duration_seconds_count", ("topic", "readings"), ("lane", "standard")));
     }
 
     [Fact]
@@ -95,6 +99,8 @@ public sealed class DeliveryCountingTests : IAsyncLifetime
         Assert.Equal(0, scrape.Value("veltrix_events_delivered_total", Readings));
         Assert.Equal(2, scrape.Value("veltrix_events_delivered_total", ("otel_scope_name", "Veltrix.Events"), ("topic", "alerts")));
         Assert.Equal(4, scrape.Value("veltrix_events_received_total", ("otel_scope_name", "Veltrix.Events"), ("type", "alert.raised")));
+        Assert.Equal(4, scrape.Value("veltrix_events_delivery_duration_seconds_count", ("topic", "alerts"), ("lane", "critical")));
+        Assert.Equal(4, scrape.Value("veltrix_events_delivery_duration_seconds_bucket", ("topic", "alerts"), ("lane", "critical"), ("le", "+Inf")));
     }
 
     private async Task<HttpStatusCode> PostCloudEventAsync(string cloudEvent)
