@@ -17,6 +17,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 install_packages() {
   local missing=()
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  # ObservabilityTests start Prometheus with docs/observability/prometheus.yml against the apps' /metrics.
+  command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
   [ ${#missing[@]} -eq 0 ] && return 0
   echo "== installing ${missing[*]} (apt-get)"
   local sudo=""

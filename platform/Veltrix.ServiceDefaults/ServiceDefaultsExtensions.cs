@@ -13,7 +13,6 @@ using Veltrix.ServiceDefaults.CloudEvents;
 using Veltrix.ServiceDefaults.Security;
 using Veltrix.ServiceDefaults.Health;
 using Veltrix.ServiceDefaults.Limits;
-using Veltrix.ServiceDefaults.Metrics;
 using Veltrix.ServiceDefaults.Telemetry;
 
 // Where the host builders live, as with .NET Aspire's ServiceDefaults: Program.cs needs no extra using.
@@ -32,8 +31,9 @@ public static class ServiceDefaultsExtensions
     /// <summary>
     /// Registers the SDK's <c>AddDaprClient()</c> (JSON as the app's own HTTP JSON options), the SDK's app-token
     /// authentication (<c>APP_API_TOKEN</c>), the event counters, health checks (<c>live</c>: the process; <c>ready</c>: the
-    /// sidecar), problem details, Kestrel limits from <c>Veltrix:MaxRequestBodyBytes</c> (validated at start-up),
-    /// OpenTelemetry tracing and metrics, and the <c>/metrics</c> aggregator. Calling it twice does nothing more.
+    /// sidecar), problem details, Kestrel limits from <c>Veltrix:MaxRequestBodyBytes</c> (validated at start-up), and
+    /// OpenTelemetry traces, metrics and logs (OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set, Prometheus at
+    /// <c>/metrics</c>). Calling it twice does nothing more.
     /// </summary>
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
@@ -42,8 +42,8 @@ public static class ServiceDefaultsExtensions
         if (services.Any(d => d.ServiceType == typeof(ServiceDefaultsMarker))) return builder;
         services.AddSingleton<ServiceDefaultsMarker>();
 
-        // Events are counted where they happen: by Veltrix.Events' publisher on the way out, by MapDefaultEndpoints'
-        // delivery middleware on the way in.
+        // Events are counted where they happen, once: by Veltrix.Events' publisher on the way out, by its delivery
+        // handler on the way in — the one place that knows each entry's answer.
         services.AddMetrics();
         services.TryAddSingleton<EventMetrics>();
         // The SDK finds the sidecar itself (DAPR_GRPC_ENDPOINT/DAPR_GRPC_PORT, DAPR_HTTP_ENDPOINT/DAPR_HTTP_PORT,
@@ -69,16 +69,15 @@ public static class ServiceDefaultsExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ServiceLimitsOptions>, ServiceLimitsOptionsValidator>());
         services.TryAddEnumerable(ServiceDescriptor.Transient<IConfigureOptions<KestrelServerOptions>, KestrelLimitsSetup>());
 
-        services.AddVeltrixOpenTelemetry(TelemetrySources.ServiceName(builder.Environment.ApplicationName));
-        services.TryAddSingleton<PrometheusMetrics>();
+        builder.AddVeltrixOpenTelemetry();
         return builder;
     }
 
     /// <summary>
     /// Adds, in this order, the exception handler and status-code pages (every error becomes problem+json with a VX code),
     /// the VX answers for an oversized URL or headers and the early 413 for oversized bodies, authentication and authorization (the sidecar's app token, checked before any
-    /// body is read), the operator token of operator endpoints (likewise before the body), delivery counting for topic endpoints and, on topic endpoints only, the SDK's CloudEvent unwrapping (envelope attributes
-    /// forwarded as <c>Cloudevent.*</c> headers); then maps <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c> and the SDK's
+    /// body is read), the operator token of operator endpoints (likewise before the body) and, on topic endpoints only, the SDK's CloudEvent unwrapping (envelope attributes
+    /// forwarded as <c>Cloudevent.*</c> headers); then maps <c>/healthz</c>, <c>/readyz</c>, <c>/metrics</c> (OpenTelemetry's Prometheus exporter) and the SDK's
     /// <c>/dapr/subscribe</c>. Call it before mapping the service's endpoints.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
@@ -94,7 +93,6 @@ public static class ServiceDefaultsExtensions
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseMiddleware<OperatorTokenMiddleware>();
-        app.UseMiddleware<DeliveryMetricsMiddleware>();
         // Only deliveries are CloudEvents: on a public or operator endpoint an application/cloudevents+json body is a
         // client's body like any other (the JSON binder refuses its media type), never an envelope to unwrap.
         app.UseWhen(IsTopicEndpoint, deliveries => deliveries.UseCloudEvents(new CloudEventsMiddlewareOptions { ForwardCloudEventPropertiesAsHeaders = true }));
@@ -109,8 +107,8 @@ public static class ServiceDefaultsExtensions
             ResponseWriter = HealthReportWriter.WriteAsync,
         }).WithDisplayName("Readiness");
 
-        var prometheus = app.Services.GetRequiredService<PrometheusMetrics>();
-        app.MapGet("/metrics", prometheus.WriteAsync).WithDisplayName("Prometheus metrics").ExcludeFromDescription();
+        // As before the exporter, no token: Prometheus scrapes it like daprd's own metrics port. It holds counts, never data.
+        app.MapPrometheusScrapingEndpoint(TelemetrySources.MetricsPath).WithDisplayName("Prometheus metrics").ExcludeFromDescription();
         app.MapSubscribeHandler().RequireDaprAppToken(app.Services);
         return app;
     }

@@ -1,6 +1,8 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Veltrix.ServiceDefaults.Telemetry;
 using Veltrix.Testing;
 
 namespace Veltrix.ServiceDefaults.Tests;
@@ -18,6 +20,28 @@ public sealed class MetricsEndpointTests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+    }
+
+    [Fact]
+    public async Task Event_counters_runtime_and_the_service_name_are_exported_under_their_prometheus_names()
+    {
+        await using var service = await TestService.StartAsync(Map, settings: new Dictionary<string, string?> { ["OTEL_SERVICE_NAME"] = "scoring" });
+        var events = service.App.Services.GetRequiredService<EventMetrics>();
+        events.Published("bus", "points.awarded", 3);
+        events.PublishFailed("bus", "points.awarded", 1);
+        events.Delivered("bus", "puzzle.solved", 2);
+
+        var text = await service.ScrapeAsync();
+        var samples = PrometheusText.Parse(text);
+
+        // The names the benchmarks, dashboards and docs read: dots to underscores, counters end in _total, {event} adds nothing.
+        Assert.Equal(3, PrometheusText.Value(samples, "veltrix_events_published_total", ("pubsub", "bus"), ("topic", "points.awarded"), ("otel_scope_name", EventMetrics.MeterName)));
+        Assert.Equal(1, PrometheusText.Value(samples, "veltrix_events_publish_failed_total", ("topic", "points.awarded")));
+        Assert.Equal(2, PrometheusText.Value(samples, "veltrix_events_delivered_total", ("topic", "puzzle.solved")));
+        Assert.Contains("# TYPE veltrix_events_published_total counter\n", text);
+        // The runtime instrumentation, and the resource: service.name as OTEL_SERVICE_NAME gives it.
+        Assert.Contains(samples, s => s.Name == "dotnet_gc_heap_total_allocated_bytes_total");
+        Assert.Equal(1, PrometheusText.Value(samples, "target_info", ("service_name", "scoring")));
     }
 
     [Fact]

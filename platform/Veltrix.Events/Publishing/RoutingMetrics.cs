@@ -1,14 +1,16 @@
 using System.Diagnostics.Metrics;
+using Veltrix.ServiceDefaults.Telemetry;
 
 namespace Veltrix.Events.Publishing;
 
 /// <summary>
 /// Events by the configuration version they were routed (published) or received under. Tags are bounded: types and
-/// topics of the configuration, and the last few versions.
+/// topics of the configuration, and the last few versions. They share the one event meter with the publish and delivery
+/// counters (<see cref="EventMetrics"/>), so one name selects every event counter.
 /// </summary>
 public sealed class RoutingMetrics
 {
-    public const string MeterName = "Veltrix.Events.Routing";
+    public const string MeterName = EventMetrics.MeterName;
 
     private readonly Counter<long> _routed;
     private readonly Counter<long> _received;

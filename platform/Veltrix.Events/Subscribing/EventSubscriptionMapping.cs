@@ -13,6 +13,7 @@ using Veltrix.Events.Publishing;
 using Veltrix.Events.Routing;
 using Veltrix.Events.Store;
 using Veltrix.ServiceDefaults.Security;
+using Veltrix.ServiceDefaults.Telemetry;
 
 namespace Veltrix.Events.Subscribing;
 
@@ -59,7 +60,7 @@ public static partial class EventSubscriptionMapping
         {
             refresher.RefreshNow();
             return TopicStatus.Answer(BulkSubscribeAppResponseStatus.SUCCESS);
-        }).RequireDaprAppToken(app.ServiceProvider);
+        }).RequireDaprAppToken(app.ServiceProvider).AddEndpointFilter(Counting(app));
         foreach (var pubsub in pubsubs) change.WithTopic(pubsub, ChangeTopic);
 
         var report = new SubscriptionReport(appId, subscribed, [.. handlers.ByType.Keys], DateTimeOffset.UtcNow);
@@ -76,7 +77,8 @@ public static partial class EventSubscriptionMapping
         foreach (var route in mine.GroupBy(m => m.Consumer.Route))
         {
             var deliver = CreateDelivery(type, handler, metrics, logger);
-            var endpoint = app.MapPost(route.Key, deliver).RequireDaprAppToken(app.ServiceProvider);
+            // Counting first: the outermost filter sees every answer, the lane filter's cancellations included.
+            var endpoint = app.MapPost(route.Key, deliver).RequireDaprAppToken(app.ServiceProvider).AddEndpointFilter(Counting(app, route.Last().Definition.Lane));
             var consumer = route.Last().Consumer;
             foreach (var (pubsub, topic, dead) in route.Select(m => (m.Definition.PubSub, m.Definition.Topic, m.Definition.DeadLetter?.Topic)).Distinct())
             {
@@ -102,9 +104,12 @@ public static partial class EventSubscriptionMapping
     {
         var endpoint = app.MapPost($"/veltrix/dead-letters/{type}", (HttpContext context, DeadLetterStore store, RoutingMetrics metrics, TimeProvider time, ILoggerFactory loggers) =>
             DeadLetterParking.ParkAsync(type, context, store, metrics, time, loggers.CreateLogger("Veltrix.Events.DeadLetters")));
-        endpoint.RequireDaprAppToken(app.ServiceProvider);
+        endpoint.RequireDaprAppToken(app.ServiceProvider).AddEndpointFilter(Counting(app));
         foreach (var (pubsub, topic) in topics) endpoint.WithTopic(pubsub, topic);
     }
+
+    /// <summary>Every topic endpoint Veltrix maps counts its deliveries (delivered, retried, dropped) the same way.</summary>
+    private static DeliveryCounting Counting(IEndpointRouteBuilder app, Lane? lane = null) => new(app.ServiceProvider.GetRequiredService<EventMetrics>(), lane);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{AppId} is a consumer of {Type} in the event configuration but has no handler for it; its events are not subscribed to")]
     private static partial void LogNoHandler(ILogger logger, string appId, string type);

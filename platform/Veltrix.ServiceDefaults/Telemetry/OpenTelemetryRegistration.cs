@@ -1,4 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -7,36 +9,47 @@ using OpenTelemetry.Trace;
 namespace Veltrix.ServiceDefaults.Telemetry;
 
 /// <summary>
-/// Builds the OpenTelemetry providers by hand (OpenTelemetry.Extensions.Hosting is not on the feed): singletons the
-/// container disposes with the host, which flushes the exporters on shutdown.
+/// Every service's traces, metrics and logs through the official OpenTelemetry packages, started and flushed with the
+/// host (<c>OpenTelemetry.Extensions.Hosting</c>). All three go over OTLP when <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> is set
+/// (the Aspire dashboard, or any collector; protocol and headers from the standard <c>OTEL_*</c> settings); metrics are
+/// also served for Prometheus at <c>/metrics</c>.
 /// </summary>
 internal static class OpenTelemetryRegistration
 {
-    public const string OtlpEndpointVariable = "OTEL_EXPORTER_OTLP_ENDPOINT";
+    public const string OtlpEndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
 
-    public static void AddVeltrixOpenTelemetry(this IServiceCollection services, string serviceName)
+    public static void AddVeltrixOpenTelemetry(this IHostApplicationBuilder builder)
     {
-        // The exporter reads the endpoint (and protocol, headers) from the OTEL_* variables itself; only switch it on here.
-        var export = !string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable(OtlpEndpointVariable));
-
-        services.AddSingleton(_ =>
+        builder.Logging.AddOpenTelemetry(logging =>
         {
-            var builder = Sdk.CreateTracerProviderBuilder()
-                .SetResourceBuilder(ResourceBuilder.CreateDefault().AddService(serviceName))
-                .AddSource([.. TelemetrySources.ActivitySources]);
-            if (export) builder.AddOtlpExporter();
-            return builder.Build();
+            logging.IncludeFormattedMessage = true;
+            logging.IncludeScopes = true;
         });
 
-        services.AddSingleton(_ =>
-        {
-            var builder = Sdk.CreateMeterProviderBuilder()
-                .SetResourceBuilder(ResourceBuilder.CreateDefault().AddService(serviceName))
-                .AddMeter([.. TelemetrySources.Meters]);
-            if (export) builder.AddOtlpExporter();
-            return builder.Build();
-        });
+        var serviceName = TelemetrySources.ServiceName(builder.Environment.ApplicationName);
+        var telemetry = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource =>
+            {
+                // OTEL_SERVICE_NAME wins when given (the Aspire AppHost sets it); otherwise the app id, never unknown_service.
+                if (string.IsNullOrEmpty(builder.Configuration["OTEL_SERVICE_NAME"])) resource.AddService(serviceName);
+            })
+            .WithMetrics(metrics => metrics
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation()
+                .AddMeter(TelemetrySources.VeltrixPrefix)
+                .AddContainerMetersOnly()
+                // Every scrape reads the counters as they are now: the exporter's default 300 ms cache would hand a scraper
+                // (a benchmark, a test) numbers older than what it just did.
+                .AddPrometheusExporter(prometheus => prometheus.ScrapeResponseCacheDurationMilliseconds = 0))
+            .WithTracing(tracing => tracing
+                // Continues the traceparent a delivery carries (the sidecar sends the CloudEvent's), so a delivery's span
+                // belongs to the trace of the request that published it.
+                .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = TelemetrySources.IsTraced)
+                .AddHttpClientInstrumentation()
+                .AddGrpcClientInstrumentation()
+                .AddSource(TelemetrySources.VeltrixPrefix));
 
-        services.AddHostedService<TelemetryStartup>();
+        if (!string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointSetting])) telemetry.UseOtlpExporter();
     }
 }

@@ -1,24 +1,22 @@
 namespace Veltrix.ServiceDefaults.Telemetry;
 
 /// <summary>
-/// The activity sources and meters a service exports. The hosting and instrumentation packages are not on the feed,
-/// so these are the sources ASP.NET Core, Kestrel and HttpClient emit on their own, plus the project's.
+/// What a service's telemetry holds beyond what the instrumentation packages add (ASP.NET Core, Kestrel, HttpClient,
+/// gRPC client, runtime): every Veltrix activity source and meter, found by prefix so a new one needs no registration.
 /// </summary>
 public static class TelemetrySources
 {
-    public static readonly IReadOnlyList<string> ActivitySources = ["Microsoft.AspNetCore", "System.Net.Http", "Veltrix.*"];
+    public const string VeltrixPrefix = "Veltrix.*";
 
-    public static readonly IReadOnlyList<string> Meters =
-        ["Microsoft.AspNetCore.Hosting", "Microsoft.AspNetCore.Server.Kestrel", "System.Net.Http", EventMetrics.MeterName];
+    /// <summary>Probes and scrapes: asked every few seconds by machines, they would bury the spans people look for.</summary>
+    public static bool IsTraced(HttpContext context)
+    {
+        var path = context.Request.Path;
+        return !(path.StartsWithSegments("/healthz") || path.StartsWithSegments("/readyz") || path.StartsWithSegments(MetricsPath));
+    }
 
-    /// <summary>
-    /// What <c>/metrics</c> shows: the meters above, the rest of ASP.NET Core's (routing, diagnostics, rate limiting),
-    /// every Veltrix meter and the runtime's own (GC, thread pool).
-    /// </summary>
-    public static bool IsScraped(string meterName) =>
-        meterName.StartsWith("Microsoft.AspNetCore.", StringComparison.Ordinal)
-        || meterName.StartsWith("Veltrix.", StringComparison.Ordinal)
-        || meterName is "System.Net.Http" or "System.Runtime";
+    /// <summary>Where Prometheus scrapes every service.</summary>
+    public const string MetricsPath = "/metrics";
 
     /// <summary>APP_ID (set by dapr run, AppHost and the sidecar injector) names the service everywhere; else the application name.</summary>
     public static string ServiceName(string applicationName) =>

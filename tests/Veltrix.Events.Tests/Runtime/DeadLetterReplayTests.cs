@@ -117,9 +117,9 @@ public sealed class DeadLetterReplayTests
         // Counted, then purged with a confirmation.
         await Eventually.UntilAsync(async () =>
         {
-            var metrics = await app.Http.GetStringAsync("/metrics");
-            return metrics.Contains("veltrix_events_dead_letters_total{type=\"order.placed\"} 3", StringComparison.Ordinal)
-                && metrics.Contains("veltrix_events_dead_letters_replayed_total{type=\"order.placed\"} 4", StringComparison.Ordinal);
+            var metrics = await MetricsScrape.ReadAsync(app.Http);
+            return metrics.Value("veltrix_events_dead_letters_total", ("type", "order.placed")) == 3
+                && metrics.Value("veltrix_events_dead_letters_replayed_total", ("type", "order.placed")) == 4;
         }, "3 parked and 4 replayed in the owner's metrics");
         var unconfirmed = await VeltrixAsync("deadletters", "purge", "order.placed", "--all", "--owner", owner, "--token", Token);
         Assert.Equal(1, unconfirmed.Exit);

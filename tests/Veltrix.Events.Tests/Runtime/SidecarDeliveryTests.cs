@@ -93,10 +93,11 @@ public sealed class SidecarDeliveryTests
 
         await Eventually.UntilAsync(async () =>
         {
-            var text = await app.Http.GetStringAsync("/metrics");
-            return text.Contains("""veltrix_events_dropped_total{pubsub="bus",topic="readings"} 1""", StringComparison.Ordinal)
-                && text.Contains("""veltrix_events_delivered_total{pubsub="bus",topic="readings"} 20""", StringComparison.Ordinal)
-                && text.Contains("""veltrix_events_published_total{pubsub="bus",topic="readings"} 21""", StringComparison.Ordinal);
+            var scrape = await MetricsScrape.ReadAsync(app.Http);
+            var onReadings = new[] { ("pubsub", "bus"), ("topic", "readings") };
+            return scrape.Value("veltrix_events_dropped_total", onReadings) == 1
+                && scrape.Value("veltrix_events_delivered_total", onReadings) == 20
+                && scrape.Value("veltrix_events_published_total", onReadings) == 21;
         }, "published 21, delivered 20 and dropped 1 on readings");
         Assert.DoesNotContain(readings, r => r.Id == "r-bad");
     }
