@@ -1,0 +1,31 @@
+using System.Buffers.Text;
+using System.Security.Cryptography;
+using Veltrix.AppHost.Run;
+
+namespace Veltrix.AppHost.Hosting;
+
+/// <summary>
+/// How Aspire itself is set up for a run: the dashboard on fixed, offset-shifted loopback ports over plain HTTP (a
+/// local run has no certificate to trust, and nothing leaves 127.0.0.1), and a browser token AppHost knows, so the
+/// summary can print the login link. Passed as Aspire configuration rather than environment variables, so the apps
+/// and the sidecar (which inherit AppHost's environment) never see the dashboard's ASPNETCORE_URLS.
+/// </summary>
+public static class AspireSetup
+{
+    /// <summary>The dashboard's login token of this process (a run made by the testing builder has no dashboard).</summary>
+    public static string BrowserToken { get; } = Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16));
+
+    public static DistributedApplicationOptions For(PreparedRun run)
+    {
+        var config = new List<string> { $"--AppHost:BrowserToken={BrowserToken}" };
+        if (!IsSet("ASPNETCORE_URLS")) config.Add($"--ASPNETCORE_URLS={run.Dashboard.DashboardUrl}");
+        if (!IsSet("ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL") && !IsSet("ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL")
+            && !IsSet("DOTNET_DASHBOARD_OTLP_HTTP_ENDPOINT_URL") && !IsSet("DOTNET_DASHBOARD_OTLP_ENDPOINT_URL"))
+            config.Add($"--ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL={run.Dashboard.OtlpUrl}");
+        return new DistributedApplicationOptions { Args = [.. config], AllowUnsecuredTransport = true };
+    }
+
+    public static DistributedApplicationOptions AspireOptions(this PreparedRun run) => For(run);
+
+    private static bool IsSet(string variable) => !string.IsNullOrEmpty(Environment.GetEnvironmentVariable(variable));
+}

@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Hosting;
+using Veltrix.AppHost.Console;
+using Veltrix.AppHost.Run;
+
+namespace Veltrix.AppHost.Hosting;
+
+/// <summary>
+/// Every resource's console output, as DCP captures it, to `<log-dir>/<name>.log` and to AppHost's console with a
+/// coloured `name | ` prefix — the dashboard shows the same lines, but a terminal and a file are what a failed CI run
+/// leaves behind. The last lines of each are kept for the VX messages that need them.
+/// </summary>
+public sealed class ResourceLogs(PreparedRun run, ResourceLoggerService loggers) : IHostedService
+{
+    private const int TailLength = 20;
+    private readonly ConcurrentDictionary<string, Follower> _followers = new();
+    private readonly CancellationTokenSource _stop = new();
+    private readonly int _width = run.Plan.Apps.Select(a => a.AppId.Length + "-daprd".Length).Append("sidecar".Length).Max();
+
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stop.CancelAsync();
+        foreach (var follower in _followers.Values) follower.Dispose();
+    }
+
+    /// <summary>Starts following one instance (DCP's resource id) of a resource, once.</summary>
+    public void Follow(string name, string resourceId)
+    {
+        var follower = _followers.GetOrAdd(name, n =>
+            new Follower(Path.Combine(run.Plan.LogDir, n + ".log"), Terminal.Paint(n.PadRight(_width) + " |", Terminal.Colour(_followers.Count))));
+        if (follower.ResourceIds.TryAdd(resourceId, true)) _ = FollowAsync(follower, resourceId);
+    }
+
+    public IReadOnlyList<string> Tail(string name) => _followers.TryGetValue(name, out var follower) ? follower.Tail() : [];
+
+    public string LogFile(string name) => Path.Combine(run.Plan.LogDir, name + ".log");
+
+    private async Task FollowAsync(Follower follower, string resourceId)
+    {
+        try
+        {
+            await foreach (var batch in loggers.WatchAsync(resourceId).WithCancellation(_stop.Token))
+                foreach (var line in batch)
+                    follower.Write(line.Content);
+        }
+        catch (OperationCanceledException)
+        {
+            // AppHost is stopping
+        }
+    }
+
+    private sealed class Follower(string file, string prefix) : IDisposable
+    {
+        private readonly Lock _gate = new();
+        private readonly StreamWriter _file = new(file, append: false) { AutoFlush = true };
+        private readonly Queue<string> _tail = new();
+
+        public ConcurrentDictionary<string, bool> ResourceIds { get; } = new();
+
+        public void Write(string line)
+        {
+            lock (_gate)
+            {
+                _file.WriteLine(line);
+                _tail.Enqueue(line);
+                if (_tail.Count > TailLength) _tail.Dequeue();
+            }
+            Terminal.Raw($"{prefix} {line}");
+        }
+
+        public IReadOnlyList<string> Tail()
+        {
+            lock (_gate) return [.. _tail];
+        }
+
+        public void Dispose()
+        {
+            lock (_gate) _file.Dispose();
+        }
+    }
+}
