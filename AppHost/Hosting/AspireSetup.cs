@@ -17,10 +17,9 @@ public static class AspireSetup
 
     public static DistributedApplicationOptions For(PreparedRun run)
     {
-        var config = new List<string> { $"--AppHost:BrowserToken={BrowserToken}" };
-        if (!IsSet("ASPNETCORE_URLS")) config.Add($"--ASPNETCORE_URLS={run.Dashboard.DashboardUrl}");
-        if (!IsSet("ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL") && !IsSet("ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL")
-            && !IsSet("DOTNET_DASHBOARD_OTLP_HTTP_ENDPOINT_URL") && !IsSet("DOTNET_DASHBOARD_OTLP_ENDPOINT_URL"))
+        var config = new List<string> { $"--AppHost:BrowserToken={BrowserToken}", "--ASPIRE_ALLOW_UNSECURED_TRANSPORT=true" };
+        config.Add($"--ASPNETCORE_URLS={run.Dashboard.DashboardUrl}");
+        if (!IsSet("ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL") && !IsSet("DOTNET_DASHBOARD_OTLP_HTTP_ENDPOINT_URL") && !IsSet("DOTNET_DASHBOARD_OTLP_ENDPOINT_URL"))
             config.Add($"--ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL={run.Dashboard.OtlpUrl}");
         return new DistributedApplicationOptions { Args = [.. config], AllowUnsecuredTransport = true };
     }

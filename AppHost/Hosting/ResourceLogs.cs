@@ -15,7 +15,7 @@ public sealed class ResourceLogs(PreparedRun run, ResourceLoggerService loggers)
     private const int TailLength = 20;
     private readonly ConcurrentDictionary<string, Follower> _followers = new();
     private readonly CancellationTokenSource _stop = new();
-    private readonly int _width = run.Plan.Apps.Select(a => a.AppId.Length + "-daprd".Length).Append("sidecar".Length).Max();
+    private readonly int _width = run.Plan.Apps.Select(a => a.AppId.Length + (run.Daprd is null ? 0 : "-daprd".Length)).Append("sidecar".Length).Max();
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -43,7 +43,7 @@ public sealed class ResourceLogs(PreparedRun run, ResourceLoggerService loggers)
         {
             await foreach (var batch in loggers.WatchAsync(resourceId).WithCancellation(_stop.Token))
                 foreach (var line in batch)
-                    follower.Write(line.Content);
+                    follower.Write(WithoutTimestamp(line.Content));
         }
         catch (OperationCanceledException)
         {
@@ -51,10 +51,17 @@ public sealed class ResourceLogs(PreparedRun run, ResourceLoggerService loggers)
         }
     }
 
+    /// <summary>DCP stamps each captured line with an ISO-8601 time; the apps' own log lines carry theirs.</summary>
+    private static string WithoutTimestamp(string line) =>
+        line.Length > 28 && line[4] == '-' && line[10] == 'T' && line.IndexOf("Z ", StringComparison.Ordinal) is var end and > 18 and < 36
+            ? line[(end + 2)..]
+            : line;
+
     private sealed class Follower(string file, string prefix) : IDisposable
     {
         private readonly Lock _gate = new();
-        private readonly StreamWriter _file = new(file, append: false) { AutoFlush = true };
+        // Opened at the first line, so a resource that never started (it waited for a sidecar that failed) leaves no file.
+        private StreamWriter? _file;
         private readonly Queue<string> _tail = new();
 
         public ConcurrentDictionary<string, bool> ResourceIds { get; } = new();
@@ -63,6 +70,7 @@ public sealed class ResourceLogs(PreparedRun run, ResourceLoggerService loggers)
         {
             lock (_gate)
             {
+                _file ??= new StreamWriter(file, append: false) { AutoFlush = true };
                 _file.WriteLine(line);
                 _tail.Enqueue(line);
                 if (_tail.Count > TailLength) _tail.Dequeue();
@@ -77,7 +85,7 @@ public sealed class ResourceLogs(PreparedRun run, ResourceLoggerService loggers)
 
         public void Dispose()
         {
-            lock (_gate) _file.Dispose();
+            lock (_gate) _file?.Dispose();
         }
     }
 }

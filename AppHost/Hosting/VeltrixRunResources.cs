@@ -32,7 +32,14 @@ public static class VeltrixRunResources
             var dapr = new DaprApp(app.AppId, app.AppPort, app.DaprHttpPort, app.DaprGrpcPort);
             if (app.Project is { } project)
             {
-                var resource = builder.AddProject(app.AppId, project, options => options.ExcludeLaunchProfile = true)
+                // AddProject as Aspire does it, with metadata that says the project is built (see BuiltProject).
+                // WithProjectDefaults is marked for evaluation (ASPIREPROJECTS001); it is the public way to get
+                // AddProject's defaults onto a resource whose metadata is not a generated Projects.* type.
+#pragma warning disable ASPIREPROJECTS001
+                var resource = builder.AddResource(new ProjectResource(app.AppId))
+                    .WithAnnotation<IProjectMetadata>(new BuiltProject(project))
+                    .WithProjectDefaults(new ProjectResourceOptions { ExcludeLaunchProfile = true })
+#pragma warning restore ASPIREPROJECTS001
                     .WithApp(app, run)
                     .WithDaprSidecar(sidecar, dapr);
                 if (app.AppId == "control") resource.WithConfigurationCommands(app, run.Tokens.OperatorToken);

@@ -14,11 +14,7 @@ public static class PortCheck
             (Port: a.DaprHttpPort, What: $"daprHTTPPort of '{a.AppId}'"),
             (Port: a.DaprGrpcPort, What: $"daprGRPCPort of '{a.AppId}'"),
         }).ToList();
-        if (dashboard is not null)
-        {
-            ports.Add((dashboard.Dashboard, "the Aspire dashboard"));
-            ports.Add((dashboard.Otlp, "the dashboard's OTLP endpoint"));
-        }
+        if (dashboard is not null) ports.AddRange(dashboard.Ports);
         var taken = ports.Where(p => !IsFree(p.Port)).ToList();
         if (taken.Count == 0) return;
         throw new AppHostError(AppHostErrorCodes.PortInUse, string.Join("; ", taken.Select(p => $"port {p.Port} ({p.What}) is already in use")),

@@ -55,6 +55,23 @@ public sealed class StartAndStopTests
             run.Log("alpha"));
         Assert.Matches(@"alpha\s+\| fake app APP_ID=alpha", output);
         Assert.True(File.Exists(Path.Combine(run.LogDir, "sidecar.log")));
+
+        // The dashboard is up at the printed login link: without the token it sends the browser to log in, with it
+        // the browser gets its session cookie.
+        var login = System.Text.RegularExpressions.Regex.Match(output, @"dashboard:\s+(?<url>http://127\.0\.0\.1:\d+)/login\?t=(?<token>\S+)");
+        Assert.True(login.Success, output);
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        var anonymous = await browser.GetAsync(login.Groups["url"].Value + "/");
+        Assert.Equal(HttpStatusCode.Redirect, anonymous.StatusCode);
+        Assert.Contains("/login", anonymous.Headers.Location!.ToString());
+        var signedIn = await browser.GetAsync($"{login.Groups["url"].Value}/login?t={login.Groups["token"].Value}");
+        Assert.True(signedIn.Headers.TryGetValues("Set-Cookie", out var cookies), $"no session cookie: {signedIn.StatusCode}");
+        Assert.NotEmpty(cookies);
+
+        // The sidecar exports its telemetry to the dashboard like the apps: Aspire gave it the OTLP endpoint.
+        var sidecarEnvironment = File.ReadAllText($"/proc/{state.SidecarPid}/environ").Split('\0');
+        Assert.Contains(sidecarEnvironment, v => v.StartsWith("OTEL_EXPORTER_OTLP_ENDPOINT=http", StringComparison.Ordinal));
+        Assert.Contains("OTEL_SERVICE_NAME=sidecar", sidecarEnvironment);
     }
 
     [Fact]
