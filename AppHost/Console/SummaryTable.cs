@@ -1,5 +1,4 @@
 using System.Globalization;
-using Veltrix.AppHost.Hosting;
 using Veltrix.AppHost.Run;
 
 namespace Veltrix.AppHost.Console;
@@ -7,7 +6,7 @@ namespace Veltrix.AppHost.Console;
 /// <summary>Printed once, when every app and sidecar is healthy: where each app is, the dashboard's login link, the operator token.</summary>
 public static class SummaryTable
 {
-    public static void Print(PreparedRun run, IReadOnlyDictionary<string, int?> pids)
+    public static void Print(PreparedRun run, IReadOnlyDictionary<string, int?> pids, string? browserToken)
     {
         var rows = new List<string[]> { new[] { "app", "URL", "Dapr HTTP port", "Dapr gRPC port", "pid", "status" } };
         rows.AddRange(run.Plan.Apps.Select(a => new[]
@@ -22,7 +21,7 @@ public static class SummaryTable
             return i == 0 ? Terminal.Bold(line) : line;
         }));
         lines.Add("");
-        lines.Add($"  dashboard:      {run.Dashboard.DashboardUrl}/login?t={AspireSetup.BrowserToken}");
+        if (browserToken is not null) lines.Add($"  dashboard:      {run.Dashboard.DashboardUrl}/login?t={browserToken}");
         lines.Add(run.Tokens.OperatorTokenGenerated
             ? $"  operator token: {run.Tokens.OperatorToken}  (generated for this run; set VELTRIX_OPERATOR_TOKEN to choose it)"
             : $"  operator token: {run.Tokens.OperatorToken}  (from VELTRIX_OPERATOR_TOKEN)");

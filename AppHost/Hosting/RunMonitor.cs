@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Veltrix.AppHost.Console;
@@ -18,7 +19,9 @@ public sealed class RunMonitor(
     ResourceNotificationService notifications,
     ResourceCommandService commands,
     ResourceLogs logs,
-    IHostApplicationLifetime lifetime) : BackgroundService
+    IHostApplicationLifetime lifetime,
+    IConfiguration configuration,
+    DistributedApplicationOptions options) : BackgroundService
 {
     private readonly Dictionary<string, Tracked> _resources = NamesOf(run).ToDictionary(n => n, n => new Tracked());
     private readonly RunFile _runFile = new(run.Plan.LogDir);
@@ -118,7 +121,10 @@ public sealed class RunMonitor(
                     if (_resources.Values.All(r => r.Healthy))
                     {
                         _ready = true;
-                        SummaryTable.Print(run, _resources.ToDictionary(r => r.Key, r => r.Value.Pid));
+                        // The dashboard's login token as Aspire generated it; none when the dashboard is off (testing builder).
+                        var dashboardOn = !options.DisableDashboard;
+                        SummaryTable.Print(run, _resources.ToDictionary(r => r.Key, r => r.Value.Pid),
+                            dashboardOn ? configuration[AspireSetup.BrowserTokenKey] : null);
                         return;
                     }
                     if (deadline.Elapsed < run.Plan.HealthTimeout) continue;

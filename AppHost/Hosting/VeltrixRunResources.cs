@@ -62,6 +62,9 @@ public static class VeltrixRunResources
         where T : IResourceWithEnvironment, IResourceWithEndpoints
     {
         resource.WithHttpEndpoint(port: app.AppPort, targetPort: app.AppPort, name: "http", isProxied: false)
+            // 127.0.0.1, not Aspire's default localhost: the sidecar calls the app there (APP_CHANNEL_ADDRESS), and
+            // `localhost` may resolve to ::1 alone.
+            .WithEndpoint("http", endpoint => endpoint.TargetHost = "127.0.0.1")
             .WithHttpHealthCheck("/healthz")
             .WithEnvironment("ASPNETCORE_ENVIRONMENT", "Development")
             .WithEnvironment("DOTNET_NOLOGO", "1")
