@@ -78,7 +78,14 @@ public sealed class RunMonitor(
                 details: string.Join('\n', logs.Tail(name))));
             return;
         }
-        if (tracked.StopRequested || tracked.RestartPending || !wasRunning && state != KnownResourceStates.FailedToStart) return;
+        if (state == KnownResourceStates.FailedToStart)
+        {
+            // The program is missing or its folder is: starting it again cannot help, so it stays down, said once.
+            Terminal.Error(new AppHostError(AppHostErrorCodes.CommandNotStartable, $"{name} could not be started (DCP: {state})",
+                $"read its log ({logs.LogFile(name)}) and the dashboard; fix `command` / `appDirPath` in dapr.yaml, then start AppHost again").Render());
+            return;
+        }
+        if (tracked.StopRequested || tracked.RestartPending || !wasRunning) return;
         tracked.RestartPending = true;
         var delay = tracked.Backoff.Next(tracked.RunningSince?.Elapsed ?? TimeSpan.Zero);
         tracked.Restarts++;

@@ -100,14 +100,14 @@ public sealed class AppHostRun : IAsyncDisposable
     /// <summary>Waits until the summary table is printed (everything healthy), or fails with the output.</summary>
     public async Task WaitUntilHealthyAsync()
     {
-        await Eventually.UntilAsync(() => HasExited || Output.Contains("Press Ctrl+C", StringComparison.Ordinal), "AppHost to print the table",
+        await Eventually.UntilAsync(() => HasExited || Output.Contains("Press Ctrl+C to stop everything.", StringComparison.Ordinal), "AppHost to print the table",
             TimeSpan.FromSeconds(90));
         if (HasExited) throw new InvalidOperationException($"AppHost exited with {_process.ExitCode}:\n{Output}");
     }
 
     public async Task<int> WaitForExitAsync(TimeSpan? timeout = null)
     {
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(45));
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(90));
         try
         {
             await _process.WaitForExitAsync(cts.Token);

@@ -85,8 +85,8 @@ public sealed class StartAndStopTests
 
         run.Terminate();
 
-        Assert.Equal(0, await run.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        Assert.All(pids, pid => Assert.False(IsAlive(pid), $"pid {pid} is still running after AppHost stopped"));
+        Assert.Equal(0, await run.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        await Eventually.UntilAsync(() => pids.All(pid => !IsAlive(pid)), "every process of the run to stop", TimeSpan.FromSeconds(30));
         Assert.Contains("fake app stopping gracefully", run.Log("alpha")); // SIGTERM, not SIGKILL
         Assert.Contains("fake app stopping gracefully", run.Log("beta"));
         Assert.DoesNotContain("restart #", run.Output);
