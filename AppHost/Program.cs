@@ -17,6 +17,11 @@ try
     await builder.Build().RunAsync();
     return Environment.ExitCode;
 }
+catch (OperationCanceledException) when (Environment.ExitCode != 0)
+{
+    // AppHost stopped itself during start-up (VX4005/VX4006, already printed): Aspire's start was cancelled.
+    return Environment.ExitCode;
+}
 catch (AppHostError error)
 {
     Terminal.Error(error.Render());

@@ -14,16 +14,16 @@ public sealed class ResourceLogs(PreparedRun run, ResourceLoggerService loggers)
 {
     private const int TailLength = 20;
     private readonly ConcurrentDictionary<string, Follower> _followers = new();
-    private readonly CancellationTokenSource _stop = new();
     private readonly int _width = run.Plan.Apps.Select(a => a.AppId.Length + (run.Daprd is null ? 0 : "-daprd".Length)).Append("sidecar".Length).Max();
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await _stop.CancelAsync();
-        foreach (var follower in _followers.Values) follower.Dispose();
-    }
+    /// <summary>
+    /// Nothing to do: Aspire's orchestrator stops the resources after this service has stopped (hosted services stop
+    /// in reverse order), and the lines they write while stopping ("… stopping gracefully") are worth keeping. The
+    /// followers end with the process; every line is flushed as it is written.
+    /// </summary>
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>Starts following one instance (DCP's resource id) of a resource, once.</summary>
     public void Follow(string name, string resourceId)
@@ -41,7 +41,7 @@ public sealed class ResourceLogs(PreparedRun run, ResourceLoggerService loggers)
     {
         try
         {
-            await foreach (var batch in loggers.WatchAsync(resourceId).WithCancellation(_stop.Token))
+            await foreach (var batch in loggers.WatchAsync(resourceId))
                 foreach (var line in batch)
                     follower.Write(WithoutTimestamp(line.Content));
         }
@@ -57,12 +57,13 @@ public sealed class ResourceLogs(PreparedRun run, ResourceLoggerService loggers)
             ? line[(end + 2)..]
             : line;
 
-    private sealed class Follower(string file, string prefix) : IDisposable
+    private sealed class Follower(string file, string prefix)
     {
         private readonly Lock _gate = new();
-        // Opened at the first line, so a resource that never started (it waited for a sidecar that failed) leaves no file.
-        private StreamWriter? _file;
         private readonly Queue<string> _tail = new();
+
+        // Opened at the first line: a resource that never printed anything leaves no file.
+        private StreamWriter? _file;
 
         public ConcurrentDictionary<string, bool> ResourceIds { get; } = new();
 
@@ -81,11 +82,6 @@ public sealed class ResourceLogs(PreparedRun run, ResourceLoggerService loggers)
         public IReadOnlyList<string> Tail()
         {
             lock (_gate) return [.. _tail];
-        }
-
-        public void Dispose()
-        {
-            lock (_gate) _file?.Dispose();
         }
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Veltrix.AppHost.Run;
 using Veltrix.Hosting.Dapr;
 
@@ -15,7 +16,9 @@ public static class VeltrixRunResources
         builder.Services.AddSingleton(run);
         builder.Services.AddSingleton<ResourceLogs>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ResourceLogs>());
-        builder.Services.AddHostedService<RunMonitor>();
+        // First of all hosted services: Aspire's orchestrator does not finish starting while a resource others WaitFor
+        // has failed (a sidecar refusing its components), and the monitor is what turns that into VX4006 and a stop.
+        builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService, RunMonitor>());
 
         // The dev sidecar is ONE process for every app (one resource); daprd is one process per app.
         var devSidecar = run.Daprd is null
