@@ -64,6 +64,13 @@ public sealed class TreasureHuntAppModelTests
             var refused = await http.GetAsync($"http://127.0.0.1:{gatewaySidecar}/v1.0/invoke/hunt/method/hunts/{huntId}");
             Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
 
+            // The dashboard's "Roll back configuration" command reaches control with the operator token: with only the
+            // built-in version ever active, control answers that there is nothing to roll back to (a wrong token: 401).
+            var control = app.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == "control");
+            var rollback = await app.ResourceCommands.ExecuteCommandAsync(control, "veltrix-config-rollback", start.Token);
+            Assert.False(rollback.Success);
+            Assert.Contains("there is no earlier activation to roll back to", rollback.Message);
+
             pids = ReadPids(logDir);
             Assert.Equal(7, pids.Count); // six apps and the one dev sidecar
             Assert.All(pids, pid => Assert.True(AppHostRun.IsAlive(pid), $"pid {pid} from run.json is not running"));
