@@ -7,7 +7,7 @@ namespace Veltrix.AppHost.Hosting;
 /// local run has no certificate to trust, and nothing leaves 127.0.0.1). Passed as Aspire configuration rather than environment variables, so the apps
 /// and the sidecar (which inherit AppHost's environment) never see the dashboard's ASPNETCORE_URLS.
 /// </summary>
-public static class AspireSetup
+internal static class AspireSetup
 {
     /// <summary>Where Aspire keeps the dashboard's login token (generated per run unless the user set one).</summary>
     public const string BrowserTokenKey = "AppHost:BrowserToken";

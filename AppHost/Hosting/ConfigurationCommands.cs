@@ -10,7 +10,7 @@ namespace Veltrix.AppHost.Hosting;
 /// before. They call control's HTTP API with the operator token, as `veltrix config activate` / `rollback` do —
 /// including the compare-and-swap: activate expects the version active now, so two operators cannot both win.
 /// </summary>
-public static class ConfigurationCommands
+internal static class ConfigurationCommands
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
 

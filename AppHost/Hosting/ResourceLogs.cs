@@ -10,7 +10,7 @@ namespace Veltrix.AppHost.Hosting;
 /// coloured `name | ` prefix — the dashboard shows the same lines, but a terminal and a file are what a failed CI run
 /// leaves behind. The last lines of each are kept for the VX messages that need them.
 /// </summary>
-public sealed class ResourceLogs(PreparedRun run, ResourceLoggerService loggers) : IHostedService
+internal sealed class ResourceLogs(PreparedRun run, ResourceLoggerService loggers) : IHostedService
 {
     private const int TailLength = 20;
     private readonly ConcurrentDictionary<string, Follower> _followers = new();

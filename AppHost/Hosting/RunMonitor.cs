@@ -14,7 +14,7 @@ namespace Veltrix.AppHost.Hosting;
 /// fails the start-up with VX4005 / VX4006, and restarts a process that exits on its own with CrashLoopBackOff delays
 /// (DCP leaves an exited executable exited). A stop asked for from the dashboard is respected: no restart.
 /// </summary>
-public sealed class RunMonitor(
+internal sealed class RunMonitor(
     PreparedRun run,
     ResourceNotificationService notifications,
     ResourceCommandService commands,

@@ -7,7 +7,7 @@ using Veltrix.Hosting.Dapr;
 namespace Veltrix.AppHost.Hosting;
 
 /// <summary>dapr.yaml as Aspire resources: the sidecar(s), one resource per app wired to its sidecar, and the run's watchers.</summary>
-public static class VeltrixRunResources
+internal static class VeltrixRunResources
 {
     public static IDistributedApplicationBuilder AddVeltrixRun(this IDistributedApplicationBuilder builder, PreparedRun run)
     {
