@@ -1,21 +1,26 @@
-using System.Runtime.InteropServices;
 using Veltrix.AppHost;
 using Veltrix.AppHost.CommandLine;
 using Veltrix.AppHost.Console;
+using Veltrix.AppHost.Hosting;
 using Veltrix.AppHost.Run;
 using Veltrix.Resources.Diagnostics;
 
-// AppHost: the whole local system from dapr.yaml with one command; Ctrl+C (or SIGTERM) stops everything it started.
+// AppHost: the whole local system of dapr.yaml as an Aspire app model — DCP runs the sidecar and the apps, the
+// dashboard shows their health, logs, metrics and traces; Ctrl+C stops everything it started.
 if (AppHostCommandLine.WantsHelp(args)) return await AppHostCommandLine.Build().Parse(args).InvokeAsync();
 
-using var shutdown = new CancellationTokenSource();
-using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
-using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 try
 {
-    var code = await LocalRun.RunAsync(AppHostCommandLine.Parse(args), shutdown.Token);
-    if (shutdown.IsCancellationRequested) Terminal.Info("stopped");
-    return code;
+    if (await LocalRun.PrepareAsync(AppHostCommandLine.Parse(args)) is not { } run) return 0;
+    var builder = DistributedApplication.CreateBuilder(run.AspireOptions());
+    builder.AddVeltrixRun(run);
+    await builder.Build().RunAsync();
+    return Environment.ExitCode;
+}
+catch (OperationCanceledException) when (Environment.ExitCode != 0)
+{
+    // AppHost stopped itself during start-up (VX4005/VX4006, already printed): Aspire's start was cancelled.
+    return Environment.ExitCode;
 }
 catch (AppHostError error)
 {
@@ -27,12 +32,4 @@ catch (DiagnosticException problems)
     // dapr.yaml: every problem at once, compiler-style, as `veltrix check` prints them.
     foreach (var problem in problems.Diagnostics) Terminal.Error(problem.ToString());
     return 2;
-}
-
-void Stop(PosixSignalContext context)
-{
-    context.Cancel = true; // AppHost stops its processes itself, then exits 0
-    if (shutdown.IsCancellationRequested) return;
-    Terminal.Info("stopping …");
-    shutdown.Cancel();
 }

@@ -1,29 +1,34 @@
+using System.Globalization;
 using Veltrix.AppHost.Run;
 
 namespace Veltrix.AppHost.Console;
 
-/// <summary>The table printed once everything is healthy: where each app is, then the operator token and the logs.</summary>
+/// <summary>Printed once, when every app and sidecar is healthy: where each app is, the dashboard's login link, the operator token.</summary>
 public static class SummaryTable
 {
-    public static void Print(IReadOnlyList<(PlannedApp App, int? Pid, string Status)> rows, string operatorToken, bool tokenGenerated, string logDir)
+    public static void Print(PreparedRun run, IReadOnlyDictionary<string, int?> pids, string? browserToken)
     {
-        string[] header = ["app", "URL", "Dapr HTTP port", "Dapr gRPC port", "pid", "status"];
-        var cells = rows.Select(r => new[]
+        var rows = new List<string[]> { new[] { "app", "URL", "Dapr HTTP port", "Dapr gRPC port", "pid", "status" } };
+        rows.AddRange(run.Plan.Apps.Select(a => new[]
         {
-            r.App.AppId, r.App.Url, r.App.DaprHttpPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            r.App.DaprGrpcPort.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            r.Pid?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-", r.Status,
-        }).ToList();
-        var widths = Enumerable.Range(0, header.Length).Select(i => cells.Select(c => c[i].Length).Append(header[i].Length).Max()).ToArray();
-        string Row(string[] values) => "  " + string.Join("  ", values.Select((v, i) => v.PadRight(widths[i]))).TrimEnd();
-
-        Terminal.Raw("");
-        Terminal.Raw(Terminal.Bold(Row(header)));
-        foreach (var row in cells) Terminal.Raw(Row(row));
-        Terminal.Raw("");
-        Terminal.Raw($"  operator token: {operatorToken}" + (tokenGenerated ? "  (generated for this run; set VELTRIX_OPERATOR_TOKEN to choose it)" : "  (from VELTRIX_OPERATOR_TOKEN)"));
-        Terminal.Raw($"  logs:           {logDir}");
-        Terminal.Raw("  Press Ctrl+C to stop everything.");
-        Terminal.Raw("");
+            a.AppId, a.Url, Invariant(a.DaprHttpPort), Invariant(a.DaprGrpcPort), pids[a.AppId] is { } pid ? Invariant(pid) : "-", "healthy",
+        }));
+        var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(r => r[c].Length)).ToArray();
+        var lines = new List<string> { "" };
+        lines.AddRange(rows.Select((r, i) =>
+        {
+            var line = "  " + string.Join("  ", r.Select((cell, c) => cell.PadRight(widths[c]))).TrimEnd();
+            return i == 0 ? Terminal.Bold(line) : line;
+        }));
+        lines.Add("");
+        if (browserToken is not null) lines.Add($"  dashboard:      {run.Dashboard.DashboardUrl}/login?t={browserToken}");
+        lines.Add(run.Tokens.OperatorTokenGenerated
+            ? $"  operator token: {run.Tokens.OperatorToken}  (generated for this run; set VELTRIX_OPERATOR_TOKEN to choose it)"
+            : $"  operator token: {run.Tokens.OperatorToken}  (from VELTRIX_OPERATOR_TOKEN)");
+        lines.Add($"  logs:           {run.Plan.LogDir}");
+        lines.Add("  Press Ctrl+C to stop everything.");
+        Terminal.Raw(string.Join('\n', lines));
     }
+
+    private static string Invariant(int value) => value.ToString(CultureInfo.InvariantCulture);
 }

@@ -6,19 +6,19 @@ namespace Veltrix.AppHost.Run;
 /// <summary>Every port of the run must be free before anything starts: a half-started system is worse than none.</summary>
 public static class PortCheck
 {
-    public static void EnsureFree(RunPlan plan)
+    public static void EnsureFree(RunPlan plan, DashboardPorts? dashboard)
     {
-        var problems = new List<string>();
-        foreach (var app in plan.Apps)
+        var ports = plan.Apps.SelectMany(a => new[]
         {
-            if (!IsFree(app.AppPort)) problems.Add($"port {app.AppPort} (appPort of '{app.AppId}') is already in use");
-            if (!IsFree(app.DaprHttpPort)) problems.Add($"port {app.DaprHttpPort} (daprHTTPPort of '{app.AppId}') is already in use");
-            if (!IsFree(app.DaprGrpcPort)) problems.Add($"port {app.DaprGrpcPort} (daprGRPCPort of '{app.AppId}') is already in use");
-        }
-        if (problems.Count == 0) return;
-        var first = plan.Apps.SelectMany(a => new[] { a.AppPort, a.DaprHttpPort, a.DaprGrpcPort }).First(p => !IsFree(p));
-        throw new AppHostError(AppHostErrorCodes.PortInUse, string.Join("; ", problems),
-            $"find the process with `ss -ltnp 'sport = :{first}'` and stop it (often an earlier run still going), " +
+            (Port: a.AppPort, What: $"appPort of '{a.AppId}'"),
+            (Port: a.DaprHttpPort, What: $"daprHTTPPort of '{a.AppId}'"),
+            (Port: a.DaprGrpcPort, What: $"daprGRPCPort of '{a.AppId}'"),
+        }).ToList();
+        if (dashboard is not null) ports.AddRange(dashboard.Ports);
+        var taken = ports.Where(p => !IsFree(p.Port)).ToList();
+        if (taken.Count == 0) return;
+        throw new AppHostError(AppHostErrorCodes.PortInUse, string.Join("; ", taken.Select(p => $"port {p.Port} ({p.What}) is already in use")),
+            $"find the process with `ss -ltnp 'sport = :{taken[0].Port}'` and stop it (often an earlier run still going), " +
             "or run beside it with --port-offset N");
     }
 

@@ -18,6 +18,16 @@ public sealed record PlannedApp(
     IReadOnlyList<string> Command,
     IReadOnlyDictionary<string, string> TemplateEnv)
 {
+    /// <summary>
+    /// The project Aspire runs as a project resource when the command is `dotnet run` in a folder with one project file
+    /// (every service of the repository's dapr.yaml); null: the command runs as an executable resource as written.
+    /// </summary>
+    public string? Project =>
+        Command.Count >= 2 && Path.GetFileNameWithoutExtension(Command[0]) == "dotnet" && Command[1] == "run" && !Command.Contains("--project")
+        && Directory.Exists(AppDirPath) && Directory.GetFiles(AppDirPath, "*.csproj") is [var project]
+            ? project
+            : null;
+
     public string Url => $"http://127.0.0.1:{AppPort}/";
 }
 
@@ -29,7 +39,8 @@ public sealed partial record RunPlan(
     string LogDir,
     bool UseDaprd,
     string SidecarAssembly,
-    TimeSpan HealthTimeout)
+    TimeSpan HealthTimeout,
+    int PortOffset)
 {
     public static RunPlan Create(AppHostOptions options, RunTemplate template, string repositoryRoot)
     {
@@ -48,7 +59,7 @@ public sealed partial record RunPlan(
         var resources = options.ResourcesPath is { } given ? [given] : template.ResourcesPaths;
         return new RunPlan(repositoryRoot, ordered, resources,
             options.LogDir ?? Path.Combine(repositoryRoot, ".veltrix", "logs"), options.UseDaprd,
-            BuildOutputs.SidecarAssembly(repositoryRoot), options.HealthTimeout);
+            BuildOutputs.SidecarAssembly(repositoryRoot), options.HealthTimeout, options.PortOffset);
     }
 
     /// <summary>`http://127.0.0.1:5104` (or localhost, any scheme, optional trailing slash) on the template port → the shifted port.</summary>

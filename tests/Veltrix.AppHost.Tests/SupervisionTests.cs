@@ -17,7 +17,7 @@ public sealed class SupervisionTests
         try
         {
             await Eventually.UntilAsync(() => File.Exists(folderMarker) && File.ReadAllText(folderMarker).Length > 0, "the fake app to crash",
-                TimeSpan.FromSeconds(30));
+                TimeSpan.FromSeconds(90));
             var crashedPid = int.Parse(File.ReadAllText(folderMarker), System.Globalization.CultureInfo.InvariantCulture);
 
             await Eventually.UntilAsync(() => run.Output.Contains("alpha exited with code 3; restart #1 in 1s", StringComparison.Ordinal),
