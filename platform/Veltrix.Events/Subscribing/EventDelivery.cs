@@ -115,12 +115,14 @@ internal sealed class EventDelivery<TData>(string type, TypedHandler<TData> hand
     }
 
     /// <summary>
-    /// The handler's statuses for <paramref name="batch"/>, even when it throws. A batch that throws is split in halves
-    /// until the entries that throw on their own are found: those are answered DROP (dead-letter topic) with one log line
-    /// each, and every other entry gets the handler's own answer — one poison event costs one dead letter, never the
-    /// batch. When every entry throws on its own the cause is not in the entries (a store or broker is down): all are
-    /// answered RETRY, with one log line, and the sidecar's retry policy decides what happens next. A lone event that
-    /// throws is answered RETRY for the same reason: alone it cannot be told from an outage.
+    /// The handler's statuses for <paramref name="batch"/>, even when it throws. A failure of the infrastructure (the
+    /// sidecar or a store unreachable, a lost compare-and-swap: <see cref="TransientFailure"/>) is answered RETRY for
+    /// the entries it hit, never DROP — the cause is not in them. A batch that throws for another reason is split in
+    /// halves until the entries that throw on their own are found: those are answered DROP (dead-letter topic) with one
+    /// log line each, and every other entry gets the handler's own answer — one poison event costs one dead letter, never
+    /// the batch. When every entry throws on its own the cause is not in the entries either: all are answered RETRY, with
+    /// one log line, and the sidecar's retry policy decides what happens next. A lone event that throws is answered RETRY
+    /// for the same reason: alone it cannot be told from an outage.
     /// </summary>
     private async Task<BulkSubscribeAppResponseStatus[]> AnswerEachAsync(HttpContext context, IReadOnlyList<IncomingEvent<TData>> batch)
     {
@@ -130,6 +132,11 @@ internal sealed class EventDelivery<TData>(string type, TypedHandler<TData> hand
         }
         catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
         {
+            if (TransientFailure.Is(e))
+            {
+                DeliveryLog.HandlerFailed(logger, type, batch.Count, e.GetType().Name, e.Message);
+                return [.. batch.Select(_ => BulkSubscribeAppResponseStatus.RETRY)];
+            }
             var statuses = new BulkSubscribeAppResponseStatus?[batch.Count];
             var failures = new List<(int Index, Exception Error)>();
             if (batch.Count == 1) failures.Add((0, e));
@@ -146,6 +153,11 @@ internal sealed class EventDelivery<TData>(string type, TypedHandler<TData> hand
             }
             foreach (var (index, error) in failures)
             {
+                if (TransientFailure.Is(error))
+                {
+                    statuses[index] = BulkSubscribeAppResponseStatus.RETRY;
+                    continue;
+                }
                 DeliveryLog.Poison(logger, type, Ids.Printable(batch[index].Id), error.GetType().Name, error.Message);
                 statuses[index] = BulkSubscribeAppResponseStatus.DROP;
             }
@@ -165,9 +177,10 @@ internal sealed class EventDelivery<TData>(string type, TypedHandler<TData> hand
         }
         catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
         {
-            if (count == 1)
+            if (count == 1 || TransientFailure.Is(e))
             {
-                failures.Add((start, e));
+                // A transient failure is the whole part's to retry: splitting it further only calls a sidecar that is down again.
+                for (var i = 0; i < count; i++) failures.Add((start + i, e));
                 return;
             }
             var half = count / 2;

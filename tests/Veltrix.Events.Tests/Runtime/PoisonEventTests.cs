@@ -97,6 +97,37 @@ public sealed class PoisonEventTests
         Assert.Equal(0, (await run.DeadLettersAsync()).Parked);
     }
 
+    /// <summary>
+    /// The sidecar restarting or a lost compare-and-swap fails some events of a batch and not others: those failures are
+    /// the infrastructure's, so the events are retried — dropping them would park accepted events for a cause never in them.
+    /// </summary>
+    [Fact]
+    public async Task An_outage_that_fails_only_some_events_of_a_batch_gets_them_retried_not_dropped()
+    {
+        var broken = 1;
+        var failed = 0;
+        var handled = new ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        await using var run = await StartAsync((IReadOnlyList<IncomingEvent<Reading>> batch) =>
+        {
+            // Odd readings live on a store shard that is down; even ones are fine.
+            if (Volatile.Read(ref broken) == 1 && batch.Any(e => e.Data.Value % 2 == 1))
+            {
+                Interlocked.Increment(ref failed);
+                throw new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.Unavailable, "the state store does not answer"));
+            }
+            foreach (var e in batch) handled.AddOrUpdate(e.Id, 1, (_, n) => n + 1);
+            return batch.Select(_ => BulkSubscribeAppResponseStatus.SUCCESS).ToArray();
+        });
+
+        var events = Enumerable.Range(0, 10).Select(i => new OutgoingEvent<Reading>($"p-{i}", new Reading($"s{i}", i))).ToList();
+        Assert.Empty(await run.Publisher.PublishAsync("reading.taken", events, SidecarTestJson.Default.RoutedEventReading, TestContext.Current.CancellationToken));
+        await Eventually.UntilAsync(() => Volatile.Read(ref failed) >= 3, "the handler failing for the odd readings, and again on a retry");
+        Volatile.Write(ref broken, 0); // the shard comes back
+
+        await Eventually.UntilAsync(() => handled.Count == 10, "all 10 readings handled after the outage", TimeSpan.FromSeconds(30));
+        Assert.Equal(0, (await run.DeadLettersAsync()).Parked);
+    }
+
     private static async Task<PoisonRun> StartAsync(Delegate handler)
     {
         var topic = "readings-" + Guid.NewGuid().ToString("N")[..8];
