@@ -23,4 +23,12 @@ public sealed record CheckContext(
     RuntimeTarget Target = RuntimeTarget.DevSidecar)
 {
     public static CheckContext Standalone { get; } = new(null, null, [], null);
+
+    /// <summary>The retry policy a resiliency target gives deliveries from <paramref name="pubsub"/> (its inbound direction), if any.</summary>
+    public RetrySpec? InboundRetry(string pubsub)
+    {
+        if (Resiliencies is not { } resiliencies) return null;
+        var name = resiliencies.SelectMany(r => r.ComponentTargets).Where(t => t.Component == pubsub).Select(t => t.Inbound?.Retry).FirstOrDefault(r => r is not null);
+        return name is null ? null : resiliencies.SelectMany(r => r.Retries.Values).FirstOrDefault(p => p.Name == name);
+    }
 }

@@ -95,8 +95,7 @@ public static class EventConfigurationChecks
         }
         else
         {
-            var refName = resiliencies.SelectMany(r => r.ComponentTargets).Where(t => t.Component == definition.PubSub).Select(t => t.Inbound?.Retry).FirstOrDefault(r => r is not null);
-            retry = refName is null ? null : policies.FirstOrDefault(p => p.Name == refName);
+            retry = context.InboundRetry(definition.PubSub);
         }
 
         if (retry is { MaxRetries: -1 } && definition.DeadLetter is null && definition.Consumers.Count > 0)

@@ -68,9 +68,7 @@ public static class ProjectWideChecks
         }
         foreach (var subscription in context.Subscriptions.Where(s => s.Declarative && s.DeadLetterTopic is null))
         {
-            var retry = (context.Resiliencies ?? []).SelectMany(r => r.ComponentTargets.Where(t => t.Component == subscription.PubSubName && t.Inbound?.Retry is not null)
-                .Select(t => (Resiliency: r, Target: t))).FirstOrDefault();
-            if (retry.Target is null || !retry.Resiliency.Retries.TryGetValue(retry.Target.Inbound!.Retry!, out var policy) || policy.MaxRetries != -1) continue;
+            if (context.InboundRetry(subscription.PubSubName) is not { MaxRetries: -1 } policy) continue;
             sink.Error(EventErrorCodes.UnboundedRetriesWithoutDeadLetter, subscription.TopicLocation ?? subscription.Location,
                 $"subscription '{subscription.Name}' on '{subscription.Topic}' is retried forever (policy '{policy.Name}' has maxRetries -1) and has no deadLetterTopic: one poisoned event blocks or loops for ever",
                 $"set 'maxRetries' on policy '{policy.Name}', or add 'deadLetterTopic: {subscription.Topic}.dead' with a reader", policy.Location);
