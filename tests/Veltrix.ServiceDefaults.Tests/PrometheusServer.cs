@@ -105,7 +105,7 @@ internal sealed class PrometheusServer : IAsyncDisposable
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
+            await _process.WaitForExitAsync(Veltrix.Testing.Deadline.After(TimeSpan.FromSeconds(30)));
         }
         _process.Dispose();
         try

@@ -199,7 +199,7 @@ public sealed class SidecarProcess : IAsyncDisposable
         try
         {
             Kill();
-            await _process.WaitForExitAsync();
+            await _process.WaitForExitAsync(Deadline.After(TimeSpan.FromSeconds(30)));
         }
         catch (InvalidOperationException)
         {

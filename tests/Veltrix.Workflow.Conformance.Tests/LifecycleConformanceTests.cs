@@ -1,3 +1,4 @@
+using Veltrix.Testing;
 using Dapr.Workflow;
 using Dapr.Workflow.Client;
 using Grpc.Core;
@@ -33,7 +34,7 @@ public sealed class LifecycleConformanceTests
         await using var harness = await WorkflowHarness.StartAsync(store);
         var id = await harness.Client.ScheduleNewWorkflowAsync("Loop", WorkflowHarness.NewId(), 0);
         await harness.Client.RaiseEventAsync(id, "extra", 100); // raised during the loop: carried over to the generation that waits for it
-        var done = await harness.Client.WaitForWorkflowCompletionAsync(id, true, TestContext.Current.CancellationToken);
+        var done = await harness.Client.WaitForWorkflowCompletionAsync(id, true, Deadline.After());
         Assert.Equal(WorkflowRuntimeStatus.Completed, done.RuntimeStatus);
         Assert.Equal(103, done.ReadOutputAs<int>());
         var history = await harness.Client.GetInstanceHistoryAsync(id, TestContext.Current.CancellationToken);
@@ -78,7 +79,7 @@ public sealed class LifecycleConformanceTests
         var refused = await Assert.ThrowsAnyAsync<Exception>(() => harness.Client.ScheduleNewWorkflowAsync("WaitForGo", id, ""));
         Assert.Equal(StatusCode.AlreadyExists, Rpc(refused).StatusCode);
         await harness.Client.RaiseEventAsync(id, "go", "first");
-        Assert.Equal("first", (await harness.Client.WaitForWorkflowCompletionAsync(id, true, TestContext.Current.CancellationToken)).ReadOutputAs<string>());
+        Assert.Equal("first", (await harness.Client.WaitForWorkflowCompletionAsync(id, true, Deadline.After())).ReadOutputAs<string>());
 
         var again = await harness.RunAsync("Sequence", "second", id);
         Assert.Equal("second+++", again.ReadOutputAs<string>());
@@ -91,7 +92,7 @@ public sealed class LifecycleConformanceTests
     {
         await using var harness = await WorkflowHarness.StartAsync(store);
         Assert.False((await harness.Client.GetWorkflowStateAsync("missing")).Exists);
-        await Assert.ThrowsAsync<InvalidOperationException>(() => harness.Client.WaitForWorkflowStartAsync("missing", cancellation: TestContext.Current.CancellationToken));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => harness.Client.WaitForWorkflowStartAsync("missing", cancellation: Deadline.After()));
     }
 
     [Theory]

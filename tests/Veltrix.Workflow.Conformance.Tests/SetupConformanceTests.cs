@@ -1,3 +1,4 @@
+using Veltrix.Testing;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -41,7 +42,7 @@ public sealed class SetupConformanceTests
         Assert.Contains("--max-workflow-instances", rpc.Status.Detail, StringComparison.Ordinal);
         // A finished instance frees its place.
         await harness.Client.RaiseEventAsync(second, "go", "");
-        await harness.Client.WaitForWorkflowCompletionAsync(second, cancellation: TestContext.Current.CancellationToken);
+        await harness.Client.WaitForWorkflowCompletionAsync(second, cancellation: Deadline.After());
         await harness.Client.ScheduleNewWorkflowAsync("WaitForGo", WorkflowHarness.NewId(), "");
     }
 
@@ -86,7 +87,7 @@ public sealed class SetupConformanceTests
         Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsync($"/v1.0/workflows/dapr/{id}/resume", null, ct)).StatusCode);
         Assert.Equal("RUNNING", await Status(http, id));
         Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsync($"/v1.0/workflows/dapr/{id}/raiseEvent/go", new StringContent("\"out\""), ct)).StatusCode);
-        var done = await harness.Client.WaitForWorkflowCompletionAsync(id, true, ct);
+        var done = await harness.Client.WaitForWorkflowCompletionAsync(id, true, Deadline.After());
         Assert.Equal("out", done.ReadOutputAs<string>());
 
         var body = JsonDocument.Parse(await http.GetStringAsync($"/v1.0/workflows/dapr/{id}", ct)).RootElement;

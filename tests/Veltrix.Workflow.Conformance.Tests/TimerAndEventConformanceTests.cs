@@ -33,13 +33,13 @@ public sealed class TimerAndEventConformanceTests
 
         var raised = await client.ScheduleNewWorkflowAsync("Approval", WorkflowHarness.NewId(), 30_000);
         await client.RaiseEventAsync(raised, "APPROVE", "yes"); // other case than the wait's name
-        Assert.Equal("yes", (await client.WaitForWorkflowCompletionAsync(raised, true, TestContext.Current.CancellationToken)).ReadOutputAs<string>());
+        Assert.Equal("yes", (await client.WaitForWorkflowCompletionAsync(raised, true, Deadline.After())).ReadOutputAs<string>());
 
         // Raised before anyone waits: the activity runs first, the events wait in the instance.
         var early = await client.ScheduleNewWorkflowAsync("TwoEvents", WorkflowHarness.NewId(), "x");
         await client.RaiseEventAsync(early, "a", "first");
         await client.RaiseEventAsync(early, "b", "second");
-        Assert.Equal(["first", "second"], (await client.WaitForWorkflowCompletionAsync(early, true, TestContext.Current.CancellationToken)).ReadOutputAs<string[]>()!);
+        Assert.Equal(["first", "second"], (await client.WaitForWorkflowCompletionAsync(early, true, Deadline.After())).ReadOutputAs<string[]>()!);
     }
 
     [Theory]
@@ -51,7 +51,7 @@ public sealed class TimerAndEventConformanceTests
         await Eventually.UntilAsync(async () => (await harness.Client.GetWorkflowStateAsync(id)).ReadCustomStatusAs<StageStatus>()?.Stage == "waiting", "custom status");
         Assert.Equal(WorkflowRuntimeStatus.Running, (await harness.Client.GetWorkflowStateAsync(id)).RuntimeStatus);
         await harness.Client.RaiseEventAsync(id, "go", "done");
-        Assert.Equal("done", (await harness.Client.WaitForWorkflowCompletionAsync(id, true, TestContext.Current.CancellationToken)).ReadOutputAs<string>());
+        Assert.Equal("done", (await harness.Client.WaitForWorkflowCompletionAsync(id, true, Deadline.After())).ReadOutputAs<string>());
     }
 
     [Theory]
@@ -68,7 +68,7 @@ public sealed class TimerAndEventConformanceTests
         await harness.UntilStatusAsync(id, WorkflowRuntimeStatus.Suspended);
         Assert.Equal(WorkflowRuntimeStatus.Suspended, (await client.GetWorkflowStateAsync(id)).RuntimeStatus);
         await client.ResumeWorkflowAsync(id, "go on");
-        var done = await client.WaitForWorkflowCompletionAsync(id, true, TestContext.Current.CancellationToken);
+        var done = await client.WaitForWorkflowCompletionAsync(id, true, Deadline.After());
         Assert.Equal(WorkflowRuntimeStatus.Completed, done.RuntimeStatus);
         Assert.Equal("later", done.ReadOutputAs<string>());
     }
@@ -81,7 +81,7 @@ public sealed class TimerAndEventConformanceTests
         var startAt = DateTimeOffset.UtcNow.AddSeconds(2);
         var id = await harness.Client.ScheduleNewWorkflowAsync("Sequence", WorkflowHarness.NewId(), "s", startAt);
         Assert.Equal(WorkflowRuntimeStatus.Pending, (await harness.Client.GetWorkflowStateAsync(id)).RuntimeStatus);
-        var done = await harness.Client.WaitForWorkflowCompletionAsync(id, true, TestContext.Current.CancellationToken);
+        var done = await harness.Client.WaitForWorkflowCompletionAsync(id, true, Deadline.After());
         Assert.Equal(WorkflowRuntimeStatus.Completed, done.RuntimeStatus);
         Assert.True(DateTimeOffset.UtcNow >= startAt, "ran before its scheduled start");
         Assert.True(done.LastUpdatedAt >= startAt.UtcDateTime.AddMilliseconds(-50), $"last update {done.LastUpdatedAt:O} before {startAt:O}");
@@ -96,7 +96,7 @@ public sealed class TimerAndEventConformanceTests
         {
             var id = await harness.Client.ScheduleNewWorkflowAsync("TwoEvents", WorkflowHarness.NewId(), "x");
             await Task.WhenAll(harness.Client.RaiseEventAsync(id, "b", "B"), harness.Client.RaiseEventAsync(id, "a", "A"));
-            var done = await harness.Client.WaitForWorkflowCompletionAsync(id, true, TestContext.Current.CancellationToken);
+            var done = await harness.Client.WaitForWorkflowCompletionAsync(id, true, Deadline.After());
             Assert.Equal(["A", "B"], done.ReadOutputAs<string[]>()!);
             var raised = (await harness.Client.GetInstanceHistoryAsync(id, TestContext.Current.CancellationToken)).Count(e => e.EventType == Dapr.Workflow.Client.WorkflowHistoryEventType.EventRaised);
             Assert.Equal(2, raised);

@@ -50,7 +50,7 @@ public sealed class WorkerProcess : IAsyncDisposable
     public async Task KillAsync()
     {
         if (!_process.HasExited) _process.Kill();
-        await _process.WaitForExitAsync();
+        await _process.WaitForExitAsync(Deadline.After(TimeSpan.FromSeconds(30)));
     }
 
     public async ValueTask DisposeAsync()
