@@ -25,6 +25,7 @@ internal sealed class RunMonitor(
 {
     private readonly Dictionary<string, Tracked> _resources = NamesOf(run).ToDictionary(n => n, n => new Tracked());
     private readonly RunFile _runFile = new(run.Plan.LogDir);
+    private readonly StateLog _stateLog = new(Path.Combine(run.Plan.LogDir, "resources.log"));
     private readonly Lock _gate = new();
     private bool _ready;
     private bool _failed;
@@ -58,8 +59,12 @@ internal sealed class RunMonitor(
             tracked.RunningSince = Stopwatch.StartNew();
             tracked.StopRequested = false;
         }
+        var healthy = state == KnownResourceStates.Running && snapshot.HealthStatus == HealthStatus.Healthy;
+        if (state != tracked.State || healthy != tracked.Healthy || pid != tracked.SeenPid)
+            _stateLog.Write($"{name} {state ?? "-"} {(healthy ? "healthy" : "unhealthy")} pid={pid?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"} exit={snapshot.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "-"} id={resourceId}");
+        tracked.SeenPid = pid;
         tracked.State = state;
-        tracked.Healthy = state == KnownResourceStates.Running && snapshot.HealthStatus == HealthStatus.Healthy;
+        tracked.Healthy = healthy;
         tracked.Health = snapshot.HealthReports.Where(r => r.Status != HealthStatus.Healthy).Select(r => r.Description ?? r.Name).ToList();
         var running = state == KnownResourceStates.Running ? pid : null;
         if (tracked.Pid != running)
@@ -85,7 +90,11 @@ internal sealed class RunMonitor(
                 $"read its log ({logs.LogFile(name)}) and the dashboard; fix `command` / `appDirPath` in dapr.yaml, then start AppHost again").Render());
             return;
         }
-        if (tracked.StopRequested || tracked.RestartPending || !wasRunning) return;
+        if (tracked.StopRequested || tracked.RestartPending || !wasRunning)
+        {
+            _stateLog.Write($"{name} not restarted: stop requested {tracked.StopRequested}, restart pending {tracked.RestartPending}, was running {wasRunning}");
+            return;
+        }
         tracked.RestartPending = true;
         var delay = tracked.Backoff.Next(tracked.RunningSince?.Elapsed ?? TimeSpan.Zero);
         tracked.Restarts++;
@@ -98,7 +107,9 @@ internal sealed class RunMonitor(
         try
         {
             await Task.Delay(delay, stoppingToken);
+            _stateLog.Write($"{name} start command sent to {resourceId}");
             var result = await commands.ExecuteCommandAsync(resourceId, KnownResourceCommands.StartCommand, stoppingToken);
+            _stateLog.Write($"{name} start command answered: success {result.Success} {result.Message}");
             if (!result.Success)
                 Terminal.Error(new AppHostError(AppHostErrorCodes.CommandNotStartable, $"{name} could not be started again: {result.Message}",
                     $"read its log ({logs.LogFile(name)}); fix its command or project, then restart it from the dashboard").Render());
@@ -189,6 +200,7 @@ internal sealed class RunMonitor(
         public bool Healthy { get; set; }
         public IReadOnlyList<string> Health { get; set; } = [];
         public int? Pid { get; set; }
+        public int? SeenPid { get; set; }
         public Stopwatch? RunningSince { get; set; }
         public bool StopRequested { get; set; }
         public bool RestartPending { get; set; }

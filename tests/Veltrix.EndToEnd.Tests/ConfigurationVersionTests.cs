@@ -131,13 +131,11 @@ public sealed class ConfigurationVersionTests
         // Restarts go through Aspire's orchestrator (DCP) with backoff: on a loaded 2-core CI machine they have taken over 60 s.
         // Dapr reads subscriptions at start-up: restart hunt (it then subscribes for version 1 and the applied version 2),
         // then the sidecar, which reads every app's subscriptions again. Nothing flows yet, so nothing is in flight.
-        var hunted = system.Kill("hunt");
-        await Eventually.UntilAsync(() => system.Apps()["hunt"].Pid is var pid && pid != 0 && pid != hunted, "AppHost to restart hunt", TimeSpan.FromSeconds(120));
+        await system.KillAndAwaitRestartAsync("hunt", TimeSpan.FromSeconds(120));
         await system.WaitUntilReadyAsync();
         await Eventually.UntilAsync(async () => (await control.GetAsync($"/configurations/treasure-hunt/diff?from=1&to={v2}")).Body
             .GetProperty("needsRestart").GetArrayLength() == 0, "hunt to report its subscription to the new topic", TimeSpan.FromSeconds(60));
-        var sidecar = system.KillSidecar();
-        await Eventually.UntilAsync(() => system.SidecarPid is { } pid && pid != sidecar, "AppHost to restart the sidecar", TimeSpan.FromSeconds(120));
+        await system.KillSidecarAndAwaitRestartAsync(TimeSpan.FromSeconds(120));
         await system.WaitUntilReadyAsync();
 
         // Before the activation the gateway does not know the new type.

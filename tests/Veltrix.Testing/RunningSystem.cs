@@ -172,6 +172,32 @@ public sealed class RunningSystem : IAsyncDisposable
         return pid;
     }
 
+    /// <summary>
+    /// kill -9 of one app's process, then waits until AppHost has started it again (a new pid in run.json). A timeout
+    /// says what the orchestrator reported (resources.log) and what AppHost printed.
+    /// </summary>
+    public async Task KillAndAwaitRestartAsync(string appId, TimeSpan timeout)
+    {
+        var killed = Kill(appId);
+        await AwaitRestartAsync(() => Apps()[appId].Pid is var pid && pid != 0 && pid != killed, $"AppHost to restart {appId}", timeout);
+    }
+
+    /// <summary>kill -9 of the dev sidecar, then waits until AppHost has started it again; a timeout says why, as above.</summary>
+    public async Task KillSidecarAndAwaitRestartAsync(TimeSpan timeout)
+    {
+        var killed = KillSidecar();
+        await AwaitRestartAsync(() => SidecarPid is { } pid && pid != killed, "AppHost to restart the sidecar", timeout);
+    }
+
+    private async Task AwaitRestartAsync(Func<bool> restarted, string what, TimeSpan timeout)
+    {
+        if (await Eventually.TryAsync(() => Task.FromResult(restarted()), timeout)) return;
+        var states = Path.Combine(_logDir, "resources.log");
+        var seen = File.Exists(states) ? string.Join('\n', File.ReadLines(states).TakeLast(60)) : "(no resources.log)";
+        throw new TimeoutException($"Timed out after {timeout.TotalSeconds}s waiting for: {what}\nwhat the orchestrator reported:\n{seen}\n" +
+            $"AppHost's last lines:\n{string.Join('\n', _output.TakeLast(80))}");
+    }
+
     /// <summary>kill -9 of the dev sidecar serving every app (AppHost is expected to restart it).</summary>
     public int KillSidecar()
     {

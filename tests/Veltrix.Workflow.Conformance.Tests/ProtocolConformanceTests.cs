@@ -1,3 +1,4 @@
+using Veltrix.Testing;
 using Dapr.DurableTask.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -63,6 +64,38 @@ public sealed class ProtocolConformanceTests
         var history = (await hub.GetInstanceHistoryAsync(new GetInstanceHistoryRequest { InstanceId = id }, cancellationToken: ct)).Events;
         Assert.Single(history, e => e.EventTypeCase == HistoryEvent.EventTypeOneofCase.TaskScheduled);
         Assert.Single(history, e => e.EventTypeCase == HistoryEvent.EventTypeOneofCase.TaskCompleted);
+    }
+
+    [Theory]
+    [MemberData(nameof(WorkflowHarness.Stores), MemberType = typeof(WorkflowHarness))]
+    public async Task An_event_raised_during_a_turn_that_continues_as_new_reaches_the_new_generation(string store)
+    {
+        await using var harness = await WorkflowHarness.StartAsync(store, withWorker: false);
+        using var channel = GrpcChannel.ForAddress(harness.Sidecar.GrpcAddress);
+        var hub = new TaskHubSidecarService.TaskHubSidecarServiceClient(channel);
+        var ct = Deadline.After();
+        using var stream = hub.GetWorkItems(new GetWorkItemsRequest(), cancellationToken: ct);
+        var items = stream.ResponseStream;
+        var id = WorkflowHarness.NewId();
+        // Answered once the first turn ran (as daprd), so awaited after this test has answered it.
+        var start = hub.StartInstanceAsync(new CreateInstanceRequest { InstanceId = id, Name = "Raw", Input = "0" }, cancellationToken: ct).ResponseAsync;
+
+        var first = await Next(items, ct);
+        // The worker holds the turn; meanwhile an event arrives, which this turn does not contain and so cannot carry over.
+        await hub.RaiseEventAsync(new RaiseEventRequest { InstanceId = id, Name = "extra", Input = "100" }, cancellationToken: ct);
+        var turn = new WorkflowResponse { InstanceId = id, CompletionToken = first.CompletionToken };
+        turn.Actions.Add(new WorkflowAction { Id = 0, CompleteWorkflow = new CompleteWorkflowAction { WorkflowStatus = OrchestrationStatus.ContinuedAsNew, Result = "1" } });
+        await hub.CompleteWorkflowTaskAsync(turn, cancellationToken: ct);
+
+        var second = await Next(items, ct);
+        Assert.Empty(second.WorkflowRequest.PastEvents);
+        Assert.Equal("1", Assert.Single(second.WorkflowRequest.NewEvents, e => e.EventTypeCase == HistoryEvent.EventTypeOneofCase.ExecutionStarted).ExecutionStarted.Input);
+        var raised = Assert.Single(second.WorkflowRequest.NewEvents, e => e.EventTypeCase == HistoryEvent.EventTypeOneofCase.EventRaised);
+        Assert.Equal(("extra", "100"), (raised.EventRaised.Name, raised.EventRaised.Input));
+        var done = new WorkflowResponse { InstanceId = id, CompletionToken = second.CompletionToken };
+        done.Actions.Add(new WorkflowAction { Id = 0, CompleteWorkflow = new CompleteWorkflowAction { WorkflowStatus = OrchestrationStatus.Completed, Result = "101" } });
+        await hub.CompleteWorkflowTaskAsync(done, cancellationToken: ct);
+        await start;
     }
 
     private static async Task<WorkItem> Next(IAsyncStreamReader<WorkItem> items, CancellationToken cancellationToken)

@@ -343,7 +343,12 @@ internal sealed class WorkflowEngine
                     foreach (var childId in ChildrenOf(history)) effects.Add(() => TerminateQuietlyAsync(childId, null, true));
             }
 
-            var inbox = record.Inbox.Where(e => !removedInbox.Contains(e.Sequence)).Concat(addedInbox.Select(a => a.Entry)).ToList();
+            var kept = record.Inbox.Where(e => !removedInbox.Contains(e.Sequence));
+            // Events raised while this turn ran were not seen by the worker, so they are not among its carry-over events:
+            // after a continue-as-new they belong to the new generation (as a queue holds them for the next execution in
+            // durabletask). Answers and timers of the old generation are not moved: their ids mean nothing to the new one.
+            if (replaced) kept = kept.Select(e => OutlivesGeneration(instance.Inbox[e.Sequence]) ? e with { Generation = generation } : e);
+            var inbox = kept.Concat(addedInbox.Select(a => a.Entry)).ToList();
             var updated = record with
             {
                 Generation = generation,
@@ -381,6 +386,10 @@ internal sealed class WorkflowEngine
         await TryDispatchAsync(instance);
         foreach (var effect in effects) await effect();
     }
+
+    /// <summary>What an outsider sent (an external event, terminate, suspend, resume) reaches whichever generation runs next.</summary>
+    private static bool OutlivesGeneration(HistoryEvent inboxEvent) => inboxEvent.EventTypeCase is HistoryEvent.EventTypeOneofCase.EventRaised
+        or HistoryEvent.EventTypeOneofCase.ExecutionTerminated or HistoryEvent.EventTypeOneofCase.ExecutionSuspended or HistoryEvent.EventTypeOneofCase.ExecutionResumed;
 
     /// <summary>
     /// An activity's answer becomes a TaskCompleted/TaskFailed inbox event, and the activity leaves the pending list, in
