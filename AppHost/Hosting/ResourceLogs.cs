@@ -71,7 +71,7 @@ internal sealed class ResourceLogs(PreparedRun run, ResourceLoggerService logger
         {
             lock (_gate)
             {
-                _file ??= new StreamWriter(file, append: false) { AutoFlush = true };
+                _file ??= new StreamWriter(PrivateFiles.OpenWrite(file, append: false)) { AutoFlush = true };
                 _file.WriteLine(line);
                 _tail.Enqueue(line);
                 if (_tail.Count > TailLength) _tail.Dequeue();

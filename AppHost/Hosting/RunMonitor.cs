@@ -27,7 +27,6 @@ internal sealed class RunMonitor(
     private readonly RunFile _runFile = new(run.Plan.LogDir);
     private readonly StateLog _stateLog = new(Path.Combine(run.Plan.LogDir, "resources.log"));
     private readonly Lock _gate = new();
-    private bool _ready;
     private bool _failed;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -65,6 +64,7 @@ internal sealed class RunMonitor(
         tracked.SeenPid = pid;
         tracked.State = state;
         tracked.Healthy = healthy;
+        tracked.EverHealthy |= healthy;
         tracked.Health = snapshot.HealthReports.Where(r => r.Status != HealthStatus.Healthy).Select(r => r.Description ?? r.Name).ToList();
         var running = state == KnownResourceStates.Running ? pid : null;
         if (tracked.Pid != running)
@@ -75,7 +75,10 @@ internal sealed class RunMonitor(
 
         var ended = state is { } s && KnownResourceStates.TerminalStates.Contains(s);
         if (!ended || lifetime.ApplicationStopping.IsCancellationRequested || _failed) return;
-        if (!_ready && IsSidecar(name))
+        // A sidecar that exits before it was ever healthy failed on its components: the run cannot start. One that was
+        // healthy once crashed and is restarted like an app — even while another resource is still starting (a test or
+        // an operator may kill an app before the run as a whole is reported ready).
+        if (IsSidecar(name) && !tracked.EverHealthy)
         {
             Fail(new AppHostError(AppHostErrorCodes.SidecarExited,
                 $"{name} exited with code {snapshot.ExitCode?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "?"} during start-up (its diagnostics are above)",
@@ -138,7 +141,6 @@ internal sealed class RunMonitor(
                     if (_failed) return;
                     if (_resources.Values.All(r => r.Healthy))
                     {
-                        _ready = true;
                         // The dashboard's login token as Aspire generated it; none when the dashboard is off (testing builder).
                         var dashboardOn = !options.DisableDashboard;
                         SummaryTable.Print(run, _resources.ToDictionary(r => r.Key, r => r.Value.Pid),
@@ -198,6 +200,7 @@ internal sealed class RunMonitor(
     {
         public string? State { get; set; }
         public bool Healthy { get; set; }
+        public bool EverHealthy { get; set; }
         public IReadOnlyList<string> Health { get; set; } = [];
         public int? Pid { get; set; }
         public int? SeenPid { get; set; }

@@ -12,7 +12,7 @@ internal static class VeltrixRunResources
     public static IDistributedApplicationBuilder AddVeltrixRun(this IDistributedApplicationBuilder builder, PreparedRun run)
     {
         var plan = run.Plan;
-        Directory.CreateDirectory(plan.LogDir);
+        PrivateFiles.CreateDirectory(plan.LogDir);
         builder.Services.AddSingleton(run);
         builder.Services.AddSingleton<ResourceLogs>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ResourceLogs>());

@@ -17,7 +17,7 @@ public sealed class RunFile(string logDir)
         lock (_gate)
         {
             var temp = Path + ".tmp";
-            using (var stream = File.Create(temp))
+            using (var stream = PrivateFiles.OpenWrite(temp, append: false))
             using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
             {
                 json.WriteStartObject();

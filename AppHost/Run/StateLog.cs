@@ -14,6 +14,10 @@ public sealed class StateLog(string path)
 
     public void Write(string line)
     {
-        lock (_gate) File.AppendAllText(Path, $"{DateTime.UtcNow.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)} {line}\n");
+        lock (_gate)
+        {
+            using var file = new StreamWriter(PrivateFiles.OpenWrite(Path, append: true));
+            file.Write($"{DateTime.UtcNow.ToString("HH:mm:ss.fff", CultureInfo.InvariantCulture)} {line}\n");
+        }
     }
 }

@@ -55,6 +55,13 @@ public sealed class StartAndStopTests
             run.Log("alpha"));
         Assert.Matches(@"alpha\s+\| fake app APP_ID=alpha", output);
         Assert.True(File.Exists(Path.Combine(run.LogDir, "sidecar.log")));
+        // The log folder is the user's alone: 0700, and every file AppHost wrote there 0600.
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(run.LogDir));
+            foreach (var file in Directory.GetFiles(run.LogDir))
+                Assert.True(File.GetUnixFileMode(file) == (UnixFileMode.UserRead | UnixFileMode.UserWrite), $"{file}: {File.GetUnixFileMode(file)}");
+        }
 
         // The dashboard is up at the printed login link: without the token it sends the browser to log in, with it
         // the browser gets its session cookie.

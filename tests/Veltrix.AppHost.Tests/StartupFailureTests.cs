@@ -74,7 +74,7 @@ public sealed class StartupFailureTests
         await using var run = Start(yaml, ["--health-timeout", "15"]);
 
         Assert.Equal(1, await run.WaitForExitAsync(TimeSpan.FromSeconds(90)));
-        Assert.Contains("error VX4005: not healthy after 15s: alpha: Running", run.Output);
+        Assert.True(run.Output.Contains("error VX4005: not healthy after 15s: alpha: Running", StringComparison.Ordinal), run.Output);
         var message = run.Output.Split('\n').Single(l => l.Contains("error VX4005", StringComparison.Ordinal));
         Assert.DoesNotContain("sidecar:", message); // the sidecar itself was healthy: only the app is named
         Assert.Contains("alpha | fake app APP_ID=alpha", run.Output); // the last lines of its log

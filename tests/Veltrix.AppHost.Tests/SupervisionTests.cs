@@ -38,4 +38,24 @@ public sealed class SupervisionTests
             File.Delete(folderMarker);
         }
     }
+
+    [Fact]
+    public async Task A_sidecar_that_was_healthy_and_crashes_while_another_app_is_still_starting_is_restarted_not_a_failed_start()
+    {
+        // beta never becomes healthy, so the run as a whole never finishes starting (within a long health timeout).
+        var yaml = RunFile("", FakeApp("alpha", FreePort.Next(), FreePort.Next()) +
+            FakeApp("beta", FreePort.Next(), FreePort.Next(), new Dictionary<string, string> { ["FAKE_UNHEALTHY"] = "1" }));
+        await using var run = Start(yaml, ["--health-timeout", "300"]);
+        var states = Path.Combine(run.LogDir, "resources.log");
+        await Eventually.UntilAsync(() => File.Exists(states) && File.ReadAllText(states).Contains(" sidecar Running healthy ", StringComparison.Ordinal),
+            "the orchestrator to report the sidecar healthy", TimeSpan.FromSeconds(90));
+        var sidecar = run.Read().SidecarPid!.Value;
+
+        using (var victim = System.Diagnostics.Process.GetProcessById(sidecar)) victim.Kill();
+
+        await Eventually.UntilAsync(() => run.TryRead(out var state) && state!.SidecarPid is { } pid && pid != sidecar && IsAlive(pid),
+            $"run.json to name a restarted sidecar\n{run.Output}", TimeSpan.FromSeconds(60));
+        Assert.DoesNotContain("VX4006", run.Output, StringComparison.Ordinal); // a crash, not a start-up failure
+        Assert.False(run.HasExited);
+    }
 }

@@ -32,4 +32,23 @@ public sealed class DurabilityTests
         Assert.Equal(42, (await SidecarApi.JsonAsync(response)).GetProperty("points").GetInt32());
         Assert.Equal(etag, response.Headers.GetValues("ETag").Single());
     }
+
+    [Fact]
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // file modes are Unix's
+    public async Task The_SQLite_file_and_folder_the_sidecar_creates_are_readable_by_its_user_only()
+    {
+        using var resources = new ResourcesFolder();
+        var file = Path.Combine(resources.Path, "private", "state.db");
+        resources.Write("state.yaml", Yaml.SqliteState("statestore", file));
+        await using var sidecar = await SidecarProcess.StartForAppAsync("private", null, [resources.Path]);
+        using var api = new SidecarApi(sidecar.BaseAddress);
+        Assert.Equal(HttpStatusCode.NoContent, (await api.PostJsonAsync("/v1.0/state/statestore", """[{"key":"player-1","value":{"points":1}}]""")).StatusCode);
+
+        const UnixFileMode owner = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        Assert.Equal(owner | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(file)!));
+        // SQLite gives the write-ahead log and its index the database file's mode.
+        foreach (var written in new[] { file, file + "-wal", file + "-shm" }.Where(File.Exists))
+            Assert.Equal(owner, File.GetUnixFileMode(written));
+        Assert.True(File.Exists(file + "-wal"), "WAL mode should have created the -wal file");
+    }
 }

@@ -167,9 +167,34 @@ public sealed partial class SqliteStateStore(ComponentResource resource, Compone
         var query = path.IndexOf('?', StringComparison.Ordinal);
         if (query >= 0) path = path[..query];
         if (path is ":memory:" or "") return "Data Source=:memory:";
-        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (directory is not null) Directory.CreateDirectory(directory);
+        CreatePrivately(Path.GetFullPath(path));
         return new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate }.ToString();
+    }
+
+    /// <summary>
+    /// The state holds players' data and dead letters: a folder this store creates is 0700 and a file 0600, created
+    /// empty before SQLite opens it (an empty file is an empty database), because SQLite gives its -wal and -shm files
+    /// the database file's mode. Existing files and folders keep the mode their owner chose.
+    /// </summary>
+    private static void CreatePrivately(string file)
+    {
+        if (Path.GetDirectoryName(file) is { } directory && !Directory.Exists(directory))
+        {
+            if (OperatingSystem.IsWindows()) Directory.CreateDirectory(directory);
+            else Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+        if (File.Exists(file) || OperatingSystem.IsWindows()) return;
+        try
+        {
+            using var created = new FileStream(file, new FileStreamOptions
+            {
+                Mode = FileMode.CreateNew, Access = FileAccess.Write, UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+            });
+        }
+        catch (IOException) when (File.Exists(file))
+        {
+            // created by another process (a second sidecar on the same file) in between: it is theirs to own
+        }
     }
 
     public async ValueTask DisposeAsync()
