@@ -39,7 +39,9 @@ public static class InfrastructureFailure
                         StatusCode.Unavailable => InfrastructureFailureKind.Unreachable,
                         StatusCode.DeadlineExceeded or StatusCode.Cancelled => InfrastructureFailureKind.TimedOut,
                         // Internal (daprd's answer when a store or broker fails, and for a lost compare-and-swap inside a
-                        // transaction), Aborted (a lost compare-and-swap), ResourceExhausted (a bound), Unknown, …: not now.
+                        // transaction), Aborted (a lost compare-and-swap), ResourceExhausted (a bound), FailedPrecondition
+                        // (no store or pub/sub configured yet: an operator fixes the components, and an accepted event
+                        // waits for that rather than being dropped), Unknown, …: not now.
                         _ => InfrastructureFailureKind.Failed,
                     };
                 case HttpRequestException http:
