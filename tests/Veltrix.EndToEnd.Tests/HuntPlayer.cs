@@ -52,6 +52,11 @@ public sealed class HuntPlayer(RunningSystem system) : IDisposable
     /// <summary>Attempts that did not get everything accepted: 429, 5xx, a failed connection, or VX3006 rejections.</summary>
     public int Setbacks => Volatile.Read(ref _setbacks);
 
+    private int _internalErrors;
+
+    /// <summary>500 answers the client rode out: a gateway that is well only answers an outage with 503 VX3013, never 500.</summary>
+    public int InternalErrors => Volatile.Read(ref _internalErrors);
+
     /// <summary>
     /// Sends answers through the gateway like a well-behaved client: on 429, and on 503 with Retry-After, it waits as told, and events the
     /// gateway could not hand to the broker (VX3006) are sent again with the same ids. With
@@ -94,6 +99,7 @@ public sealed class HuntPlayer(RunningSystem system) : IDisposable
                     }
                     if (rideOutOutages && (int)response.StatusCode >= 500)
                     {
+                        if (response.StatusCode == HttpStatusCode.InternalServerError) Interlocked.Increment(ref _internalErrors);
                         Interlocked.Increment(ref _setbacks);
                         await Task.Delay(200);
                         continue;
