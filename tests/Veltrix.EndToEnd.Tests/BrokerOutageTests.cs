@@ -42,6 +42,9 @@ public sealed class BrokerOutageTests
         setbacks = player.Setbacks;
         await SubmitAsync(14_000, 6_000);
         Assert.True(player.Setbacks > setbacks, "the client should have run into the dead sidecar");
+        // Through the broker's restart and the sidecar's death the gateway said "not now" (429, 503 VX3013 with Retry-After,
+        // per-event VX3006), never "bug" (500 VX3000).
+        Assert.Equal(0, player.InternalErrors);
 
         Assert.Equal(20_000, player.Accepted);
         await player.AssertLeaderboardAsync(hunt.Id, expected, TimeSpan.FromMinutes(5));

@@ -52,8 +52,13 @@ public sealed class HuntPlayer(RunningSystem system) : IDisposable
     /// <summary>Attempts that did not get everything accepted: 429, 5xx, a failed connection, or VX3006 rejections.</summary>
     public int Setbacks => Volatile.Read(ref _setbacks);
 
+    private int _internalErrors;
+
+    /// <summary>500 answers the client rode out: a gateway that is well only answers an outage with 503 VX3013, never 500.</summary>
+    public int InternalErrors => Volatile.Read(ref _internalErrors);
+
     /// <summary>
-    /// Sends answers through the gateway like a well-behaved client: on 429 it waits as told, and events the
+    /// Sends answers through the gateway like a well-behaved client: on 429, and on 503 with Retry-After, it waits as told, and events the
     /// gateway could not hand to the broker (VX3006) are sent again with the same ids. With
     /// <paramref name="rideOutOutages"/> it also resends, with the same ids, after a 5xx or a failed connection —
     /// what a client does while a broker or sidecar restarts; otherwise those fail the test.
@@ -83,7 +88,10 @@ public sealed class HuntPlayer(RunningSystem system) : IDisposable
                 }
                 using (response)
                 {
-                    if (response.StatusCode == HttpStatusCode.TooManyRequests)
+                    // 429 (the gateway at its bound) and 503 with Retry-After (its sidecar or broker unavailable, VX3013):
+                    // nothing was accepted; a well-behaved client waits as told and sends the same events again.
+                    if (response.StatusCode == HttpStatusCode.TooManyRequests
+                        || (response.StatusCode == HttpStatusCode.ServiceUnavailable && response.Headers.RetryAfter is not null))
                     {
                         Interlocked.Increment(ref _setbacks);
                         await Task.Delay(TimeSpan.FromSeconds(response.Headers.RetryAfter?.Delta?.TotalSeconds ?? 1));
@@ -91,6 +99,7 @@ public sealed class HuntPlayer(RunningSystem system) : IDisposable
                     }
                     if (rideOutOutages && (int)response.StatusCode >= 500)
                     {
+                        if (response.StatusCode == HttpStatusCode.InternalServerError) Interlocked.Increment(ref _internalErrors);
                         Interlocked.Increment(ref _setbacks);
                         await Task.Delay(200);
                         continue;

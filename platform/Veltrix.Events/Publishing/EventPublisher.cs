@@ -39,7 +39,12 @@ public sealed class EventPublisher(DaprBulkPublishClient sidecar, ActiveRouting 
     public async Task PublishOneAsync<TData>(string type, string id, TData data, JsonTypeInfo<RoutedEvent<TData>> typeInfo, CancellationToken cancellationToken)
     {
         var failures = await PublishAsync(type, [new OutgoingEvent<TData>(id, data)], typeInfo, cancellationToken);
-        if (failures.Count > 0) throw new DaprException($"{type} {id} was not accepted by the broker: {failures[0].Error}");
+        // The refusal carries the status daprd gives a bulk publish it refused as a whole (Internal): the broker behind the
+        // sidecar said "not now", so InfrastructureFailure sees it as one — a subscription answers RETRY, an endpoint 503 —
+        // never as the event's fault or a bug (500).
+        if (failures.Count > 0)
+            throw new DaprException($"{type} {id} was not accepted by the broker: {failures[0].Error}",
+                new RpcException(new Status(StatusCode.Internal, "the broker did not accept the event")));
     }
 
     /// <summary>Publishes under <paramref name="table"/>: the version the caller already validated the events against.</summary>

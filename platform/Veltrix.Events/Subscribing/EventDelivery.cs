@@ -116,7 +116,7 @@ internal sealed class EventDelivery<TData>(string type, TypedHandler<TData> hand
 
     /// <summary>
     /// The handler's statuses for <paramref name="batch"/>, even when it throws. A failure of the infrastructure (the
-    /// sidecar or a store unreachable, a lost compare-and-swap: <see cref="TransientFailure"/>) is answered RETRY for
+    /// sidecar or a store unreachable, a lost compare-and-swap: <see cref="InfrastructureFailure"/>) is answered RETRY for
     /// the entries it hit, never DROP — the cause is not in them. A batch that throws for another reason is split in
     /// halves until the entries that throw on their own are found: those are answered DROP (dead-letter topic) with one
     /// log line each, and every other entry gets the handler's own answer — one poison event costs one dead letter, never
@@ -132,7 +132,7 @@ internal sealed class EventDelivery<TData>(string type, TypedHandler<TData> hand
         }
         catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
         {
-            if (TransientFailure.Is(e))
+            if (InfrastructureFailure.Is(e))
             {
                 DeliveryLog.HandlerFailed(logger, type, batch.Count, e.GetType().Name, e.Message);
                 return [.. batch.Select(_ => BulkSubscribeAppResponseStatus.RETRY)];
@@ -153,7 +153,7 @@ internal sealed class EventDelivery<TData>(string type, TypedHandler<TData> hand
             }
             foreach (var (index, error) in failures)
             {
-                if (TransientFailure.Is(error))
+                if (InfrastructureFailure.Is(error))
                 {
                     statuses[index] = BulkSubscribeAppResponseStatus.RETRY;
                     continue;
@@ -177,7 +177,7 @@ internal sealed class EventDelivery<TData>(string type, TypedHandler<TData> hand
         }
         catch (Exception e) when (!context.RequestAborted.IsCancellationRequested)
         {
-            if (count == 1 || TransientFailure.Is(e))
+            if (count == 1 || InfrastructureFailure.Is(e))
             {
                 // A transient failure is the whole part's to retry: splitting it further only calls a sidecar that is down again.
                 for (var i = 0; i < count; i++) failures.Add((start + i, e));

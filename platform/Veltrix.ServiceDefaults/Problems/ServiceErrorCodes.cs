@@ -45,6 +45,12 @@ public static class ServiceErrorCodes
     /// <summary>401: the service's operator token is shorter than the minimum, so its operator endpoints are closed.</summary>
     public const string WeakOperatorToken = "VX3012";
 
+    /// <summary>
+    /// 503 with Retry-After: the service's Dapr sidecar, or a store, broker or app behind it, is unreachable or failed
+    /// (<see cref="InfrastructureFailure"/>); the request was fine and the same request succeeds once it is back.
+    /// </summary>
+    public const string DependencyUnavailable = "VX3013";
+
     /// <summary>The documentation page for a code; problem+json's <c>type</c> member.</summary>
     public static string TypeUri(string code) => "https://veltrix.dev/errors/" + code;
 

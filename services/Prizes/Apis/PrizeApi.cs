@@ -65,15 +65,12 @@ public static partial class PrizeApi
             var existing = await workflows.GetWorkflowStateAsync(claimId, getInputsAndOutputs: true, cancellationToken);
             return existing is { Exists: true } && !SameClaim(existing, claim) ? ClaimIdInUse(claimId) : Accepted(claimId);
         }
+        // An unreachable sidecar (Unavailable, DeadlineExceeded) is the service defaults' 503 VX3013 with Retry-After, as
+        // on every other endpoint; only the engine's bound is the claim API's own answer.
         catch (Exception e) when (StatusOf(e) is StatusCode.ResourceExhausted)
         {
             return Problems.Overloaded(StatusCodes.Status429TooManyRequests, "Too many claims in flight",
                 "the workflow engine holds as many unfinished workflows as it may; send the same claim again", retryAfterSeconds: 2);
-        }
-        catch (Exception e) when (StatusOf(e) is StatusCode.Unavailable or StatusCode.DeadlineExceeded)
-        {
-            return Problems.Overloaded(StatusCodes.Status503ServiceUnavailable, "Claims are unavailable",
-                "the Dapr sidecar cannot be reached; send the same claim again");
         }
     }
 
