@@ -26,7 +26,8 @@ public static class HuntApi
         {
             if (string.IsNullOrWhiteSpace(puzzles[i].Question)) return Problems.Validation($"puzzles[{i}].question is required", Field($"puzzles[{i}].question"));
             if (string.IsNullOrWhiteSpace(puzzles[i].Answer)) return Problems.Validation($"puzzles[{i}].answer is required", Field($"puzzles[{i}].answer"));
-            if (puzzles[i].Points is not > 0) return Problems.Validation($"puzzles[{i}].points must be a positive whole number", Field($"puzzles[{i}].points"));
+            if (!PuzzlePoints.IsValid(puzzles[i].Points))
+                return Problems.Validation($"puzzles[{i}].points must be a whole number from {PuzzlePoints.Min} to {PuzzlePoints.Max}", Field($"puzzles[{i}].points"));
         }
 
         var salt = AnswerHasher.NewSalt();
