@@ -19,6 +19,18 @@ public static class HuntApi
 
     private static async Task<IResult> CreateAsync(CreateHuntRequest request, HuntStore store, CancellationToken cancellationToken)
     {
+        if (Validate(request) is { } invalid) return invalid;
+        var puzzles = request.Puzzles!;
+        var salt = AnswerHasher.NewSalt();
+        var hunt = new StoredHunt(NewId(), request.Name!.Trim(), salt,
+            puzzles.Select((p, i) => new StoredPuzzle($"p{i + 1}", p.Question!.Trim(), AnswerHasher.Hash(p.Answer!, salt), p.Points!.Value)).ToList());
+        await store.SaveAsync(hunt, cancellationToken);
+        return TypedResults.Created($"/hunts/{hunt.Id}", View(hunt));
+    }
+
+    /// <summary>The first thing wrong with a new hunt, as 400 VX3002 naming the field; null when it can be created.</summary>
+    public static IResult? Validate(CreateHuntRequest request)
+    {
         if (string.IsNullOrWhiteSpace(request.Name)) return Problems.Validation("'name' is required", Field("name"));
         if (request.Puzzles is not { Count: > 0 } puzzles) return Problems.Validation("'puzzles' needs at least one puzzle", Field("puzzles"));
         if (puzzles.Count > MaxPuzzles) return Problems.Validation($"a hunt has at most {MaxPuzzles} puzzles", Field("puzzles"));
@@ -26,14 +38,10 @@ public static class HuntApi
         {
             if (string.IsNullOrWhiteSpace(puzzles[i].Question)) return Problems.Validation($"puzzles[{i}].question is required", Field($"puzzles[{i}].question"));
             if (string.IsNullOrWhiteSpace(puzzles[i].Answer)) return Problems.Validation($"puzzles[{i}].answer is required", Field($"puzzles[{i}].answer"));
-            if (puzzles[i].Points is not > 0) return Problems.Validation($"puzzles[{i}].points must be a positive whole number", Field($"puzzles[{i}].points"));
+            if (!PuzzlePoints.IsValid(puzzles[i].Points))
+                return Problems.Validation($"puzzles[{i}].points must be a whole number from {PuzzlePoints.Min} to {PuzzlePoints.Max}", Field($"puzzles[{i}].points"));
         }
-
-        var salt = AnswerHasher.NewSalt();
-        var hunt = new StoredHunt(NewId(), request.Name.Trim(), salt,
-            puzzles.Select((p, i) => new StoredPuzzle($"p{i + 1}", p.Question!.Trim(), AnswerHasher.Hash(p.Answer!, salt), p.Points!.Value)).ToList());
-        await store.SaveAsync(hunt, cancellationToken);
-        return TypedResults.Created($"/hunts/{hunt.Id}", View(hunt));
+        return null;
     }
 
     private static async Task<IResult> GetAsync(string huntId, HuntStore store, CancellationToken cancellationToken) =>

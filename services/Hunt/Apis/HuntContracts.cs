@@ -1,11 +1,11 @@
 namespace Veltrix.Hunt.Apis;
 
-public sealed record CreatePuzzle(string? Question, string? Answer, int? Points);
+public sealed record CreatePuzzle(string? Question, string? Answer, long? Points);
 
 public sealed record CreateHuntRequest(string? Name, IReadOnlyList<CreatePuzzle>? Puzzles);
 
 /// <summary>A hunt as players see it: never the answers.</summary>
-public sealed record PuzzleView(string Id, string Question, int Points);
+public sealed record PuzzleView(string Id, string Question, long Points);
 
 public sealed record HuntView(string Id, string Name, IReadOnlyList<PuzzleView> Puzzles);
 

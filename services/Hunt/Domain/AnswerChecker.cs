@@ -17,9 +17,10 @@ public enum AnswerOutcome
 }
 
 /// <summary>
-/// Checks answers in batches and publishes `puzzle.solved` once per (player, puzzle). The order makes it safe to
-/// crash anywhere: publish first (with an id derived from the solve), then record the solve; a crash in between
-/// publishes the same event id again on redelivery, which scoring recognises.
+/// Checks answers in batches and publishes `puzzle.solved` for every correct answer, always with the id derived from
+/// (hunt, puzzle, player). The order makes it safe to crash anywhere: publish first, then record the solve; a crash in
+/// between publishes the same event id again on redelivery. A correct answer whose solve is already recorded publishes
+/// it again too (see <see cref="CheckAsync"/>): the record only says the sidecar accepted the event, not that scoring got it.
 /// </summary>
 public sealed class AnswerChecker(HuntStore hunts, DaprClient dapr, EventPublisher publisher, TimeProvider time, ILogger<AnswerChecker> logger)
 {
@@ -44,10 +45,24 @@ public sealed class AnswerChecker(HuntStore hunts, DaprClient dapr, EventPublish
         }
         if (solves.Count == 0) return outcomes;
 
-        // Solves recorded earlier publish nothing.
+        // A solve recorded earlier is published again, with the same id and the time it was first solved. The record
+        // means the sidecar accepted the event, not that it was delivered: the embedded in-memory broker loses what it
+        // holds when the sidecar crashes, so a player's (or the gateway's) resend is the only thing that can bring the
+        // solve back. The repeat is idempotent downstream: scoring keys each award by (hunt, player, puzzle) and writes it
+        // first-write, so a solve it has applied awards nothing again (it only re-publishes points.awarded with the current
+        // total, which the leaderboard takes by ledger version); the event id is the same as the first time, so whatever
+        // else dedupes by id sees one event.
         var recorded = await dapr.GetBulkStateAsync(HuntStore.StateStore, solves.Keys.ToList(), parallelism: 16, cancellationToken: cancellationToken);
-        foreach (var item in recorded.Where(r => !string.IsNullOrEmpty(r.Value))) solves.Remove(item.Key);
-        if (solves.Count == 0) return outcomes;
+        var repeats = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var item in recorded.Where(r => !string.IsNullOrEmpty(r.Value)))
+        {
+            repeats.Add(item.Key);
+            if (JsonSerializer.Deserialize(item.Value, HuntJson.Default.SolvedMarker) is { SolvedAt: { } solvedAt })
+            {
+                var (solved, indexes) = solves[item.Key];
+                solves[item.Key] = (solved with { Data = solved.Data with { SolvedAt = solvedAt } }, indexes);
+            }
+        }
 
         var failures = await publisher.PublishAsync(EventTypes.PuzzleSolved, solves.Values.Select(s => s.Event).ToList(), HuntJson.Default.RoutedEventPuzzleSolved,
             cancellationToken);
@@ -57,10 +72,11 @@ public sealed class AnswerChecker(HuntStore hunts, DaprClient dapr, EventPublish
             foreach (var index in solves[id].Answers) outcomes[index] = AnswerOutcome.Retry;
             solves.Remove(id);
         }
-        if (solves.Count > 0)
+        var firsts = solves.Where(s => !repeats.Contains(s.Key)).ToList();
+        if (firsts.Count > 0)
         {
-            var markers = solves.Keys.Select(key => new StateTransactionRequest(key,
-                JsonSerializer.SerializeToUtf8Bytes(new SolvedMarker(key), HuntJson.Default.SolvedMarker), StateOperationType.Upsert)).ToList();
+            var markers = firsts.Select(s => new StateTransactionRequest(s.Key,
+                JsonSerializer.SerializeToUtf8Bytes(new SolvedMarker(s.Key, s.Value.Event.Data.SolvedAt), HuntJson.Default.SolvedMarker), StateOperationType.Upsert)).ToList();
             await dapr.ExecuteStateTransactionAsync(HuntStore.StateStore, markers, cancellationToken: cancellationToken);
         }
         return outcomes;

@@ -1,12 +1,16 @@
 namespace Veltrix.Hunt.Domain;
 
 /// <summary>A puzzle as stored: the answer only as a salted hash.</summary>
-public sealed record StoredPuzzle(string Id, string Question, string AnswerHash, int Points);
+public sealed record StoredPuzzle(string Id, string Question, string AnswerHash, long Points);
 
 public sealed record StoredHunt(string Id, string Name, string Salt, IReadOnlyList<StoredPuzzle> Puzzles)
 {
     public StoredPuzzle? Puzzle(string puzzleId) => Puzzles.FirstOrDefault(p => p.Id == puzzleId);
 }
 
-/// <summary>Written once a (player, puzzle) solve has been published, so later correct answers publish nothing.</summary>
-public sealed record SolvedMarker(string EventId);
+/// <summary>
+/// Written once a (player, puzzle) solve has been accepted by the sidecar: a later correct answer publishes the same solve
+/// again (same id, this <see cref="SolvedAt"/>) rather than a new one. Markers written before <see cref="SolvedAt"/> existed
+/// read with it null, and the repeat then carries the time of the resend.
+/// </summary>
+public sealed record SolvedMarker(string EventId, DateTimeOffset? SolvedAt = null);

@@ -15,7 +15,7 @@ public static class HuntSubscriptions
     /// <summary>
     /// Wrong and correct answers are done (SUCCESS); answers that are incomplete, carry an id no state key can hold, or name hunts or puzzles that do not
     /// exist will never succeed (DROP → dead-letter topic); a solve the broker refused is asked for again (RETRY).
-    /// A redelivered correct answer publishes the same solve id again, which scoring recognises.
+    /// A redelivered or resent correct answer publishes the same solve id again, which scoring recognises.
     /// </summary>
     private static async Task<BulkSubscribeAppResponseStatus[]> HandleAnswersAsync(IReadOnlyList<IncomingEvent<AnswerSubmitted>> batch, AnswerChecker checker,
         ILogger<AnswerChecker> logger, CancellationToken cancellationToken)

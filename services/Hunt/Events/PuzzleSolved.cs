@@ -1,7 +1,10 @@
 namespace Veltrix.Hunt.Events;
 
-/// <summary>Published once per (player, puzzle), the first time the player answers it correctly.</summary>
-public sealed record PuzzleSolved(string HuntId, string PuzzleId, string PlayerId, int Points, DateTimeOffset SolvedAt);
+/// <summary>
+/// A player solved a puzzle: published with the same id (<see cref="SolvedEventId"/>) and the first solve's time for every
+/// correct answer to it, so a resend repairs a solve a crashed sidecar lost; consumers count one solve per id.
+/// </summary>
+public sealed record PuzzleSolved(string HuntId, string PuzzleId, string PlayerId, long Points, DateTimeOffset SolvedAt);
 
 /// <summary>
 /// The event id of a solve, derived from (hunt, puzzle, player): it stays the same if a crash makes hunt publish the

@@ -2,7 +2,7 @@ namespace Veltrix.Leaderboard.Board;
 
 /// <summary>
 /// A player's total as of a version of their ledger in scoring.</summary>
-public sealed record PlayerTotal(int Points, long Version);
+public sealed record PlayerTotal(long Points, long Version);
 
 /// <summary>
 /// The read model of one hunt, as kept in the state store. Every points.awarded carries the player's total from
@@ -14,6 +14,6 @@ public sealed record StoredBoard(string HuntId, Dictionary<string, PlayerTotal> 
     public static StoredBoard Empty(string huntId) => new(huntId, new(StringComparer.Ordinal));
 }
 
-public sealed record LeaderboardEntry(string PlayerId, int Points, int Rank);
+public sealed record LeaderboardEntry(string PlayerId, long Points, int Rank);
 
 public sealed record LeaderboardView(string HuntId, IReadOnlyList<LeaderboardEntry> Entries);

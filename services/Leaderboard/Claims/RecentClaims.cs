@@ -5,7 +5,7 @@ using Veltrix.Leaderboard.Events;
 namespace Veltrix.Leaderboard.Claims;
 
 /// <summary>A prize a player claimed, as the hunt's page shows it (never the voucher code: that is the player's).</summary>
-public sealed record ClaimEntry(string ClaimId, string PlayerId, string PrizeId, int Cost, DateTimeOffset ClaimedAt);
+public sealed record ClaimEntry(string ClaimId, string PlayerId, string PrizeId, long Cost, DateTimeOffset ClaimedAt);
 
 /// <summary>A hunt's most recent claims, newest first, as kept in the state store.</summary>
 public sealed record StoredClaims(string HuntId, List<ClaimEntry> Claims);

@@ -1,8 +1,8 @@
 namespace Veltrix.Prizes.Apis;
 
-public sealed record CreatePrizeRequest(string? Name, int Cost, int Stock);
+public sealed record CreatePrizeRequest(string? Name, long Cost, int Stock);
 
-public sealed record PrizeView(string Id, string Name, int Cost, int InitialStock, int Stock);
+public sealed record PrizeView(string Id, string Name, long Cost, int InitialStock, int Stock);
 
 /// <param name="ClaimId">Optional: the same id on a retried request starts no second claim (1–64 letters, digits, '-', '_').</param>
 public sealed record ClaimRequest(string? PlayerId, string? HuntId, string? ClaimId);

@@ -25,13 +25,13 @@ public static class ClaimStatus
 }
 
 /// <summary>A unit taken from the stock (or why none was): what the claim costs and what the prize is called.</summary>
-public sealed record UnitReservation(bool Reserved, int Cost, string PrizeName, string? FailureCode, string? Failure);
+public sealed record UnitReservation(bool Reserved, long Cost, string PrizeName, string? FailureCode, string? Failure);
 
 /// <summary>What to take from whose points; the debit id is the claim id, so scoring applies it once.</summary>
-public sealed record PointsDebit(string HuntId, string PlayerId, int Amount);
+public sealed record PointsDebit(string HuntId, string PlayerId, long Amount);
 
 /// <summary>Scoring's decision: debited (with the balance after it) or refused (with its code and reason).</summary>
-public sealed record DebitDecision(bool Debited, int Balance, string? FailureCode, string? Failure);
+public sealed record DebitDecision(bool Debited, long Balance, string? FailureCode, string? Failure);
 
 /// <summary>What <c>prize.claimed</c> tells the rest of the system.</summary>
-public sealed record ClaimedPrize(string PrizeId, string PlayerId, string HuntId, int Cost, string Voucher);
+public sealed record ClaimedPrize(string PrizeId, string PlayerId, string HuntId, long Cost, string Voucher);

@@ -52,7 +52,7 @@ public sealed class ScoringDebits(DaprClient dapr) : IDisposable
 }
 
 /// <summary>The body of scoring's debit command.</summary>
-public sealed record DebitCommand(string DebitId, int Amount);
+public sealed record DebitCommand(string DebitId, long Amount);
 
 /// <summary>The part of scoring's answer a claim needs.</summary>
-public sealed record DebitAnswer(string? DebitId, int Balance);
+public sealed record DebitAnswer(string? DebitId, long Balance);

@@ -1,7 +1,7 @@
 namespace Veltrix.Prizes.Domain;
 
 /// <summary>A prize and how many units are left (<see cref="Stock"/>) of the <see cref="InitialStock"/>.</summary>
-public sealed record StoredPrize(string Id, string Name, int Cost, int InitialStock, int Stock);
+public sealed record StoredPrize(string Id, string Name, long Cost, int InitialStock, int Stock);
 
 /// <summary>
 /// One claim's hold on one unit, written first-write in the same transaction that takes the unit from the stock:

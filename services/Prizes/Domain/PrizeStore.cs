@@ -26,7 +26,7 @@ public sealed class PrizeStore(DaprClient dapr)
     private const int MaxAttempts = 30;
     private static readonly StateOptions FirstWrite = new() { Concurrency = ConcurrencyMode.FirstWrite };
 
-    public async Task<StoredPrize> CreateAsync(string name, int cost, int stock, CancellationToken cancellationToken)
+    public async Task<StoredPrize> CreateAsync(string name, long cost, int stock, CancellationToken cancellationToken)
     {
         var prize = new StoredPrize(Guid.NewGuid().ToString("N")[..12], name, cost, stock, stock);
         await dapr.SaveStateAsync(StateStore, PrizeKey(prize.Id), prize, FirstWrite, cancellationToken: cancellationToken);

@@ -20,4 +20,4 @@ public enum DebitOutcome
 /// That a debit was decided, written with first-write concurrency in the same transaction as the ledger (like
 /// <see cref="AwardRecord"/>): a repeated request with the same id — a workflow activity run twice — decides nothing new.
 /// </summary>
-public sealed record DebitRecord(string DebitId, string HuntId, string PlayerId, int Amount, DebitOutcome Outcome, int BalanceAfter, long VersionAfter);
+public sealed record DebitRecord(string DebitId, string HuntId, string PlayerId, long Amount, DebitOutcome Outcome, long BalanceAfter, long VersionAfter);

@@ -18,7 +18,7 @@ public sealed partial class DebitService(DaprClient dapr, EventPublisher publish
     private const int MaxAttempts = 20;
     private static readonly StateOptions FirstWrite = new() { Concurrency = ConcurrencyMode.FirstWrite };
 
-    public async Task<DebitRecord> DebitAsync(string huntId, string playerId, string debitId, int amount, CancellationToken cancellationToken)
+    public async Task<DebitRecord> DebitAsync(string huntId, string playerId, string debitId, long amount, CancellationToken cancellationToken)
     {
         var record = await DecideAsync(DebitKey(debitId), (ledger, existing) => existing ?? (ledger.Points >= amount
             ? new DebitRecord(debitId, huntId, playerId, amount, DebitOutcome.Debited, ledger.Points - amount, ledger.Version + 1)
@@ -93,7 +93,7 @@ public sealed partial class DebitService(DaprClient dapr, EventPublisher publish
     }
 
     /// <summary>points.awarded with the ledger's total and version after the change (negative points for a debit).</summary>
-    private Task PublishTotalAsync(DebitRecord record, string kind, int points, CancellationToken cancellationToken)
+    private Task PublishTotalAsync(DebitRecord record, string kind, long points, CancellationToken cancellationToken)
     {
         var awarded = new PointsAwarded(record.HuntId, record.PlayerId, $"{kind}:{record.DebitId}", points, record.BalanceAfter, record.VersionAfter);
         return publisher.PublishOneAsync(EventTypes.PointsAwarded, $"{kind}:{record.DebitId}", awarded, DebitJson.Default.RoutedEventPointsAwarded, cancellationToken);
@@ -102,5 +102,5 @@ public sealed partial class DebitService(DaprClient dapr, EventPublisher publish
     public static string DebitKey(string debitId) => $"debit:{debitId}";
 
     [LoggerMessage(Level = LogLevel.Information, Message = "debit {DebitId} of {Player}: {Outcome} ({Amount} points, balance {Balance})")]
-    private static partial void LogDecided(ILogger logger, string debitId, string player, DebitOutcome outcome, int amount, int balance);
+    private static partial void LogDecided(ILogger logger, string debitId, string player, DebitOutcome outcome, long amount, long balance);
 }

@@ -5,7 +5,7 @@ namespace Veltrix.Scoring.Ledger;
 /// newer total from an older one. Small on purpose: it is read and written once per award. Which puzzles earned it
 /// is kept one key per award (<see cref="AwardRecord"/>), not in here.
 /// </summary>
-public sealed record PlayerLedger(string HuntId, string PlayerId, int Points, long Version, int Awards)
+public sealed record PlayerLedger(string HuntId, string PlayerId, long Points, long Version, int Awards)
 {
     public static PlayerLedger Empty(string huntId, string playerId) => new(huntId, playerId, 0, 0, 0);
 }
@@ -15,4 +15,4 @@ public sealed record PlayerLedger(string HuntId, string PlayerId, int Points, lo
 /// ledger. Its existence is what makes a repeated or redelivered solve award nothing.
 /// </summary>
 /// <param name="EventId">The CloudEvent id of the solve that earned it.</param>
-public sealed record AwardRecord(string PuzzleId, int Points, string EventId);
+public sealed record AwardRecord(string PuzzleId, long Points, string EventId);
