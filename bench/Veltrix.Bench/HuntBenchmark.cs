@@ -111,7 +111,8 @@ internal static class HuntBenchmark
     /// <summary>
     /// A well-behaved client: on 429, or when the gateway could not hand some events to the broker (VX3006), it
     /// resends them after a backoff that doubles (10 ms up to 640 ms) while nothing gets through, and stays put
-    /// while part does — so a full system is not flooded with events it must refuse again.
+    /// while part does — so a full system is not flooded with events it must refuse again. On 503 (VX3013, an outage)
+    /// it waits as long as Retry-After says.
     /// </summary>
     private static async Task SubmitAsync(HttpClient http, Uri uri, IReadOnlyList<string> batch)
     {
@@ -132,6 +133,12 @@ internal static class HuntBenchmark
                     await Task.Delay(backoff);
                     continue;
                 }
+            }
+            else if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
+            {
+                // VX3013: the gateway's sidecar or broker is unavailable; it says when to come back (Retry-After).
+                await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(1));
+                continue;
             }
             else if (response.StatusCode != HttpStatusCode.TooManyRequests)
                 throw new InvalidOperationException($"gateway answered {response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
