@@ -13,6 +13,7 @@ builder.Services.AddSingleton<HuntStore>();
 builder.Services.AddSingleton<AnswerChecker>();
 
 var app = builder.Build();
+_ = app.Services.GetRequiredService<HuntStore>(); // its settings are checked at start-up, not at the first answer
 await app.LoadEventConfigurationAsync();
 
 app.MapDefaultEndpoints();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using System.Diagnostics.Metrics;
 using System.Text.Json;
 using Dapr.Client;
@@ -47,7 +48,8 @@ internal sealed class ServiceSidecar : IAsyncDisposable
     public HuntStore Hunts { get; }
     public LedgerService Ledgers { get; }
 
-    public static async Task<ServiceSidecar> StartAsync()
+    /// <param name="huntCacheSize">`Veltrix:Hunt:CacheSize` of hunt's store.</param>
+    public static async Task<ServiceSidecar> StartAsync(int huntCacheSize = 10_000)
     {
         var resources = new ResourcesFolder(Yaml.InMemoryPubSub("pubsub"), Yaml.InMemoryState("statestore"));
         var app = await RecordingApp.StartAsync($$"""
@@ -67,10 +69,13 @@ internal sealed class ServiceSidecar : IAsyncDisposable
         var bulk = new DaprBulkPublishClient(new GrpcDapr.DaprClient(channel), apiToken: null);
         EventPublisher Publisher(string appId) => new(bulk, routing, new RoutingMetrics(meters), new EventMetrics(meters), appId);
 
-        var hunts = new HuntStore(dapr);
+        var settings = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Veltrix:Hunt:CacheSize"] = huntCacheSize.ToString(System.Globalization.CultureInfo.InvariantCulture) })
+            .Build();
+        var hunts = new HuntStore(dapr, settings);
         var answers = new AnswerChecker(hunts, dapr, Publisher("hunt"), TimeProvider.System, NullLogger<AnswerChecker>.Instance);
         var ledgers = new LedgerService(dapr, Publisher("scoring"), NullLogger<LedgerService>.Instance);
-        return new ServiceSidecar(resources, app, sidecar, dapr, [channel, services], answers, hunts, ledgers);
+        return new ServiceSidecar(resources, app, sidecar, dapr, [channel, services, hunts], answers, hunts, ledgers);
     }
 
     /// <summary>The CloudEvents the sidecar delivered on a route, in arrival order.</summary>
