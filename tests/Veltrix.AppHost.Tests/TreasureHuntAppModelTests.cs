@@ -14,7 +14,8 @@ namespace Veltrix.AppHost.Tests;
 /// <summary>
 /// The repository's dapr.yaml as Aspire runs it, through Aspire's testing builder: the dev sidecar and the six services
 /// become healthy, a request reaches an app through its sidecar (service invocation with the run's token), the
-/// dashboard's rollback command reaches control with the operator token, and disposing the app leaves no process behind.
+/// dashboard's rollback command reaches control with the operator token, the dead-letter commands list and replay what
+/// hunt parked, and disposing the app leaves no process behind.
 /// </summary>
 public sealed class TreasureHuntAppModelTests
 {
