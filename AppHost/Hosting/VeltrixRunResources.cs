@@ -27,6 +27,7 @@ internal static class VeltrixRunResources
                 .WithDaprApiTokens(run.Tokens.DaprApiToken, run.Tokens.AppApiToken)
             : null;
 
+        var deadLetterOwners = DeadLetterOwners.Read(plan.RepositoryRoot);
         foreach (var app in plan.Apps)
         {
             var sidecar = devSidecar ?? builder.AddDaprd($"{app.AppId}-daprd", run.Daprd!, plan.RepositoryRoot)
@@ -46,6 +47,7 @@ internal static class VeltrixRunResources
                     .WithApp(app, run)
                     .WithDaprSidecar(sidecar, dapr);
                 if (app.AppId == "control") resource.WithConfigurationCommands(app, run.Tokens.OperatorToken);
+                if (deadLetterOwners.Contains(app.AppId)) resource.WithDeadLetterCommands(app, run.Tokens.OperatorToken);
             }
             else
             {

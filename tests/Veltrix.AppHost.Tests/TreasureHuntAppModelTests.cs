@@ -14,7 +14,8 @@ namespace Veltrix.AppHost.Tests;
 /// <summary>
 /// The repository's dapr.yaml as Aspire runs it, through Aspire's testing builder: the dev sidecar and the six services
 /// become healthy, a request reaches an app through its sidecar (service invocation with the run's token), the
-/// dashboard's rollback command reaches control with the operator token, and disposing the app leaves no process behind.
+/// dashboard's rollback command reaches control with the operator token, the dead-letter commands list and replay what
+/// hunt parked, and disposing the app leaves no process behind.
 /// </summary>
 public sealed class TreasureHuntAppModelTests
 {
@@ -71,6 +72,8 @@ public sealed class TreasureHuntAppModelTests
             Assert.False(rollback.Success);
             Assert.Contains("there is no earlier activation to roll back to", rollback.Message);
 
+            await DeadLetterCommandsListAndReplayAsync(app, run, start.Token);
+
             pids = ReadPids(logDir);
             Assert.Equal(7, pids.Count); // six apps and the one dev sidecar
             Assert.All(pids, pid => Assert.True(AppHostRun.IsAlive(pid), $"pid {pid} from run.json is not running"));
@@ -81,6 +84,47 @@ public sealed class TreasureHuntAppModelTests
             await app.DisposeAsync();
         }
         await Eventually.UntilAsync(() => pids.All(pid => !AppHostRun.IsAlive(pid)), "every process of the run to stop", TimeSpan.FromSeconds(30));
+    }
+
+    /// <summary>
+    /// The dashboard's dead-letter commands are on the owners only (hunt, scoring, leaderboard in events/), and reach
+    /// the owner with the operator token: one poison answer (an id with `||`, dropped by hunt) shows up in "List dead
+    /// letters" of hunt, and "Replay dead letters" publishes it again and says so.
+    /// </summary>
+    private static async Task DeadLetterCommandsListAndReplayAsync(DistributedApplication app, PreparedRun run, CancellationToken cancellationToken)
+    {
+        var model = app.Services.GetRequiredService<DistributedApplicationModel>();
+        string[] Commands(string name) => [.. model.Resources.Single(r => r.Name == name).Annotations.OfType<ResourceCommandAnnotation>().Select(c => c.Name)];
+        foreach (var owner in (string[])["hunt", "scoring", "leaderboard"])
+            Assert.Contains("veltrix-deadletters-replay", Commands(owner));
+        foreach (var other in (string[])["gateway", "control", "prizes"])
+            Assert.DoesNotContain("veltrix-deadletters-list", Commands(other));
+
+        var hunt = model.Resources.Single(r => r.Name == "hunt");
+        var poisonId = $"dashboard-poison-{Guid.NewGuid():N}";
+        using var http = new HttpClient();
+        using var publish = new HttpRequestMessage(HttpMethod.Post,
+            $"http://127.0.0.1:{run.Plan.Apps.Single(a => a.AppId == "gateway").DaprHttpPort}/v1.0/publish/pubsub/answer.submitted")
+        {
+            Content = new StringContent(JsonSerializer.Serialize(new
+            {
+                specversion = "1.0", id = poisonId, source = "apphost-test", type = "answer.submitted", datacontenttype = "application/json",
+                data = new { huntId = "h1", puzzleId = "p1", playerId = "mallory||x", answer = "a" },
+            }), System.Text.Encoding.UTF8, "application/cloudevents+json"),
+        };
+        publish.Headers.Add("dapr-api-token", run.Tokens.DaprApiToken);
+        using (var published = await http.SendAsync(publish, cancellationToken))
+            Assert.True(published.IsSuccessStatusCode, await published.Content.ReadAsStringAsync(cancellationToken));
+
+        ExecuteCommandResult list = null!;
+        var parked = await Eventually.TryAsync(async () =>
+            (list = await app.ResourceCommands.ExecuteCommandAsync(hunt, "veltrix-deadletters-list", cancellationToken)).Success
+            && list.Message == "1 parked: answer.submitted 1", TimeSpan.FromSeconds(60));
+        Assert.True(parked, $"hunt's \"List dead letters\" answered: success {list.Success}, {list.Message}");
+
+        var replay = await app.ResourceCommands.ExecuteCommandAsync(hunt, "veltrix-deadletters-replay", cancellationToken);
+        Assert.True(replay.Success, replay.Message);
+        Assert.StartsWith("1 replayed, 0 skipped (replayed before), 0 failed: answer.submitted 1 replayed", replay.Message);
     }
 
     private static List<int> ReadPids(string logDir)

@@ -30,6 +30,12 @@ public sealed class RunningSystem : IAsyncDisposable
         _logDir = logDir;
     }
 
+    /// <summary>
+    /// How long a start may take: AppHost's default 90 s is not enough for seven .NET processes on a two-core machine
+    /// that other test runs share (runs failed with VX4005 while every app was still starting).
+    /// </summary>
+    public static TimeSpan StartTimeout { get; } = TimeSpan.FromSeconds(240);
+
     public string Output => string.Join('\n', _output);
 
     /// <summary>The operator token this run's apps accept (VELTRIX_OPERATOR_TOKEN, passed through AppHost).</summary>
@@ -85,7 +91,8 @@ public sealed class RunningSystem : IAsyncDisposable
             WorkingDirectory = RepositoryLayout.Root,
         };
         foreach (var argument in (string[])[AppHostAssembly(configuration), "--no-build", "--port-offset", portOffset.ToString(CultureInfo.InvariantCulture),
-                     "--resources-path", resources.Path, "--log-dir", logDir, "--file", RunFile(resources, configuration)])
+                     "--resources-path", resources.Path, "--log-dir", logDir, "--file", RunFile(resources, configuration),
+                     "--health-timeout", StartTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)])
             info.ArgumentList.Add(argument);
         var process = new Process { StartInfo = info };
         var system = new RunningSystem(process, resources, storage, logDir);
@@ -158,7 +165,7 @@ public sealed class RunningSystem : IAsyncDisposable
             {
                 return false;
             }
-        }, timeout ?? TimeSpan.FromSeconds(120));
+        }, timeout ?? StartTimeout);
         if (_process.HasExited) throw new InvalidOperationException($"AppHost exited with {_process.ExitCode}:\n{Output}");
         if (!ready) throw new TimeoutException($"the system never became ready:\n{Output}");
     }

@@ -102,7 +102,7 @@ public static class DeadLetterApi
                 result.Skipped.Add(new DeadLetterSkip(id, $"already replayed at {letter.ReplayedAt:u}; pass force to send it again"));
                 continue;
             }
-            var failures = await publisher.PublishAsync(type, [new OutgoingEvent<JsonElement>(id, letter.Data)], EventsJson.Default.RoutedEventJsonElement, ct);
+            var failures = await publisher.ReplayAsync(type, [new OutgoingEvent<JsonElement>(id, letter.Data)], EventsJson.Default.RoutedEventJsonElement, ct);
             if (failures.Count > 0)
             {
                 result.Failed.Add(new DeadLetterSkip(id, failures[0].Error));

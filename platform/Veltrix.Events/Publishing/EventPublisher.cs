@@ -48,11 +48,26 @@ public sealed class EventPublisher(DaprBulkPublishClient sidecar, ActiveRouting 
     }
 
     /// <summary>Publishes under <paramref name="table"/>: the version the caller already validated the events against.</summary>
-    public async Task<IReadOnlyList<(string EntryId, string Error)>> PublishAsync<TData>(RoutingTable table, string type, IReadOnlyList<OutgoingEvent<TData>> batch,
+    public Task<IReadOnlyList<(string EntryId, string Error)>> PublishAsync<TData>(RoutingTable table, string type, IReadOnlyList<OutgoingEvent<TData>> batch,
+        JsonTypeInfo<RoutedEvent<TData>> typeInfo, CancellationToken cancellationToken) =>
+        batch.Count == 0 ? Task.FromResult<IReadOnlyList<(string, string)>>([]) : PublishAsync(table, Route(table, type, replay: false), type, batch, typeInfo, cancellationToken);
+
+    /// <summary>
+    /// Publishes dead letters of <paramref name="type"/> again under the active version. Allowed to the type's
+    /// dead-letter owner as well as its producers: the owner parks them (it is usually a consumer, not a producer),
+    /// and replaying what it parked is its job.
+    /// </summary>
+    public Task<IReadOnlyList<(string EntryId, string Error)>> ReplayAsync<TData>(string type, IReadOnlyList<OutgoingEvent<TData>> batch,
         JsonTypeInfo<RoutedEvent<TData>> typeInfo, CancellationToken cancellationToken)
     {
-        if (batch.Count == 0) return [];
-        var definition = Route(table, type);
+        if (batch.Count == 0) return Task.FromResult<IReadOnlyList<(string, string)>>([]);
+        var table = routing.Current;
+        return PublishAsync(table, Route(table, type, replay: true), type, batch, typeInfo, cancellationToken);
+    }
+
+    private async Task<IReadOnlyList<(string EntryId, string Error)>> PublishAsync<TData>(RoutingTable table, EventDefinition definition, string type,
+        IReadOnlyList<OutgoingEvent<TData>> batch, JsonTypeInfo<RoutedEvent<TData>> typeInfo, CancellationToken cancellationToken)
+    {
         // The ordering key's property is looked up once per call, not once per event.
         var orderingKey = definition.OrderingKey is null ? null
             : typeInfo.Options.GetTypeInfo(typeof(TData)).Properties.FirstOrDefault(p => p.Name == definition.OrderingKey);
@@ -137,11 +152,12 @@ public sealed class EventPublisher(DaprBulkPublishClient sidecar, ActiveRouting 
         return response.FailedEntries.Select(f => (f.EntryId, f.Error)).ToList();
     }
 
-    private EventDefinition Route(RoutingTable table, string type)
+    private EventDefinition Route(RoutingTable table, string type, bool replay)
     {
         var definition = table.Find(type)
             ?? throw new EventRoutingException(EventErrorCodes.NotDeclared, $"event type '{type}' is not declared in {table.Label}",
                 "declare it in events/*.yaml, apply and activate the new version (veltrix config apply / activate)");
+        if (replay && definition.DeadLetter?.Owner == appId) return definition;
         if (!definition.Producers.Contains(appId, StringComparer.Ordinal))
             throw new EventRoutingException(EventErrorCodes.NotAProducer, $"app '{appId}' is not a producer of '{type}' in {table.Label} (producers: {string.Join(", ", definition.Producers)})",
                 $"add '{appId}' to the producers of '{type}' in events/*.yaml, then apply and activate it");
