@@ -70,11 +70,12 @@ public sealed partial class DashboardBrowserTests(EmbeddedSystemFixture fixture)
         var traceUrl = new Uri(new Uri(LoginLink()), $"/traces/detail/{traceId}").ToString();
         var request1 = page.GetByRole(AriaRole.Gridcell, new() { Name = "gateway: POST /v1/events", Exact = true });
         var publish = page.GetByRole(AriaRole.Gridcell, new() { Name = "gateway: dapr.proto.runtime.v1.Dapr/BulkPublishEvent", Exact = true });
+        // The dashboard labels a messaging span (the `{topic} process` span of each delivered event) "MSG {system} {topic}".
         ILocator[] processed =
         [
-            page.GetByRole(AriaRole.Gridcell, new() { Name = "hunt: answer.submitted process", Exact = true }),
-            page.GetByRole(AriaRole.Gridcell, new() { Name = "scoring: puzzle.solved process", Exact = true }),
-            page.GetByRole(AriaRole.Gridcell, new() { Name = "leaderboard: points.awarded process", Exact = true }),
+            page.GetByRole(AriaRole.Gridcell, new() { Name = "hunt: MSG dapr answer.submitted", Exact = true }),
+            page.GetByRole(AriaRole.Gridcell, new() { Name = "scoring: MSG dapr puzzle.solved", Exact = true }),
+            page.GetByRole(AriaRole.Gridcell, new() { Name = "leaderboard: MSG dapr points.awarded", Exact = true }),
         ];
 
         // The apps export spans in batches (every few seconds): the page is opened again until the trace has arrived.
