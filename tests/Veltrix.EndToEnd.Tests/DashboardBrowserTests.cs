@@ -46,12 +46,12 @@ public sealed partial class DashboardBrowserTests(EmbeddedSystemFixture fixture)
 
     /// <summary>
     /// One answer sent with a W3C traceparent the test chose: the dashboard's trace page of that trace id shows the
-    /// gateway's request and its publish to the sidecar. Deliveries to hunt, scoring and leaderboard do not join it
-    /// yet: every consumer of the treasure hunt subscribes in bulk, and a bulk delivery carries no traceparent header
-    /// (the dev sidecar sends one only with a single delivery), so their spans start traces of their own.
+    /// gateway's request and its publish to the sidecar, and the process spans of that answer's events at hunt, scoring
+    /// and leaderboard (issue 12: one answer is one trace, though every consumer subscribes in bulk — each entry's span
+    /// continues its CloudEvent's traceparent, and what it publishes continues that span).
     /// </summary>
     [Fact]
-    public async Task The_trace_of_one_answer_shows_the_gateway_request_and_its_publish_in_the_dashboard()
+    public async Task The_trace_of_one_answer_shows_the_gateway_request_its_publish_and_its_processing_at_hunt_scoring_and_leaderboard_in_the_dashboard()
     {
         using var player = new HuntPlayer(fixture.System);
         var hunt = await player.CreateHuntAsync("dashboard", new PuzzleSpec("2 + 2?", "four", 10));
@@ -70,6 +70,13 @@ public sealed partial class DashboardBrowserTests(EmbeddedSystemFixture fixture)
         var traceUrl = new Uri(new Uri(LoginLink()), $"/traces/detail/{traceId}").ToString();
         var request1 = page.GetByRole(AriaRole.Gridcell, new() { Name = "gateway: POST /v1/events", Exact = true });
         var publish = page.GetByRole(AriaRole.Gridcell, new() { Name = "gateway: dapr.proto.runtime.v1.Dapr/BulkPublishEvent", Exact = true });
+        // The dashboard labels a messaging span (the `{topic} process` span of each delivered event) "MSG {system} {topic}".
+        ILocator[] processed =
+        [
+            page.GetByRole(AriaRole.Gridcell, new() { Name = "hunt: MSG dapr answer.submitted", Exact = true }),
+            page.GetByRole(AriaRole.Gridcell, new() { Name = "scoring: MSG dapr puzzle.solved", Exact = true }),
+            page.GetByRole(AriaRole.Gridcell, new() { Name = "leaderboard: MSG dapr points.awarded", Exact = true }),
+        ];
 
         // The apps export spans in batches (every few seconds): the page is opened again until the trace has arrived.
         var deadline = Stopwatch.StartNew();
@@ -80,6 +87,7 @@ public sealed partial class DashboardBrowserTests(EmbeddedSystemFixture fixture)
             {
                 await Assertions.Expect(request1).ToBeVisibleAsync(new() { Timeout = 10_000 });
                 await Assertions.Expect(publish).ToBeVisibleAsync(new() { Timeout = 10_000 });
+                foreach (var span in processed) await Assertions.Expect(span).ToBeVisibleAsync(new() { Timeout = 10_000 });
                 break;
             }
             catch (PlaywrightException) when (deadline.Elapsed < TimeSpan.FromSeconds(60))

@@ -76,6 +76,12 @@ public sealed class EventPublisher(DaprBulkPublishClient sidecar, ActiveRouting 
         foreach (var e in batch)
         {
             var envelope = new RoutedEvent<TData>("1.0", e.Id, appId, type, "application/json", table.Name, table.Version, e.Data);
+            if (e.Trace != default)
+            {
+                // The one bulk call carries one traceparent header; an event caused by another trace says so in its own envelope.
+                var traceParent = DeliveryTracing.TraceParent(e.Trace);
+                envelope = envelope with { TraceParent = traceParent, TraceId = traceParent, TraceState = e.Trace.TraceState };
+            }
             var entry = new BulkPublishRequestEntry
             {
                 EntryId = e.EntryId ?? e.Id,

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
 using Dapr.AspNetCore;
@@ -58,7 +59,7 @@ internal sealed class EventDelivery<TData>(string type, TypedHandler<TData> hand
         var incoming = Read(root, entryId: null, dataType);
         metrics.Received(type, incoming?.Configuration ?? "none", incoming?.Version ?? "none");
         if (incoming is null) return TopicStatus.Answer(BulkSubscribeAppResponseStatus.DROP);
-        return TopicStatus.Answer((await AnswerEachAsync(context, [incoming]))[0]);
+        return TopicStatus.Answer((await AnswerTracedAsync(context, Text(root, "topic") ?? type, [incoming], [root]))[0]);
     }
 
     private async Task<IResult> SingleAsync(HttpContext context, JsonTypeInfo<TData> dataType)
@@ -83,7 +84,8 @@ internal sealed class EventDelivery<TData>(string type, TypedHandler<TData> hand
             LogUnreadable(logger, type, id, "no data");
             return TopicStatus.Answer(BulkSubscribeAppResponseStatus.DROP);
         }
-        var statuses = await AnswerEachAsync(context, [new IncomingEvent<TData>(id, id, data, configuration, version)]);
+        // ASP.NET Core's span of this request already continues the delivery's traceparent header: it is the event's span.
+        var statuses = await AnswerEachAsync(context, [new IncomingEvent<TData>(id, id, data, configuration, version) { Trace = Activity.Current?.Context ?? default }]);
         return TopicStatus.Answer(statuses[0]);
     }
 
@@ -92,6 +94,7 @@ internal sealed class EventDelivery<TData>(string type, TypedHandler<TData> hand
         var entries = message.Entries ?? [];
         var statuses = new BulkSubscribeAppResponseStatus[entries.Count];
         var batch = new List<IncomingEvent<TData>>(entries.Count);
+        var envelopes = new List<JsonElement>(entries.Count);
         var positions = new List<int>(entries.Count);
         for (var i = 0; i < entries.Count; i++)
         {
@@ -103,15 +106,48 @@ internal sealed class EventDelivery<TData>(string type, TypedHandler<TData> hand
                 continue;
             }
             batch.Add(incoming);
+            envelopes.Add(entries[i].Event);
             positions.Add(i);
         }
         if (batch.Count > 0)
         {
-            var answered = await AnswerEachAsync(context, batch);
+            var answered = await AnswerTracedAsync(context, message.Topic ?? type, batch, envelopes);
             for (var j = 0; j < answered.Length; j++) statuses[positions[j]] = answered[j];
         }
         var response = new BulkSubscribeAppResponse(entries.Select((e, i) => new BulkSubscribeAppResponseEntry(e.EntryId, statuses[i])).ToList());
         return Results.Json(response, EventsJson.Default.BulkSubscribeAppResponse);
+    }
+
+    /// <summary>
+    /// <see cref="AnswerEachAsync"/> inside one process span per event, each continuing the <c>traceparent</c> of the event's
+    /// own CloudEvent (<paramref name="envelopes"/>, in the order of <paramref name="batch"/>): see <see cref="DeliveryTracing"/>.
+    /// </summary>
+    private async Task<BulkSubscribeAppResponseStatus[]> AnswerTracedAsync(HttpContext context, string topic, List<IncomingEvent<TData>> batch, IReadOnlyList<JsonElement> envelopes)
+    {
+        var spans = new Activity?[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var envelope = envelopes[i];
+            if (envelope.ValueKind != JsonValueKind.Object) continue;
+            var traceParent = Text(envelope, "traceparent");
+            var traceState = Text(envelope, "tracestate");
+            spans[i] = DeliveryTracing.StartProcess(topic, batch[i].Id, type, traceParent, traceState);
+            // Unsampled or unheard, the event's own context still travels on to what it causes.
+            var trace = spans[i]?.Context
+                ?? (ActivityContext.TryParse(traceParent, traceState, isRemote: true, out var parent) ? parent : default);
+            batch[i] = batch[i] with { Trace = trace };
+        }
+        var statuses = Array.Empty<BulkSubscribeAppResponseStatus>();
+        try
+        {
+            statuses = await AnswerEachAsync(context, batch);
+            return statuses;
+        }
+        finally
+        {
+            for (var i = 0; i < spans.Length; i++)
+                DeliveryTracing.Stop(spans[i], i < statuses.Length ? statuses[i].ToString() : "ERROR");
+        }
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Reflection;
 using Dapr.AspNetCore;
 using Microsoft.AspNetCore.Http;
@@ -7,7 +8,15 @@ namespace Veltrix.Events.Subscribing;
 /// <summary>One event as a handler sees it: the CloudEvent id (stable across redeliveries: deduplicate on it) and its data.</summary>
 /// <param name="EntryId">The bulk entry id (the CloudEvent id for a single delivery).</param>
 /// <param name="Configuration">The configuration (<c>veltrixconfig</c>) and <paramref name="Version"/> (<c>veltrixversion</c>) that routed it, if stamped.</param>
-public sealed record IncomingEvent<TData>(string EntryId, string Id, TData Data, string? Configuration = null, string? Version = null);
+public sealed record IncomingEvent<TData>(string EntryId, string Id, TData Data, string? Configuration = null, string? Version = null)
+{
+    /// <summary>
+    /// The event's span context: its own process span, in the trace of the request that published it (default when the
+    /// event carried no trace). Pass it as <c>OutgoingEvent.Trace</c> to what handling this event publishes, so those
+    /// events continue this event's trace even when the handler publishes for a whole batch in one call.
+    /// </summary>
+    public ActivityContext Trace { get; init; }
+}
 
 /// <summary>The handlers a service has, by event type; which topics and routes they serve comes from the configuration.</summary>
 public sealed class EventHandlers

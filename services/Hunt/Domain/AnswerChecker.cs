@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Dapr.Client;
 using Veltrix.Events.Publishing;
@@ -24,7 +25,14 @@ public enum AnswerOutcome
 /// </summary>
 public sealed class AnswerChecker(HuntStore hunts, DaprClient dapr, EventPublisher publisher, TimeProvider time, ILogger<AnswerChecker> logger)
 {
-    public async Task<AnswerOutcome[]> CheckAsync(IReadOnlyList<AnswerSubmitted> answers, CancellationToken cancellationToken)
+    public Task<AnswerOutcome[]> CheckAsync(IReadOnlyList<AnswerSubmitted> answers, CancellationToken cancellationToken) =>
+        CheckAsync(answers, causes: null, cancellationToken);
+
+    /// <summary>
+    /// <paramref name="causes"/>: the span of each answer's event (<c>IncomingEvent.Trace</c>), in order. The solves of a
+    /// batch go out in one publish call, so each solve names its answer's span itself: one answer is one trace.
+    /// </summary>
+    public async Task<AnswerOutcome[]> CheckAsync(IReadOnlyList<AnswerSubmitted> answers, IReadOnlyList<ActivityContext>? causes, CancellationToken cancellationToken)
     {
         var outcomes = new AnswerOutcome[answers.Count];
         var solves = new Dictionary<string, (OutgoingEvent<PuzzleSolved> Event, List<int> Answers)>(StringComparer.Ordinal);
@@ -39,7 +47,7 @@ public sealed class AnswerChecker(HuntStore hunts, DaprClient dapr, EventPublish
                 : AnswerOutcome.Wrong;
             if (outcomes[i] != AnswerOutcome.Correct) continue;
             var data = new PuzzleSolved(hunt!.Id, puzzle!.Id, answer.PlayerId!, puzzle.Points, time.GetUtcNow());
-            var solved = new OutgoingEvent<PuzzleSolved>(SolvedEventId.For(data), data);
+            var solved = new OutgoingEvent<PuzzleSolved>(SolvedEventId.For(data), data, Trace: causes?[i] ?? default);
             if (solves.TryGetValue(solved.Id, out var existing)) existing.Answers.Add(i);
             else solves[solved.Id] = (solved, [i]);
         }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Dapr.AspNetCore;
 using Veltrix.Events.Subscribing;
 using Veltrix.Hunt.Domain;
@@ -21,11 +22,11 @@ public static class HuntSubscriptions
         ILogger<AnswerChecker> logger, CancellationToken cancellationToken)
     {
         var statuses = new BulkSubscribeAppResponseStatus[batch.Count];
-        var valid = new List<(int Index, AnswerSubmitted Answer)>();
+        var valid = new List<(int Index, AnswerSubmitted Answer, ActivityContext Trace)>();
         for (var i = 0; i < batch.Count; i++)
         {
             if (batch[i].Data is { Answer: not null } answer && Ids.IsValid(answer.HuntId) && Ids.IsValid(answer.PuzzleId) && Ids.IsValid(answer.PlayerId))
-                valid.Add((i, answer));
+                valid.Add((i, answer, batch[i].Trace));
             else
             {
                 // One line, no stack trace: the entry goes to the dead-letter topic, where an operator can read it whole.
@@ -33,7 +34,7 @@ public static class HuntSubscriptions
                 statuses[i] = BulkSubscribeAppResponseStatus.DROP;
             }
         }
-        var outcomes = await checker.CheckAsync(valid.Select(v => v.Answer).ToList(), cancellationToken);
+        var outcomes = await checker.CheckAsync(valid.Select(v => v.Answer).ToList(), valid.Select(v => v.Trace).ToList(), cancellationToken);
         for (var v = 0; v < valid.Count; v++)
             statuses[valid[v].Index] = outcomes[v] switch
             {

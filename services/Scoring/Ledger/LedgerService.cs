@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Dapr;
 using Dapr.Client;
@@ -32,7 +33,14 @@ public sealed class LedgerService(DaprClient dapr, EventPublisher publisher, ILo
     public async Task<PlayerLedger?> FindAsync(string huntId, string playerId, CancellationToken cancellationToken) =>
         await dapr.GetStateAsync<PlayerLedger?>(StateStore, LedgerKey(huntId, playerId), cancellationToken: cancellationToken);
 
-    public async Task<SolveOutcome[]> ApplyAsync(IReadOnlyList<(string EventId, PuzzleSolved Solve)> solves, CancellationToken cancellationToken)
+    public Task<SolveOutcome[]> ApplyAsync(IReadOnlyList<(string EventId, PuzzleSolved Solve)> solves, CancellationToken cancellationToken) =>
+        ApplyAsync(solves, causes: null, cancellationToken);
+
+    /// <summary>
+    /// <paramref name="causes"/>: the span of each solve's event (<c>IncomingEvent.Trace</c>), in order: each award of the
+    /// batch's one publish call continues its own solve's trace.
+    /// </summary>
+    public async Task<SolveOutcome[]> ApplyAsync(IReadOnlyList<(string EventId, PuzzleSolved Solve)> solves, IReadOnlyList<ActivityContext>? causes, CancellationToken cancellationToken)
     {
         var outcomes = new SolveOutcome[solves.Count];
         Round? round = null;
@@ -58,7 +66,7 @@ public sealed class LedgerService(DaprClient dapr, EventPublisher publisher, ILo
             var ledger = round.Ledgers[LedgerKey(solve.HuntId!, solve.PlayerId!)];
             var record = round.Awards[AwardKey(solve)];
             var data = new PointsAwarded(ledger.HuntId, ledger.PlayerId, solve.PuzzleId!, record.Points, ledger.Points, ledger.Version);
-            var awarded = new OutgoingEvent<PointsAwarded>(AwardedEventId.For(data), data);
+            var awarded = new OutgoingEvent<PointsAwarded>(AwardedEventId.For(data), data, Trace: causes?[i] ?? default);
             if (awards.TryGetValue(awarded.Id, out var existing)) existing.Solves.Add(i);
             else awards[awarded.Id] = (awarded, [i]);
         }
