@@ -5,15 +5,17 @@ using System.Net.Sockets;
 namespace Veltrix.Testing;
 
 /// <summary>
-/// An unused loopback port for a test's process to listen on. Chosen at random below Linux's ephemeral range
-/// (32768–60999): a port the OS hands out for port 0 or for an outgoing connection could be taken by any connection
-/// between the moment it is chosen and the moment the test's process binds it (a CI run failed that way: the sidecar
-/// found its HTTP port in use). Checked free by binding it once, and never returned twice by this process.
+/// An unused loopback port for a test's process to listen on, chosen at random in 6000–13000: below Linux's ephemeral
+/// range (32768–60999), where an outgoing connection could take the port between the moment it is chosen and the
+/// moment the test's process binds it (a CI run failed that way: the sidecar found its HTTP port in use), and below
+/// the ports of whole runs started with `--port-offset` (13501 and up: dapr.yaml's 3501–5106 plus 10000–27000, in
+/// RunningSystem and the AppHost tests), so the two never collide. Checked free by binding it once, never returned
+/// twice by this process.
 /// </summary>
 public static class FreePort
 {
-    private const int First = 10_000;
-    private const int Last = 32_767;
+    private const int First = 6_000;
+    private const int Last = 13_000;
     private static readonly ConcurrentDictionary<int, byte> Given = new();
 
     public static int Next()
