@@ -5,7 +5,7 @@ namespace Veltrix.Hunt.Domain;
 
 /// <summary>
 /// Hunts live in the state store; they never change once created, so a read can be cached for as long as memory
-/// allows. Anyone may create hunts, so the cache is bounded (<see cref="CacheSize"/> hunts, least recently used
+/// allows. Anyone may create hunts, so the cache is bounded (`Veltrix:Hunt:CacheSize` hunts, least recently used
 /// first out): an evicted hunt is read from the store again. A hunt that does not exist is never cached, so asking
 /// for made-up ids grows nothing.
 /// </summary>
@@ -13,15 +13,15 @@ public sealed class HuntStore(DaprClient dapr, IConfiguration configuration) : I
 {
     public const string StateStore = "statestore";
 
-    /// <summary>`Veltrix:Hunt:CacheSize`, 10,000 hunts by default.</summary>
-    public int CacheSize { get; } = Checked(configuration.GetValue("Veltrix:Hunt:CacheSize", 10_000));
+    /// <summary>`Veltrix:Hunt:CacheSize` hunts at most (10,000 by default), made once: the store is a singleton.</summary>
+    private readonly MemoryCache _cache = new(new MemoryCacheOptions
+    {
+        SizeLimit = Checked(configuration.GetValue("Veltrix:Hunt:CacheSize", 10_000)),
+        CompactionPercentage = 0.1,
+    });
 
-    private MemoryCache? _memory;
-
-    private MemoryCache Cache => _memory ??= new MemoryCache(new MemoryCacheOptions { SizeLimit = CacheSize, CompactionPercentage = 0.1 });
-
-    /// <summary>Hunts held in memory now (at most <see cref="CacheSize"/>).</summary>
-    public int Cached => Cache.Count;
+    /// <summary>Hunts held in memory now (at most `Veltrix:Hunt:CacheSize`).</summary>
+    public int Cached => _cache.Count;
 
     public async Task SaveAsync(StoredHunt hunt, CancellationToken cancellationToken)
     {
@@ -32,13 +32,13 @@ public sealed class HuntStore(DaprClient dapr, IConfiguration configuration) : I
 
     public async Task<StoredHunt?> FindAsync(string huntId, CancellationToken cancellationToken)
     {
-        if (Cache.TryGetValue(huntId, out StoredHunt? cached)) return cached;
+        if (_cache.TryGetValue(huntId, out StoredHunt? cached)) return cached;
         var hunt = await dapr.GetStateAsync<StoredHunt?>(StateStore, Key(huntId), cancellationToken: cancellationToken);
         if (hunt is not null) Remember(hunt);
         return hunt;
     }
 
-    private void Remember(StoredHunt hunt) => Cache.Set(hunt.Id, hunt, new MemoryCacheEntryOptions { Size = 1 });
+    private void Remember(StoredHunt hunt) => _cache.Set(hunt.Id, hunt, new MemoryCacheEntryOptions { Size = 1 });
 
     private static int Checked(int size) => size is >= 1 and <= 10_000_000
         ? size
@@ -46,5 +46,5 @@ public sealed class HuntStore(DaprClient dapr, IConfiguration configuration) : I
 
     private static string Key(string huntId) => $"hunt:{huntId}";
 
-    public void Dispose() => _memory?.Dispose();
+    public void Dispose() => _cache.Dispose();
 }
