@@ -23,6 +23,8 @@ public static class LocalRun
         foreach (var warning in template.Warnings) Terminal.Info(warning.ToString());
         var root = RepositoryRoot.Find(options.RunFile);
         var plan = RunPlan.Create(options, template, root);
+        PrivateFiles.CreateDirectory(plan.LogDir);
+        Terminal.AlsoWriteTo(Path.Combine(plan.LogDir, "apphost.log"));
         var daprd = plan.UseDaprd ? Daprd.Find() : null;
         var dashboard = DashboardPorts.For(options.PortOffset);
         PortCheck.EnsureFree(plan, dashboard);

@@ -29,7 +29,7 @@ internal static class HuntBenchmark
         var clients = Arg(args, "--clients", 8);
         var configuration = args.Contains("--debug") ? "Debug" : "Release";
 
-        await using var system = await RunningSystem.StartAsync(configuration);
+        await using var system = await RunningSystem.StartAsync(AppHostProcess.Starter(configuration), configuration: configuration);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { Timeout = TimeSpan.FromSeconds(60) };
         var gateway = new Uri(system.Url("gateway"), "/v1/events");
         await using var baseline = await RawIngestApp.StartAsync(FreePort.Next());

@@ -13,7 +13,7 @@ public sealed class BrokerOutageTests
     public async Task Twenty_thousand_answers_through_a_broker_restart_and_a_sidecar_kill_give_the_exact_leaderboard()
     {
         if (!TestServers.RabbitMqIsOurs) Assert.Skip("restarts the broker: only done on a broker scripts/servers.sh started, never on a shared one");
-        await using var system = await RunningSystem.StartAsync(components: SystemComponents.RabbitMqAndPostgres);
+        await using var system = await RunningSystem.StartAsync(AspireTestingHost.Starter(), SystemComponents.RabbitMqAndPostgres);
         using var player = new HuntPlayer(system);
         var (hunt, answers, expected) = await TreasureHuntTests.LargeHuntAsync(player, "outage", seed: 23, count: 20_000);
         Task SubmitAsync(int from, int count) => player.SubmitAsync(hunt.Id, answers.Skip(from).Take(count).ToList(), batchSize: 250, rideOutOutages: true, firstId: from);

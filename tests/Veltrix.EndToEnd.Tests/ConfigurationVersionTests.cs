@@ -29,7 +29,7 @@ public sealed class ConfigurationVersionTests
     [Fact]
     public async Task Control_refuses_bad_versions_with_diagnostics_and_of_two_concurrent_activations_exactly_one_wins()
     {
-        await using var system = await RunningSystem.StartAsync();
+        await using var system = await RunningSystem.StartAsync(AspireTestingHost.Starter());
         using var control = new ControlClient(system);
 
         // The built-in configuration was seeded and activated as version 1 by the first app to start.
@@ -119,7 +119,7 @@ public sealed class ConfigurationVersionTests
     [Fact]
     public async Task Activating_a_new_topic_and_type_while_answers_flow_routes_each_event_under_one_version_and_loses_none()
     {
-        await using var system = await RunningSystem.StartAsync();
+        await using var system = await RunningSystem.StartAsync(AspireTestingHost.Starter());
         using var control = new ControlClient(system);
         using var player = new HuntPlayer(system);
         var (hunt, answers, expected) = await TreasureHuntTests.LargeHuntAsync(player, "versions", seed: 31, count: 6_000);

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Veltrix.Testing;
 
@@ -8,12 +7,13 @@ namespace Veltrix.EndToEnd.Tests;
 
 /// <summary>
 /// The Aspire dashboard of a real `AppHost` run, in Debian's Chromium (Playwright, never a downloaded browser), read
-/// the way a person reads it: logged in with the link AppHost prints, the resources page, then the trace of one answer.
+/// the way a person reads it: logged in with the run's login link (Aspire's testing builder hands it out, as AppHost
+/// prints it for a user), the resources page, then the trace of one answer.
 /// The selectors are the dashboard's accessible names (grid cells labelled "Project: hunt", "Running",
 /// "gateway: POST /v1/events"), not its generated CSS classes.
 /// </summary>
 [Collection(nameof(EmbeddedSystem))]
-public sealed partial class DashboardBrowserTests(EmbeddedSystemFixture fixture)
+public sealed class DashboardBrowserTests(EmbeddedSystemFixture fixture)
 {
     private const string Chromium = "/usr/bin/chromium";
 
@@ -28,7 +28,7 @@ public sealed partial class DashboardBrowserTests(EmbeddedSystemFixture fixture)
     [Fact]
     public async Task The_resources_page_lists_every_app_and_the_sidecar_running_and_healthy()
     {
-        await using var dashboard = await DashboardSession.OpenAsync(LoginLink());
+        await using var dashboard = await DashboardSession.OpenAsync(await LoginLinkAsync());
         var page = dashboard.Page;
 
         foreach (var (kind, name) in Apps.Select(a => ("Project", a)).Append(("Executable", "sidecar")))
@@ -65,9 +65,10 @@ public sealed partial class DashboardBrowserTests(EmbeddedSystemFixture fixture)
         }
         await player.AssertLeaderboardAsync(hunt.Id, [("ada", 10, 1)]);
 
-        await using var dashboard = await DashboardSession.OpenAsync(LoginLink());
+        var loginLink = await LoginLinkAsync();
+        await using var dashboard = await DashboardSession.OpenAsync(loginLink);
         var page = dashboard.Page;
-        var traceUrl = new Uri(new Uri(LoginLink()), $"/traces/detail/{traceId}").ToString();
+        var traceUrl = new Uri(new Uri(loginLink), $"/traces/detail/{traceId}").ToString();
         var request1 = page.GetByRole(AriaRole.Gridcell, new() { Name = "gateway: POST /v1/events", Exact = true });
         var publish = page.GetByRole(AriaRole.Gridcell, new() { Name = "gateway: dapr.proto.runtime.v1.Dapr/BulkPublishEvent", Exact = true });
         // The dashboard labels a messaging span (the `{topic} process` span of each delivered event) "MSG {system} {topic}".
@@ -97,16 +98,12 @@ public sealed partial class DashboardBrowserTests(EmbeddedSystemFixture fixture)
         }
     }
 
-    /// <summary>The dashboard link AppHost prints once everything is healthy (the login token is new for each run).</summary>
-    private string LoginLink()
+    /// <summary>The dashboard's login link, from Aspire's testing builder (the login token is new for each run).</summary>
+    private async Task<string> LoginLinkAsync()
     {
-        var match = LoginLinkPattern().Match(fixture.System.Output);
-        Assert.True(match.Success, $"AppHost printed no dashboard login link:\n{fixture.System.Output}");
-        return match.Value;
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        return (await fixture.Aspire.DashboardLoginUrlAsync(timeout.Token)).ToString();
     }
-
-    [GeneratedRegex(@"http://127\.0\.0\.1:\d+/login\?t=[0-9a-f]+")]
-    private static partial Regex LoginLinkPattern();
 
     /// <summary>Chromium logged in to the dashboard: the login link sets the auth cookie and lands on the resources page.</summary>
     private sealed class DashboardSession(IPlaywright playwright, IBrowser browser, IPage page) : IAsyncDisposable
@@ -122,7 +119,7 @@ public sealed partial class DashboardBrowserTests(EmbeddedSystemFixture fixture)
                 ExecutablePath = Chromium,
                 Headless = true,
                 Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
-                    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"],
+                    "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1 , EXCLUDE localhost"],
             });
             var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1600, Height = 900 } });
             await page.GotoAsync(loginLink);

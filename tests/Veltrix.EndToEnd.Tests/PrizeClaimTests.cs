@@ -47,15 +47,8 @@ public abstract class PrizeClaimTests(PrizeClaimTests.PrizeSystemFixture fixture
         public async ValueTask InitializeAsync()
         {
             // AppHost hands its environment to the apps (and to restarted ones); only this run's prizes reads the setting.
-            Environment.SetEnvironmentVariable("Prizes__Claims__VoucherTransientFailures", "1");
-            try
-            {
-                System = await RunningSystem.StartAsync(components: components);
-            }
-            finally
-            {
-                Environment.SetEnvironmentVariable("Prizes__Claims__VoucherTransientFailures", null);
-            }
+            System = await RunningSystem.StartAsync(AspireTestingHost.Starter(), components,
+                environment: new Dictionary<string, string?> { ["Prizes__Claims__VoucherTransientFailures"] = "1" });
             Token = System.OperatorToken;
         }
 

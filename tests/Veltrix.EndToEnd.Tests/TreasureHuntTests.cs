@@ -172,8 +172,12 @@ public abstract class TreasureHuntTests(SystemFixture fixture)
         var exit = await Veltrix.Cli.VeltrixCommandLine.RunAsync(["deadletters", "list", "answer.submitted", "--owner", fixture.System.Url("hunt").ToString(),
             "--token", fixture.System.OperatorToken, "--format", "json"], new Veltrix.Cli.Commands.CliContext(output, error));
         Assert.True(exit == 0, error.ToString());
-        var parked = System.Text.Json.JsonDocument.Parse(output.ToString()).RootElement.GetProperty("items").EnumerateArray().ToList();
-        Assert.True(parked.Count >= 2, output.ToString());
+        // Only this test's letters: other tests of the fixture park their own (the hostile-input tests publish poison
+        // straight to the sidecar, outside any configuration version).
+        string[] ours = ["no-such-hunt-900000", "no-such-hunt-900001"];
+        var parked = System.Text.Json.JsonDocument.Parse(output.ToString()).RootElement.GetProperty("items").EnumerateArray()
+            .Where(item => ours.Contains(item.GetProperty("eventId").GetString())).ToList();
+        Assert.True(parked.Count == 2, output.ToString());
         Assert.All(parked, item =>
         {
             Assert.Contains("DROP", item.GetProperty("cause").GetString(), StringComparison.Ordinal);

@@ -1,9 +1,7 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using Veltrix.Testing;
 
 namespace Veltrix.Testing;
 
@@ -11,23 +9,23 @@ namespace Veltrix.Testing;
 public sealed record RunningApp(string AppId, int Pid, int AppPort, int DaprHttpPort, int DaprGrpcPort, Uri Url);
 
 /// <summary>
-/// The whole treasure hunt started exactly as a user starts it — `AppHost` — on a throw-away copy of the embedded
-/// default components (its own SQLite file) and shifted ports, so it can run beside a developer's own run.
+/// The whole treasure hunt of the repository's dapr.yaml as AppHost runs it — on a throw-away copy of a resources
+/// folder (its own SQLite file or PostgreSQL tables) and shifted ports, so it can run beside a developer's own run.
+/// AppHost itself is hosted by an <see cref="IRunHost"/>: inside the test process through Aspire's testing builder
+/// (the end-to-end tests) or as its own process (the benchmark); the processes it starts are the same either way.
 /// </summary>
 public sealed class RunningSystem : IAsyncDisposable
 {
-    private readonly Process _process;
-    private readonly ConcurrentQueue<string> _output = new();
     private readonly ResourcesFolder _resources;
     private readonly IAsyncDisposable _storage;
     private readonly string _logDir;
+    private IRunHost? _host;
 
-    private RunningSystem(Process process, ResourcesFolder resources, IAsyncDisposable storage, string logDir)
+    private RunningSystem(ResourcesFolder resources, IAsyncDisposable storage)
     {
-        _process = process;
         _resources = resources;
         _storage = storage;
-        _logDir = logDir;
+        _logDir = Path.Combine(resources.Path, "logs");
     }
 
     /// <summary>
@@ -36,7 +34,14 @@ public sealed class RunningSystem : IAsyncDisposable
     /// </summary>
     public static TimeSpan StartTimeout { get; } = TimeSpan.FromSeconds(240);
 
-    public string Output => string.Join('\n', _output);
+    /// <summary>What AppHost printed: its host's capture, or (before it runs) the `apphost.log` AppHost writes in the log folder.</summary>
+    public string Output => _host?.Output ?? AppHostLog();
+
+    /// <summary>Where AppHost is hosted (a test that needs the testing builder's application casts it).</summary>
+    public IRunHost Host => _host ?? throw new InvalidOperationException("AppHost has not started");
+
+    /// <summary>The run's log folder: each resource's log, resources.log, apphost.log and run.json.</summary>
+    public string LogDir => _logDir;
 
     /// <summary>The operator token this run's apps accept (VELTRIX_OPERATOR_TOKEN, passed through AppHost).</summary>
     public string OperatorToken { get; } = "operator-" + Guid.NewGuid().ToString("N");
@@ -44,30 +49,37 @@ public sealed class RunningSystem : IAsyncDisposable
     /// <summary>The token the run's sidecar requires (DAPR_API_TOKEN, passed to AppHost): lets a test call the sidecar's APIs.</summary>
     public string DaprApiToken { get; } = "dapr-" + Guid.NewGuid().ToString("N");
 
-    /// <summary>AppHost of a build configuration (Debug: as `dotnet run --project AppHost` runs it).</summary>
-    public static string AppHostAssembly(string configuration) =>
-        Path.Combine(RepositoryLayout.Root, "AppHost", "bin", configuration, "net10.0", "AppHost.dll");
-
     /// <summary>
-    /// Starts the system of the repository's dapr.yaml from an existing build: Debug, as a developer runs it, or
-    /// Release (the benchmark), where the same run file is used with `-c Release` added to every app's command.
-    /// The components are a private copy of <paramref name="components"/> (default: the embedded default).
+    /// Starts the system of the repository's dapr.yaml from an existing build and waits until every app and its sidecar
+    /// are ready. <paramref name="configuration"/> Debug runs dapr.yaml as a developer does; another (Release, the
+    /// benchmark) runs the same file with `-c Release` added to every app's command. The components are a private copy
+    /// of <paramref name="components"/> (default: the embedded default); <paramref name="environment"/> adds settings
+    /// AppHost hands on to every process it starts.
     /// </summary>
-    public static async Task<RunningSystem> StartAsync(string configuration = "Debug", SystemComponents? components = null)
+    public static async Task<RunningSystem> StartAsync(RunHostStarter starter, SystemComponents? components = null, string configuration = "Debug",
+        IReadOnlyDictionary<string, string?>? environment = null)
     {
         for (var attempt = 1; ; attempt++)
         {
-            // Offsets keep every port (3501–5104 in dapr.yaml) below Linux's ephemeral range (32768+), where outgoing
-            // connections could take them first.
-            var system = await StartAsync(Random.Shared.Next(100, 270) * 100, configuration, components ?? SystemComponents.Embedded);
+            var resources = new ResourcesFolder();
+            var system = new RunningSystem(resources, await (components ?? SystemComponents.Embedded).CopyIntoAsync(resources));
             try
             {
+                // Offsets keep every port (3501–5106 in dapr.yaml) below Linux's ephemeral range (32768+), where outgoing
+                // connections could take them first.
+                system._host = await starter(system.Launch(Random.Shared.Next(100, 270) * 100, configuration, environment));
                 await system.WaitUntilReadyAsync();
                 return system;
             }
-            catch (InvalidOperationException) when (attempt < 3 && system.Output.Contains("VX4004", StringComparison.Ordinal))
+            catch (Exception) when (attempt < 3 && system.Output.Contains("VX4004", StringComparison.Ordinal))
             {
                 await system.DisposeAsync(); // a port of that offset was taken: pick another
+            }
+            catch (Exception e) when (e is not TimeoutException and not InvalidOperationException)
+            {
+                var output = system.Output;
+                await system.DisposeAsync();
+                throw new InvalidOperationException($"AppHost did not start ({e.GetType().Name}: {e.Message}); it printed:\n{output}", e);
             }
             catch
             {
@@ -77,48 +89,46 @@ public sealed class RunningSystem : IAsyncDisposable
         }
     }
 
-    private static async Task<RunningSystem> StartAsync(int portOffset, string configuration, SystemComponents components)
+    private RunLaunch Launch(int portOffset, string configuration, IReadOnlyDictionary<string, string?>? environment)
     {
-        var resources = new ResourcesFolder();
-        var storage = await components.CopyIntoAsync(resources);
-        var logDir = Path.Combine(resources.Path, "logs");
-
-        var info = new ProcessStartInfo("dotnet")
+        var variables = new Dictionary<string, string?>(environment ?? new Dictionary<string, string?>())
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-            WorkingDirectory = RepositoryLayout.Root,
+            ["VELTRIX_OPERATOR_TOKEN"] = OperatorToken,
+            ["DAPR_API_TOKEN"] = DaprApiToken,
+            ["APP_API_TOKEN"] = null, // AppHost makes a fresh one
         };
-        foreach (var argument in (string[])[AppHostAssembly(configuration), "--no-build", "--port-offset", portOffset.ToString(CultureInfo.InvariantCulture),
-                     "--resources-path", resources.Path, "--log-dir", logDir, "--file", RunFile(resources, configuration),
-                     "--health-timeout", StartTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture)])
-            info.ArgumentList.Add(argument);
-        var process = new Process { StartInfo = info };
-        var system = new RunningSystem(process, resources, storage, logDir);
-        info.Environment["VELTRIX_OPERATOR_TOKEN"] = system.OperatorToken;
-        info.Environment["DAPR_API_TOKEN"] = system.DaprApiToken;
-        info.Environment.Remove("APP_API_TOKEN");
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) system._output.Enqueue(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) system._output.Enqueue(e.Data); };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return system;
+        return new RunLaunch(
+        [
+            "--no-build", "--port-offset", portOffset.ToString(CultureInfo.InvariantCulture), "--resources-path", _resources.Path, "--log-dir", _logDir,
+            "--file", RunFile(configuration), "--health-timeout", StartTimeout.TotalSeconds.ToString(CultureInfo.InvariantCulture),
+        ], variables, _logDir);
     }
 
     /// <summary>The repository's dapr.yaml, or for another configuration a copy whose apps run that build.</summary>
-    private static string RunFile(ResourcesFolder resources, string configuration)
+    private string RunFile(string configuration)
     {
         var original = Path.Combine(RepositoryLayout.Root, "dapr.yaml");
         if (configuration == "Debug") return original;
         var yaml = File.ReadAllText(original)
             .Replace("appDirPath: ./", $"appDirPath: {RepositoryLayout.Root}/", StringComparison.Ordinal)
             .Replace("\"run\", \"--no-build\"", $"\"run\", \"-c\", \"{configuration}\", \"--no-build\"", StringComparison.Ordinal);
-        var folder = Directory.CreateDirectory(Path.Combine(resources.Path, "run")).FullName; // not beside the components: the sidecar reads every YAML there
+        var folder = Directory.CreateDirectory(Path.Combine(_resources.Path, "run")).FullName; // not beside the components: the sidecar reads every YAML there
         var file = Path.Combine(folder, "dapr.yaml");
         File.WriteAllText(file, yaml);
         return file;
+    }
+
+    private string AppHostLog()
+    {
+        var file = Path.Combine(_logDir, "apphost.log");
+        try
+        {
+            return File.Exists(file) ? File.ReadAllText(file) : "(AppHost wrote no apphost.log)";
+        }
+        catch (IOException e)
+        {
+            return $"(apphost.log unreadable: {e.Message})";
+        }
     }
 
     /// <summary>The apps as AppHost last wrote them (pids change when it restarts one).</summary>
@@ -149,7 +159,7 @@ public sealed class RunningSystem : IAsyncDisposable
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var ready = await Eventually.TryAsync(async () =>
         {
-            if (_process.HasExited) return true;
+            if (Host.HasExited) return true;
             if (!File.Exists(Path.Combine(_logDir, "run.json"))) return false;
             try
             {
@@ -166,7 +176,7 @@ public sealed class RunningSystem : IAsyncDisposable
                 return false;
             }
         }, timeout ?? StartTimeout);
-        if (_process.HasExited) throw new InvalidOperationException($"AppHost exited with {_process.ExitCode}:\n{Output}");
+        if (Host.HasExited) throw new InvalidOperationException($"AppHost stopped during the start:\n{Output}");
         if (!ready) throw new TimeoutException($"the system never became ready:\n{Output}");
     }
 
@@ -202,7 +212,7 @@ public sealed class RunningSystem : IAsyncDisposable
         var states = Path.Combine(_logDir, "resources.log");
         var seen = File.Exists(states) ? string.Join('\n', File.ReadLines(states).TakeLast(60)) : "(no resources.log)";
         throw new TimeoutException($"Timed out after {timeout.TotalSeconds}s waiting for: {what}\nwhat the orchestrator reported:\n{seen}\n" +
-            $"AppHost's last lines:\n{string.Join('\n', _output.TakeLast(80))}");
+            $"AppHost's last lines:\n{string.Join('\n', Output.Split('\n').TakeLast(80))}");
     }
 
     /// <summary>kill -9 of the dev sidecar serving every app (AppHost is expected to restart it).</summary>
@@ -214,24 +224,51 @@ public sealed class RunningSystem : IAsyncDisposable
         return pid;
     }
 
+    /// <summary>
+    /// Stops AppHost (which stops what it started), then makes sure of it: a process of the run still alive 30 s later
+    /// is killed, so one run never leaves a port or a core taken from the next.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            // Ctrl+C, as a user stops it; AppHost stops everything it started.
-            Signal.Terminate(_process.Id);
-            using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-            try
-            {
-                await _process.WaitForExitAsync(stop.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                _process.Kill(entireProcessTree: true);
-            }
-        }
-        _process.Dispose();
+        var pids = RunPids();
+        if (_host is not null) await _host.DisposeAsync();
+        if (!await Eventually.TryAsync(() => Task.FromResult(pids.All(p => !IsAlive(p))), TimeSpan.FromSeconds(30)))
+            foreach (var pid in pids.Where(IsAlive))
+                try
+                {
+                    using var left = Process.GetProcessById(pid);
+                    left.Kill(entireProcessTree: true);
+                }
+                catch (ArgumentException)
+                {
+                    // gone meanwhile
+                }
         await _storage.DisposeAsync();
         _resources.Dispose();
+    }
+
+    private List<int> RunPids()
+    {
+        try
+        {
+            return [.. Apps().Values.Select(a => a.Pid).Append(SidecarPid ?? 0).Where(p => p != 0)];
+        }
+        catch (Exception e) when (e is IOException or JsonException or KeyNotFoundException or InvalidOperationException)
+        {
+            return []; // no run.json: nothing was started
+        }
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
     }
 }
