@@ -25,6 +25,9 @@ public abstract partial class LiveLeaderboardPageTests(SystemFixture fixture)
                 "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1"],
         });
         var page = await browser.NewPageAsync();
+        // A deadline, not a wait: each expectation returns as soon as the page shows it. Playwright's 5 s default is
+        // shorter than an answer's trip through RabbitMQ, three services and PostgreSQL on a loaded two-core machine.
+        Assertions.SetDefaultExpectTimeout(30_000);
         var navigations = 0;
         page.FrameNavigated += (_, frame) => { if (frame == page.MainFrame) navigations++; };
         await page.GotoAsync(new Uri(fixture.System.Url("leaderboard"), $"/?hunt={hunt.Id}").ToString());

@@ -209,10 +209,15 @@ public sealed class RunningSystem : IAsyncDisposable
     private async Task AwaitRestartAsync(Func<bool> restarted, string what, TimeSpan timeout)
     {
         if (await Eventually.TryAsync(() => Task.FromResult(restarted()), timeout)) return;
-        var states = Path.Combine(_logDir, "resources.log");
-        var seen = File.Exists(states) ? string.Join('\n', File.ReadLines(states).TakeLast(60)) : "(no resources.log)";
-        throw new TimeoutException($"Timed out after {timeout.TotalSeconds}s waiting for: {what}\nwhat the orchestrator reported:\n{seen}\n" +
+        throw new TimeoutException($"Timed out after {timeout.TotalSeconds}s waiting for: {what}\nwhat the orchestrator reported:\n{ResourcesLog()}\n" +
             $"AppHost's last lines:\n{string.Join('\n', Output.Split('\n').TakeLast(80))}");
+    }
+
+    /// <summary>The last lines of resources.log: every state, health and pid change the orchestrator reported, and each restart decision.</summary>
+    public string ResourcesLog(int lines = 60)
+    {
+        var states = Path.Combine(_logDir, "resources.log");
+        return File.Exists(states) ? string.Join('\n', File.ReadLines(states).TakeLast(lines)) : "(no resources.log)";
     }
 
     /// <summary>kill -9 of the dev sidecar serving every app (AppHost is expected to restart it).</summary>
