@@ -6,8 +6,9 @@ namespace Veltrix.Events.Checks;
 
 /// <summary>
 /// The checks that need the whole project at once — every EventConfiguration, every Dapr resource and the apps of
-/// dapr.yaml: scopes and resiliency targets that name no app, service invocation retried for ever, dead-letter topics
-/// nobody reads or two event types share, and raw payloads that lose the CloudEvent's id and trace.
+/// dapr.yaml: scopes and resiliency targets that name no app, service invocation and component calls retried for ever,
+/// brokers that redeliver for ever, dead-letter topics nobody reads or two event types share, raw payloads that lose the
+/// CloudEvent's id and trace, and consumer groups that split a topic between apps or duplicate it per instance.
 /// </summary>
 public static class ProjectWideChecks
 {
@@ -18,6 +19,10 @@ public static class ProjectWideChecks
         CheckDeclarativeDeadLetters(configurations, context, sink);
         CheckSharedDeadLetters(configurations, sink);
         CheckRawPayloads(configurations, sink);
+        ComponentCallsRetriedForever.Check(context, sink);
+        BrokerRedeliversForever.Check(configurations, context, sink);
+        ConsumerGroupPerInstance.Check(configurations, context, sink);
+        SubscriptionSharedConsumerGroup.Check(context, sink);
     }
 
     /// <summary>A misspelt app ID in `scopes:` hides the resource from the app meant, and a resiliency target for an unknown app applies to nothing.</summary>
