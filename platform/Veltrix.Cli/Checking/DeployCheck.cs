@@ -1,5 +1,6 @@
 using Veltrix.Events.Checks;
 using Veltrix.Events.Model;
+using Veltrix.Resources;
 using Veltrix.Resources.Components;
 using Veltrix.Resources.Diagnostics;
 using Veltrix.Resources.RunTemplates;
@@ -259,9 +260,9 @@ public static class DeployCheck
         }
 
         /// <summary>
-        /// Dapr Subscriptions among the manifests: read as in a resources folder (their shape, apiVersion and routes), and
-        /// each dead-letter topic must have a reader in this overlay or the event configuration (VX5042) — a dead-letter
-        /// topic is checked wherever it is declared.
+        /// Dapr Subscriptions among the manifests: read as in a resources folder (their shape, apiVersion and routes),
+        /// checked as there against each other (VX1020) and the event types (VX5030, VX5035), and each dead-letter topic
+        /// must have a reader in this overlay or the event configuration (VX5042) — wherever a subscription is declared.
         /// </summary>
         private void CheckSubscriptions()
         {
@@ -270,6 +271,8 @@ public static class DeployCheck
                 .Select(o => SubscriptionReader.Read(new RawResource(o.File, o.Root.Scalar("apiVersion"), o.Kind, o.Root), sink))
                 .OfType<SubscriptionResource>()
                 .ToList();
+            SharedResourceChecks.Run([], subscriptions, sink); // two Subscriptions on one topic for one app (VX1020)
+            foreach (var definition in configurations.SelectMany(c => c.Events)) DeclarativeSubscriptionsOfEvent.Check(definition, subscriptions, sink);
             UnreadDeadLetterTopics.Check(configurations.SelectMany(c => c.Events), subscriptions, sink);
         }
 

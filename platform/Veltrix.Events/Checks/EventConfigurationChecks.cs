@@ -20,7 +20,7 @@ public static class EventConfigurationChecks
             var component = CheckPubSub(definition, context, sink);
             var retry = CheckRetry(definition, context, sink);
             if (component is not null) CheckBroker(definition, component, retry, context, sink);
-            CheckSubscriptions(definition, context, sink);
+            DeclarativeSubscriptionsOfEvent.Check(definition, context.Subscriptions, sink);
             if (definition.Consumers.Count == 0 && definition.Producers.Count > 0)
                 sink.Warning(EventErrorCodes.NobodyConsumes, definition.At("consumers")!, $"event type '{definition.Type}' is published by {string.Join(", ", definition.Producers)} but nobody consumes it",
                     "add a consumer, or stop publishing it; events on a topic nobody subscribes to are dropped by most brokers");
@@ -147,22 +147,6 @@ public static class EventConfigurationChecks
                 sink.Error(EventErrorCodes.InMemoryAcrossApps, at,
                     $"'{definition.Type}' goes from {string.Join(", ", definition.Producers)} to {string.Join(", ", apps)} over pubsub.in-memory, which under daprd exists inside one sidecar only: the events never arrive",
                     "use a broker (pubsub.rabbitmq, pubsub.redis, pubsub.kafka) under daprd; in-memory works across apps only on the Veltrix dev sidecar");
-        }
-    }
-
-    private static void CheckSubscriptions(EventDefinition definition, CheckContext context, DiagnosticSink sink)
-    {
-        foreach (var subscription in context.Subscriptions.Where(s => s.PubSubName == definition.PubSub && s.Topic == definition.Topic))
-        {
-            if (subscription.RawPayload != definition.RawPayload)
-                sink.Error(EventErrorCodes.RawPayloadMismatch, subscription.RawPayloadLocation ?? subscription.TopicLocation ?? subscription.Location,
-                    $"subscription '{subscription.Name}' reads '{definition.Topic}' with rawPayload {(subscription.RawPayload ? "true" : "false")}, but '{definition.Type}' is published {(definition.RawPayload ? "raw" : "as CloudEvents")}",
-                    definition.RawPayload ? "set metadata rawPayload: \"true\" on the subscription" : "remove rawPayload from the subscription, or set 'rawPayload: true' on the event type",
-                    definition.KeyLocations.ContainsKey("rawPayload") ? definition.At("rawPayload") : definition.At("topic"));
-            foreach (var consumer in definition.Consumers.Where(c => subscription.AppliesTo(c.App)))
-                sink.Warning(EventErrorCodes.DuplicateSubscription, subscription.TopicLocation ?? subscription.Location,
-                    $"subscription '{subscription.Name}' subscribes '{consumer.App}' to '{definition.Topic}', which the event configuration already subscribes it to; daprd keeps only one of the two",
-                    "delete the Subscription resource: consumers' subscriptions are generated from the event configuration", consumer.AppLocation ?? consumer.Location);
         }
     }
 
