@@ -25,6 +25,7 @@ public static class ProjectWideChecks
         SubscriptionSharedConsumerGroup.Check(context, sink);
         TopicsAcrossConfigurations.Check(configurations, sink);
         SubscriptionPubSubScopedAway.Check(context, sink);
+        AppTargetNotForDeliveries.Check(configurations, context, sink);
     }
 
     /// <summary>A misspelt app ID in `scopes:` hides the resource from the app meant, and a resiliency target for an unknown app applies to nothing.</summary>
