@@ -61,13 +61,13 @@ public static class ResourceLoader
                     if (ResiliencyReader.Read(raw, sink) is { } resiliency) resiliencies.Add(resiliency);
                     break;
                 case null or "":
-                    sink.Error(ErrorCodes.MissingField, raw.Location, "the document has no 'kind'",
+                    sink.Error(ErrorCodes.MissingField, raw.Root.ProblemAt(raw.File, "kind"), "the document has no 'kind' (a text value)",
                         "add 'kind: Component' (or Subscription, Resiliency) and 'apiVersion: dapr.io/v1alpha1'");
                     break;
                 case var kind when IgnoredKinds.Contains(kind):
                     break;
                 case var kind:
-                    sink.Warning(ErrorCodes.UnknownResourceKind, raw.Location, $"kind '{kind}' is not a Dapr resource the dev sidecar reads; it is ignored",
+                    sink.Warning(ErrorCodes.UnknownResourceKind, raw.Root.Child("kind")?.At(raw.File) ?? raw.Location, $"kind '{kind}' is not a Dapr resource the dev sidecar reads; it is ignored",
                         $"{DidYouMean.Hint(kind, ["Component", "Subscription", "Resiliency", .. IgnoredKinds])}remove the file from the resources folder if it is not meant for Dapr");
                     break;
             }

@@ -1,7 +1,10 @@
+using Veltrix.Events.Checks;
 using Veltrix.Events.Model;
+using Veltrix.Resources;
 using Veltrix.Resources.Components;
 using Veltrix.Resources.Diagnostics;
 using Veltrix.Resources.RunTemplates;
+using Veltrix.Resources.Subscriptions;
 using Veltrix.Resources.Yaml;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -253,6 +256,24 @@ public static class DeployCheck
             foreach (var component in objects.Where(o => o.IsDaprComponent)) CheckComponent(component);
             CheckComponentsInScope();
             CheckConsumerGroups();
+            CheckSubscriptions();
+        }
+
+        /// <summary>
+        /// Dapr Subscriptions among the manifests: read as in a resources folder (their shape, apiVersion and routes),
+        /// checked as there against each other (VX1020) and the event types (VX5030, VX5035), and each dead-letter topic
+        /// must have a reader in this overlay or the event configuration (VX5042) — wherever a subscription is declared.
+        /// </summary>
+        private void CheckSubscriptions()
+        {
+            var subscriptions = objects
+                .Where(o => o.Kind == "Subscription" && o.Root.Scalar("apiVersion")?.StartsWith("dapr.io/", StringComparison.Ordinal) == true)
+                .Select(o => SubscriptionReader.Read(new RawResource(o.File, o.Root.Scalar("apiVersion"), o.Kind, o.Root), sink))
+                .OfType<SubscriptionResource>()
+                .ToList();
+            SharedResourceChecks.Run([], subscriptions, sink); // two Subscriptions on one topic for one app (VX1020)
+            foreach (var definition in configurations.SelectMany(c => c.Events)) DeclarativeSubscriptionsOfEvent.Check(definition, subscriptions, sink);
+            UnreadDeadLetterTopics.Check(configurations.SelectMany(c => c.Events), subscriptions, sink);
         }
 
         private HashSet<string> DefinedSecrets => [.. tree.Secrets, .. objects.Where(o => o.Kind == "Secret").Select(o => o.Name)];

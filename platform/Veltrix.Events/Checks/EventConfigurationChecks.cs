@@ -20,7 +20,7 @@ public static class EventConfigurationChecks
             var component = CheckPubSub(definition, context, sink);
             var retry = CheckRetry(definition, context, sink);
             if (component is not null) CheckBroker(definition, component, retry, context, sink);
-            CheckSubscriptions(definition, context, sink);
+            DeclarativeSubscriptionsOfEvent.Check(definition, context.Subscriptions, sink);
             if (definition.Consumers.Count == 0 && definition.Producers.Count > 0)
                 sink.Warning(EventErrorCodes.NobodyConsumes, definition.At("consumers")!, $"event type '{definition.Type}' is published by {string.Join(", ", definition.Producers)} but nobody consumes it",
                     "add a consumer, or stop publishing it; events on a topic nobody subscribes to are dropped by most brokers");
@@ -112,17 +112,21 @@ public static class EventConfigurationChecks
     private static void CheckBroker(EventDefinition definition, ComponentResource component, RetrySpec? retry, CheckContext context, DiagnosticSink sink)
     {
         var at = definition.At("pubsub")!;
-        var (brokerRetries, brokerKey) = component.Type switch
+        var (brokerRetries, brokerKey, fix) = component.Type switch
         {
-            "pubsub.rabbitmq" when IsTrue(component.Get("requeueInFailure")) => ("requeueInFailure: true makes RabbitMQ redeliver every failed message", "requeueInFailure"),
-            "pubsub.kafka" when !IsFalse(component.Get("consumeRetryEnabled")) => ("consumeRetryEnabled (true by default) makes the Kafka component retry on its own", "consumeRetryEnabled"),
-            _ => ((string?)null, ""),
+            "pubsub.rabbitmq" when IsTrue(component.Get("requeueInFailure")) =>
+                ("requeueInFailure: true makes RabbitMQ redeliver every failed message", "requeueInFailure", "set 'requeueInFailure: false' and let the resiliency policy retry"),
+            "pubsub.kafka" when !IsFalse(component.Get("consumeRetryEnabled")) =>
+                ("consumeRetryEnabled (true by default) makes the Kafka component retry on its own", "consumeRetryEnabled", "set 'consumeRetryEnabled: false' and let the resiliency policy retry"),
+            "pubsub.redis" when retry is not null && RedisReclaimsWhileRetrying(component, retry) is { } reclaim =>
+                (reclaim, component.Get("processingTimeout") is null ? "redeliverInterval" : "processingTimeout",
+                    "set 'processingTimeout' above the time the policy retries for (redeliverInterval: \"0\" would also stop redelivering after a crash)"),
+            _ => ((string?)null, "", ""),
         };
         if (brokerRetries is not null && retry is { MaxRetries: not 0 })
             sink.Warning(EventErrorCodes.RetriesMultiplied, at,
                 $"deliveries of '{definition.Type}' are retried twice over: the sidecar by policy '{retry.Name}' and the broker ({brokerRetries}); failures multiply",
-                component.Type == "pubsub.rabbitmq" ? "set 'requeueInFailure: false' and let the resiliency policy retry" : "set 'consumeRetryEnabled: false' and let the resiliency policy retry",
-                EntryOf(component, brokerKey));
+                fix, EntryOf(component, brokerKey));
 
         var group = component.Type switch
         {
@@ -146,22 +150,6 @@ public static class EventConfigurationChecks
         }
     }
 
-    private static void CheckSubscriptions(EventDefinition definition, CheckContext context, DiagnosticSink sink)
-    {
-        foreach (var subscription in context.Subscriptions.Where(s => s.PubSubName == definition.PubSub && s.Topic == definition.Topic))
-        {
-            if (subscription.RawPayload != definition.RawPayload)
-                sink.Error(EventErrorCodes.RawPayloadMismatch, subscription.RawPayloadLocation ?? subscription.TopicLocation ?? subscription.Location,
-                    $"subscription '{subscription.Name}' reads '{definition.Topic}' with rawPayload {(subscription.RawPayload ? "true" : "false")}, but '{definition.Type}' is published {(definition.RawPayload ? "raw" : "as CloudEvents")}",
-                    definition.RawPayload ? "set metadata rawPayload: \"true\" on the subscription" : "remove rawPayload from the subscription, or set 'rawPayload: true' on the event type",
-                    definition.KeyLocations.ContainsKey("rawPayload") ? definition.At("rawPayload") : definition.At("topic"));
-            foreach (var consumer in definition.Consumers.Where(c => subscription.AppliesTo(c.App)))
-                sink.Warning(EventErrorCodes.DuplicateSubscription, subscription.TopicLocation ?? subscription.Location,
-                    $"subscription '{subscription.Name}' subscribes '{consumer.App}' to '{definition.Topic}', which the event configuration already subscribes it to; daprd keeps only one of the two",
-                    "delete the Subscription resource: consumers' subscriptions are generated from the event configuration", consumer.AppLocation ?? consumer.Location);
-        }
-    }
-
     private static void CheckTopics(EventConfiguration configuration, DiagnosticSink sink)
     {
         var byTopic = new Dictionary<(string, string), EventDefinition>();
@@ -180,6 +168,37 @@ public static class EventConfigurationChecks
                     $"dead-letter topic '{dead.Topic}' of '{definition.Type}' is the topic of '{other.Type}': failed events would be delivered as '{other.Type}'",
                     $"use a topic of its own, e.g. '{definition.Topic}.dead'", other.At("topic"));
         }
+    }
+
+    /// <summary>
+    /// Redis streams hand a message that stays unacknowledged longer than processingTimeout (15 s by default) to a
+    /// consumer again, every redeliverInterval (60 s by default; "0" switches it off). While the sidecar retries a
+    /// delivery, the message stays unacknowledged: a policy that retries for longer than processingTimeout gets the
+    /// same message delivered again beside its own retries — the deliveries that "cluster every minute".
+    /// </summary>
+    private static string? RedisReclaimsWhileRetrying(ComponentResource component, RetrySpec retry)
+    {
+        var interval = component.Get("redeliverInterval") is { } text ? GoDuration.TryParse(text, out var parsed) ? parsed : (TimeSpan?)null : TimeSpan.FromSeconds(60);
+        var timeout = component.Get("processingTimeout") is { } t ? GoDuration.TryParse(t, out var p) ? p : (TimeSpan?)null : TimeSpan.FromSeconds(15);
+        if (interval is not { } every || every <= TimeSpan.Zero || timeout is not { } idle) return null;
+        var budget = RetryTime(retry);
+        if (budget is { } known && known <= idle) return null;
+        return $"Redis redelivers a message unacknowledged for processingTimeout {idle.TotalSeconds:0.#}s every {every.TotalSeconds:0.#}s, and policy '{retry.Name}' retries for "
+               + (budget is { } b ? $"about {b.TotalSeconds:0}s" : "ever");
+    }
+
+    /// <summary>How long a policy waits between its retries in all (null: for ever). Exponential: Dapr's 500 ms, ×1.5 per retry, capped at maxInterval.</summary>
+    private static TimeSpan? RetryTime(RetrySpec retry)
+    {
+        if (retry.MaxRetries < 0) return null;
+        if (retry.Kind == RetryKind.Constant) return retry.Duration * retry.MaxRetries;
+        var (total, wait) = (TimeSpan.Zero, TimeSpan.FromMilliseconds(500));
+        for (var i = 0; i < retry.MaxRetries && total < TimeSpan.FromDays(1); i++)
+        {
+            total += wait < retry.MaxInterval ? wait : retry.MaxInterval;
+            wait *= 1.5;
+        }
+        return total;
     }
 
     private static SourceLocation EntryOf(ComponentResource component, string key) =>

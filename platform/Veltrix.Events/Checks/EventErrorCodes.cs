@@ -45,6 +45,10 @@ public static class EventErrorCodes
     public const string DeadLetterTopicUnread = "VX5042";
     public const string DeadLetterTopicShared = "VX5043";
     public const string RawPayloadLosesIdentity = "VX5044";
+    public const string ComponentCallsRetriedForever = "VX5045";
+    public const string BrokerRedeliversForever = "VX5046";
+    public const string ConsumerGroupPerInstance = "VX5047";
+    public const string AppTargetNotForDeliveries = "VX5048";
 
     // VX505x — configuration versions and routing at run time (control service, producers, consumers).
     public const string ConfigurationRefused = "VX5050";

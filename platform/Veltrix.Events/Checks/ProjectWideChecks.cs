@@ -6,8 +6,9 @@ namespace Veltrix.Events.Checks;
 
 /// <summary>
 /// The checks that need the whole project at once — every EventConfiguration, every Dapr resource and the apps of
-/// dapr.yaml: scopes and resiliency targets that name no app, service invocation retried for ever, dead-letter topics
-/// nobody reads or two event types share, and raw payloads that lose the CloudEvent's id and trace.
+/// dapr.yaml: scopes and resiliency targets that name no app, service invocation and component calls retried for ever,
+/// brokers that redeliver for ever, dead-letter topics nobody reads or two event types share, raw payloads that lose the
+/// CloudEvent's id and trace, and consumer groups that split a topic between apps or duplicate it per instance.
 /// </summary>
 public static class ProjectWideChecks
 {
@@ -18,6 +19,13 @@ public static class ProjectWideChecks
         CheckDeclarativeDeadLetters(configurations, context, sink);
         CheckSharedDeadLetters(configurations, sink);
         CheckRawPayloads(configurations, sink);
+        ComponentCallsRetriedForever.Check(context, sink);
+        BrokerRedeliversForever.Check(configurations, context, sink);
+        ConsumerGroupPerInstance.Check(configurations, context, sink);
+        SubscriptionSharedConsumerGroup.Check(context, sink);
+        TopicsAcrossConfigurations.Check(configurations, sink);
+        SubscriptionPubSubScopedAway.Check(context, sink);
+        AppTargetNotForDeliveries.Check(configurations, context, sink);
     }
 
     /// <summary>A misspelt app ID in `scopes:` hides the resource from the app meant, and a resiliency target for an unknown app applies to nothing.</summary>
@@ -55,17 +63,7 @@ public static class ProjectWideChecks
     /// </summary>
     private static void CheckDeclarativeDeadLetters(IReadOnlyList<EventConfiguration> configurations, CheckContext context, DiagnosticSink sink)
     {
-        var events = configurations.SelectMany(c => c.Events).ToList();
-        foreach (var subscription in context.Subscriptions.Where(s => s.Declarative && s.DeadLetterTopic is not null))
-        {
-            var topic = subscription.DeadLetterTopic!;
-            var read = context.Subscriptions.Any(s => s.PubSubName == subscription.PubSubName && s.Topic == topic)
-                       || events.Any(e => e.PubSub == subscription.PubSubName && (e.Topic == topic && e.Consumers.Count > 0 || e.DeadLetter?.Topic == topic));
-            if (read) continue;
-            sink.Error(EventErrorCodes.DeadLetterTopicUnread, subscription.DeadLetterLocation ?? subscription.Location,
-                $"dead-letter topic '{topic}' of subscription '{subscription.Name}' has no reader and no owner: events that fail there are kept where nobody looks (or dropped by the broker)",
-                $"subscribe an app to '{topic}' (a Subscription, or an event type's 'deadLetter: {{topic: {topic}, owner: <app>}}' so the owner parks and replays them)");
-        }
+        UnreadDeadLetterTopics.Check(configurations.SelectMany(c => c.Events), context.Subscriptions, sink);
         foreach (var subscription in context.Subscriptions.Where(s => s.Declarative && s.DeadLetterTopic is null))
         {
             if (context.InboundRetry(subscription.PubSubName) is not { MaxRetries: -1 } policy) continue;

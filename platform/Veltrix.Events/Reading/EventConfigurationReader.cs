@@ -50,22 +50,15 @@ public static partial class EventConfigurationReader
                 raw.ApiVersion is null ? "the document has no apiVersion" : $"apiVersion '{raw.ApiVersion}' is not one Veltrix reads",
                 $"write 'apiVersion: {EventConfiguration.ApiVersion}'");
 
-        var name = (raw.Root.Child("metadata") as YamlMappingNode)?.Scalar("name");
-        if (string.IsNullOrWhiteSpace(name))
-        {
-            sink.Error(EventErrorCodes.MissingField, raw.Location, "the configuration has no metadata.name",
-                "add 'metadata:\\n  name: <name>' — versions are stored and activated under this name");
-            return null;
-        }
+        // A missing key is reported at the mapping it is missing from; a key whose value has the wrong shape, at the value.
+        if (RequiredMapping(file, raw, "metadata", sink, "add 'metadata:\\n  name: <name>' — versions are stored and activated under this name") is not { } metadata) return null;
+        var name = RequiredScalar(file, metadata, "name", sink, "the metadata", "add 'name: <name>' under 'metadata:' — versions are stored and activated under this name");
+        if (name is null) return null;
         if (!NamePattern().IsMatch(name))
-            sink.Error(EventErrorCodes.InvalidName, ((YamlMappingNode)raw.Root.Child("metadata")!).Child("name")!.At(file), $"configuration name '{name}' is not a valid name",
+            sink.Error(EventErrorCodes.InvalidName, metadata.Child("name")!.At(file), $"configuration name '{name}' is not a valid name",
                 "use lower-case letters, digits, '-' and '.', starting with a letter (at most 63 characters)");
 
-        if (raw.Root.Child("spec") is not YamlMappingNode spec)
-        {
-            sink.Error(EventErrorCodes.MissingField, raw.Location, $"configuration '{name}' has no spec", "add 'spec:' with 'events:', a list of event types");
-            return null;
-        }
+        if (RequiredMapping(file, raw, "spec", sink, "add 'spec:' with 'events:', a list of event types") is not { } spec) return null;
         Unknown(sink, file, spec, $"the spec of '{name}'", SpecKeys);
         if (spec.Child("events") is not YamlSequenceNode list)
         {
@@ -359,6 +352,35 @@ public static partial class EventConfigurationReader
         }
         return Scalar(file, node, key, sink, where);
     }
+
+    /// <summary>
+    /// A top-level key whose value must be a mapping: missing (or empty) is reported at the document (or at the key),
+    /// any other shape at the value.
+    /// </summary>
+    private static YamlMappingNode? RequiredMapping(string file, RawResource raw, string key, DiagnosticSink sink, string help)
+    {
+        switch (raw.Root.Child(key))
+        {
+            case YamlMappingNode map:
+                return map;
+            case null:
+                sink.Error(EventErrorCodes.MissingField, raw.Location, $"the configuration has no '{key}'", help);
+                return null;
+            case YamlScalarNode { Value: null or "" } when raw.Root.KeyNode(key) is { } keyNode:
+                sink.Error(EventErrorCodes.MissingField, keyNode.At(file), $"'{key}' of the configuration is empty", help);
+                return null;
+            case var other:
+                sink.Error(EventErrorCodes.WrongValueType, other.At(file), $"'{key}' of the configuration must be a mapping, not {Shape(other)}", help);
+                return null;
+        }
+    }
+
+    private static string Shape(YamlNode node) => node switch
+    {
+        YamlSequenceNode => "a list",
+        YamlMappingNode => "a mapping",
+        _ => "a single value",
+    };
 
     private static string? OptionalScalar(string file, YamlMappingNode map, string key, DiagnosticSink sink, string where) =>
         map.Child(key) is { } node ? Scalar(file, node, key, sink, where) : null;

@@ -44,6 +44,11 @@ public static class ComponentCatalog
             new("saslMechanism"), new("caCert"), new("clientCert"), new("clientKey"), Duration("sessionTimeout"), Duration("heartbeatInterval"),
             new("compression"), new("producerRequiredAcks"), Bool("escapeHeaders"), new("excludeHeaderMetaRegex"), new("schemaRegistryURL"),
             new("schemaRegistryAPIKey"), new("schemaRegistryAPISecret"), Bool("schemaCachingEnabled"), Duration("schemaLatestVersionCacheTTL"),
+            // How the component retries a failed delivery while consumeRetryEnabled is on (dapr/kit's retry settings, read
+            // with the prefix "backOff"); backOffMaxRetries is -1, unlimited, unless set (VX5046).
+            OneOf("backOffPolicy", "constant", "exponential"), Duration("backOffDuration"), Duration("backOffInitialInterval"),
+            Duration("backOffMaxInterval"), Duration("backOffMaxElapsedTime"), Int("backOffMaxRetries"), new("backOffRandomizationFactor"),
+            new("backOffMultiplier"),
         ]),
         new("state.in-memory", ["v1"], [.. StateCommon]),
         new("state.sqlite", ["v1"],

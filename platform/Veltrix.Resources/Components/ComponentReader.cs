@@ -17,13 +17,13 @@ public static class ComponentReader
         var name = (raw.Root.Child("metadata") as YamlMappingNode)?.Scalar("name");
         if (string.IsNullOrWhiteSpace(name))
         {
-            sink.Error(ErrorCodes.MissingField, file, raw.Root, "the component has no metadata.name",
+            sink.Error(ErrorCodes.MissingField, raw.Root.ProblemAt(file, "metadata", "name"), "the component has no metadata.name (a non-empty text value)",
                 "add 'metadata:\\n  name: <name>' — the name is what apps use in URLs (/v1.0/publish/<name>/…)");
             return null;
         }
         if (raw.Root.Child("spec") is not YamlMappingNode spec)
         {
-            sink.Error(ErrorCodes.MissingField, file, raw.Root, $"component '{name}' has no spec", "add a spec with type, version and metadata");
+            sink.Error(ErrorCodes.MissingField, raw.Root.ProblemAt(file, "spec"), $"component '{name}' has no spec (a mapping)", "add a spec with type, version and metadata");
             return null;
         }
         sink.UnknownFields(file, spec, $"the spec of component '{name}'", SpecFields);
@@ -32,7 +32,7 @@ public static class ComponentReader
         var type = typeNode.ScalarValue();
         if (string.IsNullOrWhiteSpace(type))
         {
-            sink.Error(ErrorCodes.MissingField, file, spec, $"component '{name}' has no spec.type",
+            sink.Error(ErrorCodes.MissingField, spec.ProblemAt(file, "type"), $"component '{name}' has no spec.type (a non-empty text value)",
                 $"add e.g. 'type: pubsub.in-memory'; {support.RunnerName} supports {string.Join(", ", support.SupportedTypes.Order())}");
             return null;
         }
@@ -53,7 +53,7 @@ public static class ComponentReader
         var version = versionNode.ScalarValue();
         if (string.IsNullOrWhiteSpace(version))
         {
-            sink.Error(ErrorCodes.MissingField, file, spec, $"component '{name}' has no spec.version",
+            sink.Error(ErrorCodes.MissingField, spec.ProblemAt(file, "version"), $"component '{name}' has no spec.version (a non-empty text value)",
                 $"add 'version: {info!.Versions[0]}' (Dapr requires it)");
             return null;
         }
@@ -141,7 +141,7 @@ public static class ComponentReader
                 ok = false;
                 continue;
             }
-            entries.Add(new MetadataEntry(field.Name, value, map.At(file)));
+            entries.Add(new MetadataEntry(field.Name, value, map.At(file)) { ValueLocation = (valueNode ?? map.Child("envRef"))?.At(file) });
         }
         return CheckRequired(file, component, node, entries, info, sink) && ok ? entries : null;
     }

@@ -5,6 +5,9 @@ namespace Veltrix.Resources.Components;
 /// <summary>One metadata entry of a component, with where it was written.</summary>
 public sealed record MetadataEntry(string Name, string Value, SourceLocation Location)
 {
+    /// <summary>Where the value (or its envRef) is written: what a finding about the value points at.</summary>
+    public SourceLocation? ValueLocation { get; init; }
+
     /// <summary>Set when the value comes from a secret store (`secretKeyRef`, daprd only); Value is then empty.</summary>
     public SecretReference? Secret { get; init; }
 }

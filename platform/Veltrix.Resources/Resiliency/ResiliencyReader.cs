@@ -25,7 +25,7 @@ public static class ResiliencyReader
         var name = (raw.Root.Child("metadata") as YamlMappingNode)?.Scalar("name") ?? "";
         if (raw.Root.Child("spec") is not YamlMappingNode spec)
         {
-            sink.Error(ErrorCodes.MissingField, file, raw.Root, $"resiliency '{name}' has no spec",
+            sink.Error(ErrorCodes.MissingField, raw.Root.ProblemAt(file, "spec"), $"resiliency '{name}' has no spec (a mapping)",
                 "add 'spec:' with 'policies:' and 'targets:' (both belong under spec)");
             return null;
         }

@@ -190,12 +190,21 @@ public sealed class RunTemplateReader
             if (many is YamlSequenceNode list)
             {
                 foreach (var item in list.Children)
-                    if (Scalar(item, "resourcesPaths entry") is { } path) yield return Path.GetFullPath(path, baseDir);
+                    if (PathValue(item, "resourcesPaths entry") is { } path) yield return Path.GetFullPath(path, baseDir);
             }
             else Add(Error(many.Start, "`resourcesPaths` must be a list", "write `resourcesPaths: [./components]`"));
         }
-        if (Child(common, "resourcesPath") is { } one && Scalar(one, "resourcesPath") is { } single)
+        if (Child(common, "resourcesPath") is { } one && PathValue(one, "resourcesPath") is { } single)
             yield return Path.GetFullPath(single, baseDir);
+    }
+
+    /// <summary>A path value: an empty one would name the project folder itself (and read dapr.yaml as a resource).</summary>
+    private string? PathValue(YamlNode node, string what)
+    {
+        if (Scalar(node, what) is not { } path) return null;
+        if (path.Trim().Length > 0) return path;
+        Add(Error(node.Start, $"{what} is empty", "write the folder of the Dapr resources, e.g. `resourcesPath: ./components`"));
+        return null;
     }
 
     private List<string>? Command(YamlMappingNode app)

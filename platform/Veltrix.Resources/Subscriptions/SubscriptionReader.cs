@@ -19,7 +19,7 @@ public static class SubscriptionReader
         var name = (raw.Root.Child("metadata") as YamlMappingNode)?.Scalar("name") ?? "";
         if (raw.Root.Child("spec") is not YamlMappingNode spec)
         {
-            sink.Error(ErrorCodes.MissingField, file, raw.Root, $"subscription '{name}' has no spec", "add a spec with pubsubname, topic and routes");
+            sink.Error(ErrorCodes.MissingField, raw.Root.ProblemAt(file, "spec"), $"subscription '{name}' has no spec (a mapping)", "add a spec with pubsubname, topic and routes");
             return null;
         }
         sink.UnknownFields(file, spec, $"the spec of subscription '{name}'", SpecFields);
@@ -28,7 +28,7 @@ public static class SubscriptionReader
         var topic = spec.Scalar("topic");
         if (string.IsNullOrWhiteSpace(pubsub) || string.IsNullOrWhiteSpace(topic))
         {
-            sink.Error(ErrorCodes.MissingField, file, spec, $"subscription '{name}' needs spec.pubsubname and spec.topic",
+            sink.Error(ErrorCodes.MissingField, spec.ProblemAt(file, string.IsNullOrWhiteSpace(pubsub) ? "pubsubname" : "topic"), $"subscription '{name}' needs spec.pubsubname and spec.topic (non-empty text values)",
                 "add 'pubsubname: <component name>' and 'topic: <topic>'");
             return null;
         }

@@ -24,6 +24,32 @@ public static class YamlNodes
             if (k is YamlScalarNode { Value: { } name } scalar) yield return (name, scalar, v);
     }
 
+    /// <summary>
+    /// Where to report a required key that is missing or unusable, walking the path from <paramref name="map"/>: a key
+    /// missing from a mapping at that mapping, an empty one at its key, a value of the wrong shape (a list or a mapping
+    /// where text is wanted, or the reverse) at the value — never at the document's start when a value is at fault.
+    /// </summary>
+    public static SourceLocation ProblemAt(this YamlMappingNode map, string file, params string[] path)
+    {
+        var current = map;
+        foreach (var key in path)
+        {
+            var child = current.Child(key);
+            if (child is YamlMappingNode inner && key != path[^1])
+            {
+                current = inner;
+                continue;
+            }
+            return child switch
+            {
+                null => current.At(file),
+                YamlScalarNode { Value: null or "" } when current.KeyNode(key) is { } keyNode => keyNode.At(file),
+                _ => child.At(file),
+            };
+        }
+        return current.At(file);
+    }
+
     public static string? Scalar(this YamlMappingNode map, string key) => (map.Child(key) as YamlScalarNode)?.Value;
 
     public static string? ScalarValue(this YamlNode? node) => (node as YamlScalarNode)?.Value;
