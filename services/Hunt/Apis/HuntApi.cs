@@ -52,7 +52,8 @@ public static class HuntApi
 
     /// <summary>
     /// 201 with the player's token, once per (hunt, player); 409 VX3015 for a player id that has joined already. The hunt
-    /// must exist, so tokens are never handed out (nor join records written) for made-up hunts.
+    /// must exist, so tokens are never handed out (nor join records written) for made-up hunts. The Location is escaped: a
+    /// header holds ASCII only, and a player id may be any text.
     /// </summary>
     private static async Task<IResult> JoinAsync(string huntId, JoinRequest request, HuntStore store, PlayerJoins joins, PlayerTokens tokens,
         HttpContext http, CancellationToken cancellationToken)
@@ -61,7 +62,7 @@ public static class HuntApi
         if (tokens.ClosedBecause is not null && tokens.Check(http, null, huntId, request.PlayerId!) is { } closed) return closed;
         if (await store.FindAsync(huntId, cancellationToken) is null) return Problems.NotFound($"hunt '{huntId}' does not exist");
         return await joins.JoinAsync(huntId, request.PlayerId!, cancellationToken) is { } token
-            ? TypedResults.Created($"/hunts/{huntId}/players/{request.PlayerId}", new JoinedPlayer(huntId, request.PlayerId!, token))
+            ? TypedResults.Created($"/hunts/{huntId}/players/{Uri.EscapeDataString(request.PlayerId!)}", new JoinedPlayer(huntId, request.PlayerId!, token))
             : Problems.Create(StatusCodes.Status409Conflict, ServiceErrorCodes.PlayerAlreadyJoined, "Player already joined",
                 $"player '{request.PlayerId}' has already joined hunt '{huntId}'; its token was returned to that join, and only then. Use that token, or join under a new player id",
                 Field("playerId"));
