@@ -11,15 +11,24 @@ namespace Veltrix.Testing;
 /// </summary>
 public static class PlayerJoin
 {
-    /// <summary>Joins <paramref name="playerId"/> to the hunt and returns its token; fails the test on anything but 201.</summary>
+    /// <summary>
+    /// Joins <paramref name="playerId"/> to the hunt and returns its token. Like a well-behaved client it sends the join
+    /// again after a 503 with Retry-After (VX3013: the join record was not written, so the player id is still free), for
+    /// up to a minute; anything else but 201 fails the test.
+    /// </summary>
     public static async Task<string> JoinAsync(HttpClient http, Uri hunt, string huntId, string playerId)
     {
         ArgumentNullException.ThrowIfNull(http);
-        using var response = await http.PostAsJsonAsync(new Uri(hunt, $"/hunts/{Uri.EscapeDataString(huntId)}/players"), new { playerId });
-        var body = await response.Content.ReadAsStringAsync();
-        if (response.StatusCode != HttpStatusCode.Created)
-            throw new InvalidOperationException($"joining {playerId} to hunt {huntId} answered {(int)response.StatusCode}: {body}");
-        return JsonDocument.Parse(body).RootElement.GetProperty("token").GetString()!;
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (true)
+        {
+            using var response = await http.PostAsJsonAsync(new Uri(hunt, $"/hunts/{Uri.EscapeDataString(huntId)}/players"), new { playerId });
+            var body = await response.Content.ReadAsStringAsync();
+            if (response.StatusCode == HttpStatusCode.Created) return JsonDocument.Parse(body).RootElement.GetProperty("token").GetString()!;
+            if (response.StatusCode != HttpStatusCode.ServiceUnavailable || response.Headers.RetryAfter?.Delta is not { } wait || DateTime.UtcNow > deadline)
+                throw new InvalidOperationException($"joining {playerId} to hunt {huntId} answered {(int)response.StatusCode}: {body}");
+            await Task.Delay(wait);
+        }
     }
 
     /// <summary>A request with the player's token as <c>Authorization: Bearer</c>.</summary>
