@@ -83,6 +83,18 @@ public abstract class PlayerAuthorizationTests(SystemFixture fixture)
         await Eventually.UntilAsync(async () => (await player.Http.GetFromJsonAsync<JsonElement>(new Uri(claims + "/" + claimId))).GetProperty("status").GetString() == "COMPLETED",
             "alice's claim to complete");
         Assert.Equal(40, await AlicesPointsAsync());
+        // Anyone may follow the claim, but only alice sees her voucher (the prize itself).
+        Assert.Equal(JsonValueKind.Null, (await player.Http.GetFromJsonAsync<JsonElement>(new Uri(claims + "/" + claimId))).GetProperty("voucher").ValueKind);
+        using (var asMallory = new HttpRequestMessage(HttpMethod.Get, new Uri(claims + "/" + claimId)))
+        {
+            asMallory.Headers.Authorization = new AuthenticationHeaderValue("Bearer", mallory);
+            Assert.Equal(JsonValueKind.Null, (await (await player.Http.SendAsync(asMallory)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("voucher").ValueKind);
+        }
+        using (var asAlice = new HttpRequestMessage(HttpMethod.Get, new Uri(claims + "/" + claimId)))
+        {
+            asAlice.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await player.TokenAsync(hunt.Id, "alice"));
+            Assert.StartsWith("VX-", (await (await player.Http.SendAsync(asAlice)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("voucher").GetString(), StringComparison.Ordinal);
+        }
         async Task<HttpResponseMessage> InvokeAsync(string path, object body)
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(invoke, path)) { Content = JsonContent.Create(body) };

@@ -324,7 +324,10 @@ public abstract class PrizeClaimTests(PrizeClaimTests.PrizeSystemFixture fixture
         {
             try
             {
-                var response = await _http.GetAsync(Prizes($"/prizes/{PrizeId}/claims/{claimId}"));
+                // As the claim's player (its token), who alone sees the voucher.
+                using var request = new HttpRequestMessage(HttpMethod.Get, Prizes($"/prizes/{PrizeId}/claims/{claimId}"));
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _tokenOf[_playerOf[claimId]]);
+                var response = await _http.SendAsync(request);
                 return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<JsonElement>() : null;
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)

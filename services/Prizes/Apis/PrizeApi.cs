@@ -78,7 +78,12 @@ public static partial class PrizeApi
         }
     }
 
-    private static async Task<IResult> GetClaimAsync(string prizeId, string claimId, DaprWorkflowClient workflows, CancellationToken cancellationToken)
+    /// <summary>
+    /// Anyone may follow a claim's status, but its voucher — the prize itself — is shown only to the claim's player (its
+    /// token as bearer): claim ids are the client's and often guessable, so the id alone must not hand the prize over.
+    /// </summary>
+    private static async Task<IResult> GetClaimAsync(string prizeId, string claimId, DaprWorkflowClient workflows, PlayerTokens tokens, HttpContext http,
+        CancellationToken cancellationToken)
     {
         if (!ClaimIdShape().IsMatch(claimId) || !PrizeIdShape().IsMatch(prizeId)) return ClaimNotFound(prizeId, claimId);
         var state = await workflows.GetWorkflowStateAsync(claimId, getInputsAndOutputs: true, cancellationToken);
@@ -88,7 +93,8 @@ public static partial class PrizeApi
         var status = outcome?.Status ?? StatusName(state.RuntimeStatus);
         var failure = state.FailureDetails is { } details ? details.ErrorMessage : outcome?.Failure;
         var failureCode = outcome?.FailureCode ?? (state.FailureDetails is null ? null : PrizeErrorCodes.ClaimBroke);
-        return Results.Ok(new ClaimView(claimId, prizeId, input.PlayerId, status, outcome?.Voucher, failureCode, failure, state.ReadCustomStatusAs<string>()));
+        var voucher = tokens.Check(PlayerTokens.FromBearer(http.Request), input.HuntId, input.PlayerId) == PlayerTokenCheck.Valid ? outcome?.Voucher : null;
+        return Results.Ok(new ClaimView(claimId, prizeId, input.PlayerId, status, voucher, failureCode, failure, state.ReadCustomStatusAs<string>()));
     }
 
     /// <summary>Dapr's names for the runtime statuses, as its workflow HTTP API shows them.</summary>
