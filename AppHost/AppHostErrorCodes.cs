@@ -31,4 +31,7 @@ public static class AppHostErrorCodes
 
     /// <summary>The repository root (Veltrix.sln) was not found.</summary>
     public const string RepositoryNotFound = "VX4010";
+
+    /// <summary>VELTRIX_OPERATOR_TOKEN is set but shorter than the minimum: refused before anything is built or started.</summary>
+    public const string WeakOperatorToken = "VX4011";
 }

@@ -28,6 +28,7 @@ public static class LocalRun
         var daprd = plan.UseDaprd ? Daprd.Find() : null;
         var dashboard = DashboardPorts.For(options.PortOffset);
         PortCheck.EnsureFree(plan, dashboard);
+        var tokens = RunTokens.Create(); // a weak operator token is refused before the build, not after it
 
         if (!options.NoBuild)
         {
@@ -48,6 +49,6 @@ public static class LocalRun
         }
         BuildOutputs.Check(root, template, plan.UseDaprd, options.NoBuild);
         PortCheck.EnsureFree(plan, dashboard);
-        return new PreparedRun(plan, RunTokens.Create(), dashboard, daprd);
+        return new PreparedRun(plan, tokens, dashboard, daprd);
     }
 }

@@ -37,15 +37,16 @@ internal static class HuntBenchmark
 
         // Warm-up: JIT, connections, first state writes.
         var warm = await CreateHuntAsync(http, system, "warm-up");
-        await SubmitAllAsync(http, gateway, Events(warm, 2_000), clients);
+        await SubmitAllAsync(http, gateway, Events(warm, 2_000, await JoinAsync(http, system, warm, 2_000)), clients);
         await WaitForTotalAsync(http, system, warm, 2_000);
 
         // A. Throughput: everything at once, as fast as the gateway takes it.
         var deliveriesBefore = await DeliveryCounts.ReadAsync(http, system);
         var cpuBefore = ProcessCpu.Snapshot(system);
         var hunt = await CreateHuntAsync(http, system, "throughput");
+        var batches = Events(hunt, events, await JoinAsync(http, system, hunt, events)); // joining is setup, not measured
         var clock = Stopwatch.StartNew();
-        await SubmitAllAsync(http, gateway, Events(hunt, events), clients);
+        await SubmitAllAsync(http, gateway, batches, clients);
         var accepted = clock.Elapsed.TotalSeconds;
         await WaitForTotalAsync(http, system, hunt, events);
         var endToEnd = clock.Elapsed.TotalSeconds;
@@ -53,13 +54,13 @@ internal static class HuntBenchmark
         var deliveries = (await DeliveryCounts.ReadAsync(http, system)).Minus(deliveriesBefore);
 
         var rawClock = Stopwatch.StartNew();
-        await SubmitAllAsync(http, rawUri, Events("raw", events), clients);
+        await SubmitAllAsync(http, rawUri, Events("raw", events, tokens: null), clients);
         var rawSeconds = rawClock.Elapsed.TotalSeconds;
 
         // B. Latency at a steady rate: submit → the leaderboard page's stream shows the point.
         var paced = await CreateHuntAsync(http, system, "latency");
-        var latency = await PacedLatencyAsync(http, system, gateway, paced, rate, seconds, live: true);
-        var rawLatency = await PacedLatencyAsync(http, system, rawUri, "raw", rate, seconds, live: false);
+        var latency = await PacedLatencyAsync(http, system, gateway, paced, rate, seconds, live: true, await JoinAsync(http, system, paced, rate * seconds));
+        var rawLatency = await PacedLatencyAsync(http, system, rawUri, "raw", rate, seconds, live: false, tokens: null);
 
         Console.WriteLine();
         Console.WriteLine($"Veltrix treasure hunt benchmark — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}, {configuration} build of every app and the sidecar");
@@ -88,13 +89,29 @@ internal static class HuntBenchmark
         return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
     }
 
-    /// <summary>Correct answers to distinct (player, puzzle) pairs, spread over players so every batch touches many.</summary>
-    private static List<string> Events(string huntId, int count) =>
+    /// <summary>The players of <see cref="Events"/> for <paramref name="count"/> events.</summary>
+    private static IEnumerable<string> Players(int count) => Enumerable.Range(0, Math.Max(1, count / Puzzles)).Select(p => $"p{p:D5}");
+
+    /// <summary>Every player joins the hunt once (hunt's POST /hunts/{id}/players), as a real client does before answering.</summary>
+    private static async Task<Dictionary<string, string>> JoinAsync(HttpClient http, RunningSystem system, string huntId, int count)
+    {
+        var tokens = new ConcurrentDictionary<string, string>();
+        await Parallel.ForEachAsync(Players(count), new ParallelOptions { MaxDegreeOfParallelism = 8 },
+            async (player, _) => tokens[player] = await PlayerJoin.JoinAsync(http, system.Url("hunt"), huntId, player));
+        return new Dictionary<string, string>(tokens);
+    }
+
+    /// <summary>
+    /// Correct answers to distinct (player, puzzle) pairs, spread over players so every batch touches many; each carries its
+    /// player's token (the baseline's events a placeholder of the same length, so both ingest the same bytes).
+    /// </summary>
+    private static List<string> Events(string huntId, int count, Dictionary<string, string>? tokens) =>
         Enumerable.Range(0, count).Select(i =>
         {
             var player = $"p{i % Math.Max(1, count / Puzzles):D5}";
             var puzzle = i / Math.Max(1, count / Puzzles) % Puzzles + 1;
-            return $$$"""{"id":"{{{huntId}}}-{{{i}}}","type":"answer.submitted","data":{"huntId":"{{{huntId}}}","puzzleId":"p{{{puzzle}}}","playerId":"{{{player}}}","answer":"a{{{puzzle}}}"}}""";
+            var token = tokens?[player] ?? "vxp1." + new string('x', 22) + "." + new string('x', 43);
+            return $$$"""{"id":"{{{huntId}}}-{{{i}}}","type":"answer.submitted","playerToken":"{{{token}}}","data":{"huntId":"{{{huntId}}}","puzzleId":"p{{{puzzle}}}","playerId":"{{{player}}}","answer":"a{{{puzzle}}}"}}""";
         }).ToList();
 
     private static async Task SubmitAllAsync(HttpClient http, Uri uri, List<string> events, int clients)
@@ -168,10 +185,11 @@ internal static class HuntBenchmark
     /// shows the player's new total (each event adds one point to one player, so the n-th point of a player means
     /// its n-th event has arrived); otherwise it is submit → 202.
     /// </summary>
-    private static async Task<(double P50, double P99)> PacedLatencyAsync(HttpClient http, RunningSystem system, Uri uri, string huntId, int rate, int seconds, bool live)
+    private static async Task<(double P50, double P99)> PacedLatencyAsync(HttpClient http, RunningSystem system, Uri uri, string huntId, int rate, int seconds, bool live,
+        Dictionary<string, string>? tokens)
     {
         var total = rate * seconds;
-        var events = Events(huntId, total);
+        var events = Events(huntId, total, tokens);
         var sent = new ConcurrentDictionary<string, ConcurrentQueue<long>>();
         var latencies = new ConcurrentBag<double>();
         using var stop = new CancellationTokenSource();

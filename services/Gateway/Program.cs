@@ -1,11 +1,13 @@
 using Veltrix.Gateway;
 using Veltrix.Gateway.Apis;
 using Veltrix.Gateway.Ingest;
+using Veltrix.ServiceDefaults.Security;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddEventConfiguration();
+builder.AddPlayerTokens();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, GatewayJson.Default));
 builder.Services.AddGatewayIngest(builder.Configuration);
 

@@ -169,7 +169,7 @@ public sealed class ConfigurationVersionTests
     private static async Task<JsonElement> CheerAsync(HuntPlayer player, RunningSystem system, string huntId)
     {
         var response = await player.Http.PostAsJsonAsync(new Uri(system.Url("gateway"), "/v1/events"),
-            new { id = Guid.NewGuid().ToString("N"), type = "player.cheered", data = new { huntId, playerId = "fan" } });
+            new { id = Guid.NewGuid().ToString("N"), type = "player.cheered", playerToken = await player.TokenAsync(huntId, "fan"), data = new { huntId, playerId = "fan" } });
         Assert.True(response.StatusCode == HttpStatusCode.Accepted,
             $"the gateway answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}\n{system.Output[^Math.Min(4000, system.Output.Length)..]}");
         return await response.Content.ReadFromJsonAsync<JsonElement>();

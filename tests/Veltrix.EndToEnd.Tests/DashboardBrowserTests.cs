@@ -56,9 +56,10 @@ public sealed class DashboardBrowserTests(EmbeddedSystemFixture fixture)
         using var player = new HuntPlayer(fixture.System);
         var hunt = await player.CreateHuntAsync("dashboard", new PuzzleSpec("2 + 2?", "four", 10));
         var traceId = Convert.ToHexStringLower(Guid.NewGuid().ToByteArray());
+        var ada = await player.TokenAsync(hunt.Id, "ada");
         using (var request = new HttpRequestMessage(HttpMethod.Post, new Uri(fixture.System.Url("gateway"), "/v1/events")))
         {
-            request.Content = new StringContent(HuntPlayer.Events(hunt.Id, [($"{hunt.Id}-0", new Answer("ada", hunt.PuzzleIds[0], "four"))]), Encoding.UTF8, "application/json");
+            request.Content = new StringContent(HuntPlayer.Events(hunt.Id, [($"{hunt.Id}-0", new Answer("ada", hunt.PuzzleIds[0], "four"))], _ => ada), Encoding.UTF8, "application/json");
             request.Headers.Add("traceparent", $"00-{traceId}-{traceId[..16]}-01");
             using var response = await player.Http.SendAsync(request);
             Assert.Equal(System.Net.HttpStatusCode.Accepted, response.StatusCode);

@@ -73,6 +73,8 @@ public sealed class HostileInputTests(EmbeddedSystemFixture fixture)
         await CheckAsync("hunt", HttpMethod.Post, "/hunts", $$"""{"name":{{s}},"puzzles":[{"question":{{s}},"answer":{{s}},"points":1}]}""");
         await CheckAsync("hunt", HttpMethod.Get, $"/hunts/{segment}");
         await CheckAsync("hunt", HttpMethod.Post, $"/hunts/{hunt.Id}/puzzles/p1/answers", $$"""{"playerId":{{s}},"answer":{{s}}}""");
+        await CheckAsync("hunt", HttpMethod.Post, $"/hunts/{hunt.Id}/players", $$"""{"playerId":{{s}}}""");
+        await CheckAsync("hunt", HttpMethod.Post, $"/hunts/{segment}/players", """{"playerId":"p"}""");
         await CheckAsync("hunt", HttpMethod.Post, $"/hunts/{segment}/puzzles/{segment}/answers", """{"playerId":"p","answer":"a"}""");
         await CheckAsync("hunt", HttpMethod.Post, $"/hunts/{hunt.Id}/puzzles/{segment}/answers", """{"playerId":"p","answer":"a"}""");
         // scoring

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.Configuration;
 using Veltrix.Testing;
 
 namespace Veltrix.EndToEnd.Tests;
@@ -34,13 +35,58 @@ public sealed class HuntPlayer(RunningSystem system) : IDisposable
             created.GetProperty("puzzles").EnumerateArray().Select(p => p.GetProperty("id").GetString()!).ToList());
     }
 
-    public static string Events(string huntId, IEnumerable<(string Id, Answer Answer)> answers) =>
+    /// <summary>answer.submitted events, each with its player's token (<paramref name="tokenOf"/>) as <c>"playerToken"</c>.</summary>
+    public static string Events(string huntId, IEnumerable<(string Id, Answer Answer)> answers, Func<string, string?> tokenOf) =>
         new JsonArray(answers.Select(a => (JsonNode)new JsonObject
         {
             ["id"] = a.Id,
             ["type"] = "answer.submitted",
+            ["playerToken"] = tokenOf(a.Answer.PlayerId),
             ["data"] = new JsonObject { ["huntId"] = huntId, ["puzzleId"] = a.Answer.PuzzleId, ["playerId"] = a.Answer.PlayerId, ["answer"] = a.Answer.Text },
         }).ToArray()).ToJsonString();
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Hunt, string Player), string> _tokens = new();
+
+    /// <summary>The player's token for the hunt: joined on first use (a player joins once), then remembered.</summary>
+    public async Task<string> TokenAsync(string huntId, string playerId)
+    {
+        if (_tokens.TryGetValue((huntId, playerId), out var token)) return token;
+        token = await PlayerJoin.JoinAsync(_http, system.Url("hunt"), huntId, playerId);
+        return _tokens.GetOrAdd((huntId, playerId), token);
+    }
+
+    /// <summary>Joins every player of <paramref name="answers"/> not joined yet, a few at a time.</summary>
+    public Task JoinAllAsync(string huntId, IEnumerable<Answer> answers) =>
+        Parallel.ForEachAsync(answers.Select(a => a.PlayerId).Distinct(StringComparer.Ordinal).Where(p => KnownToken(huntId, p) is null),
+            new ParallelOptions { MaxDegreeOfParallelism = 8 },
+            async (playerId, _) => await TokenAsync(huntId, playerId));
+
+    /// <summary>
+    /// Remembers a token minted with the run's key rather than joined: for a hunt whose record is gone (a state store
+    /// that lost it), which nobody can join any more but whose players' tokens still verify.
+    /// </summary>
+    public void RememberMinted(string huntId, string playerId) =>
+        _tokens[(huntId, playerId)] = new Veltrix.ServiceDefaults.Security.PlayerTokens(new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["VELTRIX_OPERATOR_TOKEN"] = system.OperatorToken }).Build()).Issue(huntId, playerId);
+
+    /// <summary>A remembered token, or null (the event then goes without one).</summary>
+    public string? KnownToken(string huntId, string playerId) => _tokens.TryGetValue((huntId, playerId), out var token) ? token : null;
+
+    /// <summary>One answer through hunt's own API, as the player (its token as bearer).</summary>
+    public async Task<HttpResponseMessage> AnswerAsync(string huntId, string puzzleId, string playerId, string text)
+    {
+        using var request = PlayerJoin.Post(new Uri(system.Url("hunt"), $"/hunts/{huntId}/puzzles/{puzzleId}/answers"), new { playerId, answer = text },
+            await TokenAsync(huntId, playerId));
+        return await _http.SendAsync(request);
+    }
+
+    /// <summary>A prize claim as the player (its token as bearer).</summary>
+    public async Task<HttpResponseMessage> ClaimAsync(string prizeId, string huntId, string playerId, string? claimId = null)
+    {
+        using var request = PlayerJoin.Post(new Uri(system.Url("prizes"), $"/prizes/{prizeId}/claims"), new { playerId, huntId, claimId },
+            await TokenAsync(huntId, playerId));
+        return await _http.SendAsync(request);
+    }
 
     private int _accepted;
 
@@ -66,6 +112,7 @@ public sealed class HuntPlayer(RunningSystem system) : IDisposable
     /// <param name="firstId">The number in the first answer's event id (`{huntId}-{n}`), so that several calls for one hunt give distinct ids.</param>
     public async Task SubmitAsync(string huntId, IReadOnlyList<Answer> answers, int batchSize = 500, bool rideOutOutages = false, int firstId = 0)
     {
+        await JoinAllAsync(huntId, answers);
         var pending = answers.Select((a, i) => ($"{huntId}-{firstId + i}", a)).ToList();
         foreach (var batch in pending.Chunk(batchSize))
         {
@@ -78,7 +125,7 @@ public sealed class HuntPlayer(RunningSystem system) : IDisposable
                 try
                 {
                     response = await _http.PostAsync(new Uri(system.Url("gateway"), "/v1/events"),
-                        new StringContent(Events(huntId, remaining), Encoding.UTF8, "application/json"));
+                        new StringContent(Events(huntId, remaining, p => KnownToken(huntId, p)), Encoding.UTF8, "application/json"));
                 }
                 catch (Exception e) when (rideOutOutages && e is HttpRequestException or TaskCanceledException)
                 {

@@ -105,8 +105,7 @@ public abstract class PrizeClaimTests(PrizeClaimTests.PrizeSystemFixture fixture
     {
         using var player = new HuntPlayer(fixture.System);
         var hunt = await player.CreateHuntAsync("debits", new PuzzleSpec("fifty?", "50", 50));
-        Assert.Equal(HttpStatusCode.OK, (await player.Http.PostAsJsonAsync(new Uri(fixture.System.Url("hunt"), $"/hunts/{hunt.Id}/puzzles/{hunt.PuzzleIds[0]}/answers"),
-            new { playerId = "dora", answer = "50" })).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await player.AnswerAsync(hunt.Id, hunt.PuzzleIds[0], "dora", "50")).StatusCode);
         var scoring = fixture.System.Url("scoring");
         await Eventually.UntilAsync(async () => (await player.Http.GetAsync(new Uri(scoring, $"/ledgers/{hunt.Id}/dora"))).IsSuccessStatusCode, "dora's 50 points");
         async Task<int> PointsAsync() => (await player.Http.GetFromJsonAsync<JsonElement>(new Uri(scoring, $"/ledgers/{hunt.Id}/dora"))).GetProperty("points").GetInt32();
@@ -161,7 +160,7 @@ public abstract class PrizeClaimTests(PrizeClaimTests.PrizeSystemFixture fixture
         var rejected = await player.Http.SendAsync(invalid);
         Assert.Equal(HttpStatusCode.BadRequest, rejected.StatusCode);
         Assert.Equal("VX3002", (await rejected.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
-        var unknown = await player.Http.PostAsJsonAsync(new Uri(prizes, "/prizes/nope/claims"), new { playerId = "dora", huntId = hunt.Id });
+        var unknown = await player.ClaimAsync("nope", hunt.Id, "dora");
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal("VX6101", (await unknown.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
 
@@ -172,14 +171,14 @@ public abstract class PrizeClaimTests(PrizeClaimTests.PrizeSystemFixture fixture
         var claimId = "dora-lamp-" + Guid.NewGuid().ToString("N")[..8];
         for (var i = 0; i < 2; i++)
         {
-            var accepted = await player.Http.PostAsJsonAsync(new Uri(prizes, $"/prizes/{prizeId}/claims"), new { playerId = "dora", huntId = hunt.Id, claimId });
+            var accepted = await player.ClaimAsync(prizeId!, hunt.Id, "dora", claimId);
             Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
             Assert.Equal(claimId, (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("instanceId").GetString());
         }
-        var taken = await player.Http.PostAsJsonAsync(new Uri(prizes, $"/prizes/{prizeId}/claims"), new { playerId = "eve", huntId = hunt.Id, claimId });
+        var taken = await player.ClaimAsync(prizeId!, hunt.Id, "eve", claimId);
         Assert.Equal(HttpStatusCode.Conflict, taken.StatusCode);
         Assert.Equal("VX6107", (await taken.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("code").GetString());
-        var badId = await player.Http.PostAsJsonAsync(new Uri(prizes, $"/prizes/{prizeId}/claims"), new { playerId = "dora", huntId = hunt.Id, claimId = "a||b" });
+        var badId = await player.ClaimAsync(prizeId!, hunt.Id, "dora", "a||b");
         Assert.Equal(HttpStatusCode.BadRequest, badId.StatusCode);
         await Eventually.UntilAsync(async () => (await player.Http.GetFromJsonAsync<JsonElement>(new Uri(prizes, $"/prizes/{prizeId}/claims/{claimId}")))
             .GetProperty("status").GetString() == "COMPLETED", "dora's single lamp claim to complete");
@@ -212,6 +211,7 @@ public abstract class PrizeClaimTests(PrizeClaimTests.PrizeSystemFixture fixture
         public Dictionary<string, int> Balances { get; } = new(StringComparer.Ordinal);
         public List<string> ClaimIds { get; } = [];
         private readonly Dictionary<string, string> _playerOf = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, string> _tokenOf = new(StringComparer.Ordinal);
 
         private Uri Prizes(string path) => new(_fixture.System.Url("prizes"), path);
 
@@ -225,15 +225,15 @@ public abstract class PrizeClaimTests(PrizeClaimTests.PrizeSystemFixture fixture
             run.HuntId = hunt.Id;
             int[][] solved = [[0], [2], [2, 3], [0, 1, 2, 3], [0, 1, 2, 3]]; // 10, 30, 70, 100, 100 points: 0, 1, 2, 3, 3 prizes affordable
             int[] points = [10, 20, 30, 40];
-            var hunts = fixture.System.Url("hunt");
             for (var p = 0; p < Claims / ClaimsPerPlayer; p++)
             {
                 var playerId = $"{name}-p{p:00}";
                 var subset = solved[p % solved.Length];
                 run.Balances[playerId] = subset.Sum(i => points[i]);
+                run._tokenOf[playerId] = await player.TokenAsync(hunt.Id, playerId);
                 foreach (var i in subset)
                 {
-                    var answer = await player.Http.PostAsJsonAsync(new Uri(hunts, $"/hunts/{hunt.Id}/puzzles/{hunt.PuzzleIds[i]}/answers"), new { playerId, answer = points[i].ToString() });
+                    using var answer = await player.AnswerAsync(hunt.Id, hunt.PuzzleIds[i], playerId, points[i].ToString(System.Globalization.CultureInfo.InvariantCulture));
                     Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
                 }
                 for (var c = 0; c < ClaimsPerPlayer; c++)
@@ -261,7 +261,9 @@ public abstract class PrizeClaimTests(PrizeClaimTests.PrizeSystemFixture fixture
             {
                 try
                 {
-                    var response = await _http.PostAsJsonAsync(Prizes($"/prizes/{PrizeId}/claims"), new { playerId = _playerOf[claimId], huntId = HuntId, claimId });
+                    using var request = PlayerJoin.Post(Prizes($"/prizes/{PrizeId}/claims"), new { playerId = _playerOf[claimId], huntId = HuntId, claimId },
+                        _tokenOf[_playerOf[claimId]]);
+                    var response = await _http.SendAsync(request);
                     _answers.AddOrUpdate(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture), 1, (_, n) => n + 1);
                     if (response.StatusCode == HttpStatusCode.Accepted)
                     {
@@ -315,7 +317,10 @@ public abstract class PrizeClaimTests(PrizeClaimTests.PrizeSystemFixture fixture
         {
             try
             {
-                var response = await _http.GetAsync(Prizes($"/prizes/{PrizeId}/claims/{claimId}"));
+                // As the claim's player (its token), who alone sees the voucher.
+                using var request = new HttpRequestMessage(HttpMethod.Get, Prizes($"/prizes/{PrizeId}/claims/{claimId}"));
+                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", _tokenOf[_playerOf[claimId]]);
+                var response = await _http.SendAsync(request);
                 return response.IsSuccessStatusCode ? await response.Content.ReadFromJsonAsync<JsonElement>() : null;
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)

@@ -51,6 +51,18 @@ public static class ServiceErrorCodes
     /// </summary>
     public const string DependencyUnavailable = "VX3013";
 
+    /// <summary>
+    /// 401 (missing) / 403 (wrong): an answer or claim for a player came without that player's token, or with a token
+    /// issued for another player or hunt (<see cref="Security.PlayerTokens"/>); a per-event rejection at the gateway.
+    /// </summary>
+    public const string PlayerTokenRequired = "VX3014";
+
+    /// <summary>409: the player has already joined the hunt; its token was handed out then, and only then.</summary>
+    public const string PlayerAlreadyJoined = "VX3015";
+
+    /// <summary>401: the service has no key for player tokens (no VELTRIX_PLAYER_TOKEN_KEY, no strong operator token), so player routes stay closed.</summary>
+    public const string PlayerTokensClosed = "VX3016";
+
     /// <summary>The documentation page for a code; problem+json's <c>type</c> member.</summary>
     public static string TypeUri(string code) => "https://veltrix.dev/errors/" + code;
 

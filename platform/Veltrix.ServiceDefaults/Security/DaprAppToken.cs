@@ -39,5 +39,24 @@ public static class DaprAppToken
         return builder;
     }
 
+    /// <summary>
+    /// For sidecar-only commands that move value (scoring's debit): the app token is required when configured, and
+    /// without one the endpoint is closed (401 VX3008) instead of open to anyone who can reach the app's port. A run
+    /// through AppHost or the Kubernetes manifests always has the token; a bare process does not, and then nobody —
+    /// neither an anonymous caller nor a player — can reach the command.
+    /// </summary>
+    public static TBuilder RequireDaprAppTokenOrClose<TBuilder>(this TBuilder builder, IServiceProvider services) where TBuilder : IEndpointConventionBuilder
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        if (services.GetService<DaprAppTokenMarker>() is { Enabled: true }) return builder.RequireAuthorization(PolicyName);
+        builder.Add(endpoint => endpoint.RequestDelegate = Closed);
+        return builder;
+    }
+
+    private static Task Closed(HttpContext context) =>
+        Problems.Create(StatusCodes.Status401Unauthorized, ServiceErrorCodes.Unauthorized, "Sidecar-only route closed",
+            $"{context.Request.Path} is reached only through Dapr service invocation with the app token, and this app has no APP_API_TOKEN, so it is closed; start it through AppHost or give it APP_API_TOKEN (Dapr's app-token-secret)")
+            .ExecuteAsync(context);
+
     private sealed record DaprAppTokenMarker(bool Enabled);
 }

@@ -4,6 +4,7 @@ using Veltrix.Events.Publishing;
 using Veltrix.Events.Routing;
 using Veltrix.Gateway.Ingest;
 using Veltrix.ServiceDefaults;
+using Veltrix.ServiceDefaults.Security;
 
 namespace Veltrix.Gateway.Apis;
 
@@ -23,7 +24,7 @@ public static class EventsApi
     /// Content-Type surface as exceptions that the service defaults answer with VX3001 / VX3005.
     /// </summary>
     private static async Task<IResult> IngestAsync(HttpRequest request, InFlightLimiter limiter, IOptions<GatewayOptions> options, ActiveRouting routing, EventPublisher publisher,
-        CancellationToken cancellationToken)
+        PlayerTokens tokens, CancellationToken cancellationToken)
     {
         if (!limiter.TryEnter())
             return Problems.Overloaded(StatusCodes.Status429TooManyRequests, "Too many requests",
@@ -46,7 +47,8 @@ public static class EventsApi
                     $"a request carries at most {options.Value.MaxBatchSize} events; this one has {items.Count}; split it");
 
             var routes = routing.Current;
-            var checkedEvents = items.Select((item, index) => EventValidator.Check(item, index, routes, publisher.AppId)).ToList();
+            var bearer = PlayerTokens.FromBearer(request);
+            var checkedEvents = items.Select((item, index) => EventValidator.Check(item, index, routes, publisher.AppId, tokens, bearer)).ToList();
             var rejected = checkedEvents.OfType<Checked.Rejected>().Select(r => new RejectedEvent(r.Index, r.Code, r.Message)).ToList();
             var accepted = checkedEvents.OfType<Checked.Accepted>().ToList();
             foreach (var ofType in accepted.GroupBy(a => a.Type))

@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Veltrix.Hunt.Domain;
 using Veltrix.Hunt.Events;
 using Veltrix.ServiceDefaults;
+using Veltrix.ServiceDefaults.Security;
 
 namespace Veltrix.Hunt.Apis;
 
@@ -13,6 +14,7 @@ public static class HuntApi
     {
         app.MapPost("/hunts", CreateAsync);
         app.MapGet("/hunts/{huntId}", GetAsync);
+        app.MapPost("/hunts/{huntId}/players", JoinAsync);
         app.MapPost("/hunts/{huntId}/puzzles/{puzzleId}/answers", AnswerAsync);
         return app;
     }
@@ -48,13 +50,33 @@ public static class HuntApi
         Ids.Check("huntId", huntId)
         ?? (await store.FindAsync(huntId, cancellationToken) is { } hunt ? TypedResults.Ok(View(hunt)) : Problems.NotFound($"hunt '{huntId}' does not exist"));
 
-    private static async Task<IResult> AnswerAsync(string huntId, string puzzleId, SubmitAnswerRequest request, AnswerChecker checker,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// 201 with the player's token, once per (hunt, player); 409 VX3015 for a player id that has joined already. The hunt
+    /// must exist, so tokens are never handed out (nor join records written) for made-up hunts. The Location is escaped: a
+    /// header holds ASCII only, and a player id may be any text.
+    /// </summary>
+    private static async Task<IResult> JoinAsync(string huntId, JoinRequest request, HuntStore store, PlayerJoins joins, PlayerTokens tokens,
+        HttpContext http, CancellationToken cancellationToken)
+    {
+        if (Ids.Check(("huntId", huntId), ("playerId", request.PlayerId)) is { } invalid) return invalid;
+        if (tokens.ClosedBecause is not null && tokens.Check(http, null, huntId, request.PlayerId!) is { } closed) return closed;
+        if (await store.FindAsync(huntId, cancellationToken) is null) return Problems.NotFound($"hunt '{huntId}' does not exist");
+        return await joins.JoinAsync(huntId, request.PlayerId!, cancellationToken) is { } token
+            ? TypedResults.Created($"/hunts/{huntId}/players/{Uri.EscapeDataString(request.PlayerId!)}", new JoinedPlayer(huntId, request.PlayerId!, token))
+            : Problems.Create(StatusCodes.Status409Conflict, ServiceErrorCodes.PlayerAlreadyJoined, "Player already joined",
+                $"player '{request.PlayerId}' has already joined hunt '{huntId}'; its token was returned to that join, and only then. Use that token, or join under a new player id",
+                Field("playerId"));
+    }
+
+    /// <summary>Only the player itself may answer: <c>Authorization: Bearer</c> with the token its join returned.</summary>
+    private static async Task<IResult> AnswerAsync(string huntId, string puzzleId, SubmitAnswerRequest request, AnswerChecker checker, PlayerTokens tokens,
+        HttpContext http, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.PlayerId)) return Problems.Validation("'playerId' is required", Field("playerId"));
         if (request.Answer is null) return Problems.Validation("'answer' is required", Field("answer"));
         // The ids become state keys and event data: one that a key or a URL cannot hold is refused here, not by the store.
         if (Ids.Check(("huntId", huntId), ("puzzleId", puzzleId), ("playerId", request.PlayerId)) is { } invalid) return invalid;
+        if (tokens.Check(http, PlayerTokens.FromBearer(http.Request), huntId, request.PlayerId) is { } refused) return refused;
         var outcome = (await checker.CheckAsync([new AnswerSubmitted(huntId, puzzleId, request.PlayerId, request.Answer)], cancellationToken))[0];
         return outcome switch
         {

@@ -12,3 +12,8 @@ public sealed record HuntView(string Id, string Name, IReadOnlyList<PuzzleView> 
 public sealed record SubmitAnswerRequest(string? PlayerId, string? Answer);
 
 public sealed record AnswerResult(bool Correct);
+
+public sealed record JoinRequest(string? PlayerId);
+
+/// <summary>The answer to a join: the player's token, shown this once (hunt keeps only its hash).</summary>
+public sealed record JoinedPlayer(string HuntId, string PlayerId, string Token);

@@ -4,6 +4,7 @@ using Grpc.Core;
 using Veltrix.Prizes.Claims;
 using Veltrix.Prizes.Domain;
 using Veltrix.ServiceDefaults;
+using Veltrix.ServiceDefaults.Security;
 
 namespace Veltrix.Prizes.Apis;
 
@@ -36,12 +37,15 @@ public static partial class PrizeApi
         return Results.Created($"/prizes/{prize.Id}", View(prize));
     }
 
-    private static async Task<IResult> ClaimAsync(string prizeId, ClaimRequest body, PrizeStore prizes, DaprWorkflowClient workflows, CancellationToken cancellationToken)
+    /// <summary>Only the player itself may spend its points: <c>Authorization: Bearer</c> with the token its join returned.</summary>
+    private static async Task<IResult> ClaimAsync(string prizeId, ClaimRequest body, PrizeStore prizes, DaprWorkflowClient workflows, PlayerTokens tokens,
+        HttpContext http, CancellationToken cancellationToken)
     {
         if (body is not { PlayerId.Length: > 0 and <= 200, HuntId.Length: > 0 and <= 200 })
             return Problems.Validation("send {\"playerId\", \"huntId\"}: the player claiming, and the hunt whose points pay for the prize");
         // Both reach scoring's ledger route as path segments and its state keys: refuse what those cannot hold.
         if (Ids.Check(("playerId", body.PlayerId), ("huntId", body.HuntId)) is { } invalid) return invalid;
+        if (tokens.Check(http, PlayerTokens.FromBearer(http.Request), body.HuntId, body.PlayerId) is { } refused) return refused;
         if (body.ClaimId is { } given && !ClaimIdShape().IsMatch(given))
             return Problems.Validation("'claimId' must be 1 to 64 letters, digits, '-' or '_' (it names the claim's workflow instance)",
                 new Dictionary<string, object?> { ["field"] = "claimId" });
@@ -74,7 +78,12 @@ public static partial class PrizeApi
         }
     }
 
-    private static async Task<IResult> GetClaimAsync(string prizeId, string claimId, DaprWorkflowClient workflows, CancellationToken cancellationToken)
+    /// <summary>
+    /// Anyone may follow a claim's status, but its voucher — the prize itself — is shown only to the claim's player (its
+    /// token as bearer): claim ids are the client's and often guessable, so the id alone must not hand the prize over.
+    /// </summary>
+    private static async Task<IResult> GetClaimAsync(string prizeId, string claimId, DaprWorkflowClient workflows, PlayerTokens tokens, HttpContext http,
+        CancellationToken cancellationToken)
     {
         if (!ClaimIdShape().IsMatch(claimId) || !PrizeIdShape().IsMatch(prizeId)) return ClaimNotFound(prizeId, claimId);
         var state = await workflows.GetWorkflowStateAsync(claimId, getInputsAndOutputs: true, cancellationToken);
@@ -84,7 +93,8 @@ public static partial class PrizeApi
         var status = outcome?.Status ?? StatusName(state.RuntimeStatus);
         var failure = state.FailureDetails is { } details ? details.ErrorMessage : outcome?.Failure;
         var failureCode = outcome?.FailureCode ?? (state.FailureDetails is null ? null : PrizeErrorCodes.ClaimBroke);
-        return Results.Ok(new ClaimView(claimId, prizeId, input.PlayerId, status, outcome?.Voucher, failureCode, failure, state.ReadCustomStatusAs<string>()));
+        var voucher = tokens.Check(PlayerTokens.FromBearer(http.Request), input.HuntId, input.PlayerId) == PlayerTokenCheck.Valid ? outcome?.Voucher : null;
+        return Results.Ok(new ClaimView(claimId, prizeId, input.PlayerId, status, voucher, failureCode, failure, state.ReadCustomStatusAs<string>()));
     }
 
     /// <summary>Dapr's names for the runtime statuses, as its workflow HTTP API shows them.</summary>

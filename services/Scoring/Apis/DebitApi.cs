@@ -6,7 +6,9 @@ namespace Veltrix.Scoring.Apis;
 
 /// <summary>
 /// The debit command, for other apps through Dapr service invocation (the prize-claim workflow calls it), so the app
-/// token is required: only the sidecar, which adds it, reaches these routes.
+/// token is required: only the sidecar, which adds it, reaches these routes — never an anonymous caller, nor a player
+/// with its player token (without a configured app token the routes are closed). A debit id is scoped to its hunt and
+/// player, so one player's debit id can neither collide with nor replay another's.
 /// <c>POST /ledgers/{huntId}/{playerId}/debits</c> <c>{"debitId","amount"}</c> → 200 with the settlement, or 409 VX6103
 /// when the player lacks the points (a permanent answer for that id).
 /// <c>POST /ledgers/{huntId}/{playerId}/debits/{debitId}/cancel</c> → 200: refunded if it was applied, otherwise recorded
@@ -30,13 +32,13 @@ public static class DebitApi
                 _ => Problems.Create(StatusCodes.Status409Conflict, DebitErrorCodes.DebitCancelled, "Debit cancelled",
                     $"debit '{record.DebitId}' was cancelled ({record.Outcome}); nothing more is taken for that id, use a new one"),
             };
-        }).RequireDaprAppToken(app.Services);
+        }).RequireDaprAppTokenOrClose(app.Services);
         app.MapPost("/ledgers/{huntId}/{playerId}/debits/{debitId}/cancel", async (string huntId, string playerId, string debitId, DebitService debits,
             CancellationToken cancellationToken) =>
         {
             if (Ids.Check(("huntId", huntId), ("playerId", playerId), ("debitId", debitId)) is { } invalid) return invalid;
             return Results.Json(Settled(await debits.CancelAsync(huntId, playerId, debitId, cancellationToken)), DebitJson.Default.DebitSettled);
-        }).RequireDaprAppToken(app.Services);
+        }).RequireDaprAppTokenOrClose(app.Services);
         return app;
     }
 

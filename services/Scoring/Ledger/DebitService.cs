@@ -20,7 +20,7 @@ public sealed partial class DebitService(DaprClient dapr, EventPublisher publish
 
     public async Task<DebitRecord> DebitAsync(string huntId, string playerId, string debitId, long amount, CancellationToken cancellationToken)
     {
-        var record = await DecideAsync(DebitKey(debitId), (ledger, existing) => existing ?? (ledger.Points >= amount
+        var record = await DecideAsync(DebitKey(huntId, playerId, debitId), (ledger, existing) => existing ?? (ledger.Points >= amount
             ? new DebitRecord(debitId, huntId, playerId, amount, DebitOutcome.Debited, ledger.Points - amount, ledger.Version + 1)
             : new DebitRecord(debitId, huntId, playerId, amount, DebitOutcome.Rejected, ledger.Points, ledger.Version)), huntId, playerId, cancellationToken);
         if (record.Outcome == DebitOutcome.Debited) await PublishTotalAsync(record, "debit", -record.Amount, cancellationToken);
@@ -30,7 +30,7 @@ public sealed partial class DebitService(DaprClient dapr, EventPublisher publish
     /// <summary>Gives a debit back, or — if it was never applied — makes sure it never will be. Idempotent.</summary>
     public async Task<DebitRecord> CancelAsync(string huntId, string playerId, string debitId, CancellationToken cancellationToken)
     {
-        var record = await DecideAsync(DebitKey(debitId), (ledger, existing) => existing switch
+        var record = await DecideAsync(DebitKey(huntId, playerId, debitId), (ledger, existing) => existing switch
         {
             null => new DebitRecord(debitId, huntId, playerId, 0, DebitOutcome.Cancelled, ledger.Points, ledger.Version),
             { Outcome: DebitOutcome.Debited } debited => debited with { Outcome = DebitOutcome.Refunded, BalanceAfter = ledger.Points + debited.Amount, VersionAfter = ledger.Version + 1 },
@@ -96,10 +96,22 @@ public sealed partial class DebitService(DaprClient dapr, EventPublisher publish
     private Task PublishTotalAsync(DebitRecord record, string kind, long points, CancellationToken cancellationToken)
     {
         var awarded = new PointsAwarded(record.HuntId, record.PlayerId, $"{kind}:{record.DebitId}", points, record.BalanceAfter, record.VersionAfter);
-        return publisher.PublishOneAsync(EventTypes.PointsAwarded, $"{kind}:{record.DebitId}", awarded, DebitJson.Default.RoutedEventPointsAwarded, cancellationToken);
+        return publisher.PublishOneAsync(EventTypes.PointsAwarded, EventId(kind, record), awarded, DebitJson.Default.RoutedEventPointsAwarded, cancellationToken);
     }
 
-    public static string DebitKey(string debitId) => $"debit:{debitId}";
+    /// <summary>
+    /// The debit record's key: the id is the caller's (the claim id), so it is scoped to the ledger it spends from — the
+    /// same id for another player or hunt is another debit, and can never read, replay or block this one. Ids may hold
+    /// ':', so the hunt and player ids carry their lengths: (player "a:b", debit "c") and (player "a", debit "b:c") are
+    /// different keys.
+    /// </summary>
+    public static string DebitKey(string huntId, string playerId, string debitId) => $"debit:{Scope(huntId, playerId)}:{debitId}";
+
+    /// <summary>The event id of the points.awarded a debit or refund publishes, scoped like <see cref="DebitKey"/>.</summary>
+    public static string EventId(string kind, DebitRecord record) => $"{kind}:{Scope(record.HuntId, record.PlayerId)}:{record.DebitId}";
+
+    private static string Scope(string huntId, string playerId) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{huntId.Length}:{huntId}:{playerId.Length}:{playerId}");
 
     [LoggerMessage(Level = LogLevel.Information, Message = "debit {DebitId} of {Player}: {Outcome} ({Amount} points, balance {Balance})")]
     private static partial void LogDecided(ILogger logger, string debitId, string player, DebitOutcome outcome, long amount, long balance);
