@@ -10,6 +10,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.AddEventConfiguration();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, LeaderboardJson.Default));
+builder.Services.AddOptions<LiveViewerOptions>().Bind(builder.Configuration.GetSection("Leaderboard")).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddSingleton<BoardChanges>();
 builder.Services.AddSingleton<BoardStore>();
 builder.Services.AddSingleton(TimeProvider.System);

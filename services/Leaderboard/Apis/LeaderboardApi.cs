@@ -16,12 +16,16 @@ public static class LeaderboardApi
             Ids.Check("huntId", huntId) ?? TypedResults.Ok(await claims.ListAsync(huntId, cancellationToken)));
 
         // Server-Sent Events: the current board at once, then every change.
-        app.MapGet("/leaderboard/{huntId}/stream", (string huntId, BoardStore boards, BoardChanges changes, CancellationToken cancellationToken) =>
-            Ids.Check("huntId", huntId) is { } invalid ? invalid
-            : changes.Subscribe(huntId) is { } subscription
+        app.MapGet("/leaderboard/{huntId}/stream", (string huntId, HttpContext context, BoardStore boards, BoardChanges changes, CancellationToken cancellationToken) =>
+        {
+            if (Ids.Check("huntId", huntId) is { } invalid) return invalid;
+            var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+            return changes.Subscribe(huntId, client, out var refusal) is { } subscription
                 ? TypedResults.ServerSentEvents(StreamAsync(huntId, boards, subscription, cancellationToken), eventType: "leaderboard")
-                : Problems.Overloaded(StatusCodes.Status429TooManyRequests, "Too many viewers",
-                    $"the leaderboard serves at most {BoardChanges.MaxViewers} live pages; try again later", retryAfterSeconds: 5));
+                : Problems.Overloaded(StatusCodes.Status429TooManyRequests, "Too many live pages", refusal == ViewerRefusal.TooManyFromClient
+                    ? $"one client may keep at most {changes.Limits.MaxViewersPerClient} live pages open; close one, then reload"
+                    : $"the leaderboard serves at most {changes.Limits.MaxViewers} live pages; try again later", retryAfterSeconds: 5);
+        });
         return app;
     }
 
