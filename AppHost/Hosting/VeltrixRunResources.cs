@@ -24,16 +24,16 @@ internal static class VeltrixRunResources
         var devSidecar = run.Daprd is null
             ? builder.AddDevSidecar("sidecar", plan.SidecarAssembly, plan.RepositoryRoot)
                 .WithResourcesPaths(plan.ResourcesPaths)
-                .WithDaprApiTokens(run.Tokens.DaprApiToken, run.Tokens.AppApiToken)
             : null;
 
         var deadLetterOwners = DeadLetterOwners.Read(plan.RepositoryRoot);
         foreach (var app in plan.Apps)
         {
             var sidecar = devSidecar ?? builder.AddDaprd($"{app.AppId}-daprd", run.Daprd!, plan.RepositoryRoot)
-                .WithResourcesPaths(plan.ResourcesPaths)
-                .WithDaprApiTokens(run.Tokens.DaprApiToken, run.Tokens.AppApiToken);
-            var dapr = new DaprApp(app.AppId, app.AppPort, app.DaprHttpPort, app.DaprGrpcPort);
+                .WithResourcesPaths(plan.ResourcesPaths);
+            // Each app's own tokens, as each daprd has its own: one app's DAPR_API_TOKEN opens no other app's ports.
+            var tokens = run.Tokens.Apps[app.AppId];
+            var dapr = new DaprApp(app.AppId, app.AppPort, app.DaprHttpPort, app.DaprGrpcPort) { DaprApiToken = tokens.DaprApiToken, AppApiToken = tokens.AppApiToken };
             if (app.Project is { } project)
             {
                 // AddProject as Aspire does it, with metadata that says the project is built (see BuiltProject).

@@ -28,7 +28,7 @@ public static class LocalRun
         var daprd = plan.UseDaprd ? Daprd.Find() : null;
         var dashboard = DashboardPorts.For(options.PortOffset);
         PortCheck.EnsureFree(plan, dashboard);
-        var tokens = RunTokens.Create(); // a weak operator token is refused before the build, not after it
+        var tokens = RunTokens.Create(plan.Apps.Select(a => a.AppId)); // a weak operator token is refused before the build, not after it
 
         if (!options.NoBuild)
         {

@@ -42,8 +42,8 @@ public static class DaprAppBuilderExtensions
                 // AppHost's environment cannot point the app at another sidecar.
                 env["DAPR_HTTP_ENDPOINT"] = $"http://127.0.0.1:{Invariant(dapr.DaprHttpPort)}";
                 env["DAPR_GRPC_ENDPOINT"] = $"http://127.0.0.1:{Invariant(dapr.DaprGrpcPort)}";
-                if (annotation.DaprApiToken is { } daprApiToken) env["DAPR_API_TOKEN"] = daprApiToken;
-                if (annotation.AppApiToken is { } appApiToken) env["APP_API_TOKEN"] = appApiToken;
+                if (annotation.DaprApiTokenOf(dapr) is { } daprApiToken) env["DAPR_API_TOKEN"] = daprApiToken;
+                if (annotation.AppApiTokenOf(dapr) is { } appApiToken) env["APP_API_TOKEN"] = appApiToken;
             })
             .WaitFor(sidecar)
             .WithRelationship(sidecar.Resource, "DaprSidecar")

@@ -20,4 +20,10 @@ public sealed class DaprSidecarAnnotation(DaprSidecarKind kind) : IResourceAnnot
 
     /// <summary>APP_API_TOKEN (sidecar → app: the `dapr-api-token` header on deliveries); null: no token.</summary>
     public string? AppApiToken { get; set; }
+
+    /// <summary>The DAPR_API_TOKEN of one app: its own, or the shared one.</summary>
+    public string? DaprApiTokenOf(DaprApp app) => app.DaprApiToken ?? DaprApiToken;
+
+    /// <summary>The APP_API_TOKEN of one app: its own, or the shared one.</summary>
+    public string? AppApiTokenOf(DaprApp app) => app.AppApiToken ?? AppApiToken;
 }

@@ -60,8 +60,8 @@ public static class DaprSidecarBuilderExtensions
     }
 
     /// <summary>
-    /// The run's API tokens: the sidecar requires DAPR_API_TOKEN from its apps and sends APP_API_TOKEN to them; each app
-    /// attached with <c>WithDaprSidecar</c> gets both.
+    /// Shared API tokens: the sidecar requires DAPR_API_TOKEN from its apps and sends APP_API_TOKEN to them; each app
+    /// attached with <c>WithDaprSidecar</c> gets both, unless its <see cref="DaprApp"/> carries its own.
     /// </summary>
     public static IResourceBuilder<ExecutableResource> WithDaprApiTokens(this IResourceBuilder<ExecutableResource> sidecar, string? daprApiToken, string? appApiToken)
     {
@@ -93,8 +93,22 @@ public static class DaprSidecarBuilderExtensions
             })
             .WithEnvironment(context =>
             {
-                if (annotation.DaprApiToken is { } daprApiToken) context.EnvironmentVariables["DAPR_API_TOKEN"] = daprApiToken;
-                if (annotation.AppApiToken is { } appApiToken) context.EnvironmentVariables["APP_API_TOKEN"] = appApiToken;
+                var env = context.EnvironmentVariables;
+                if (annotation.Kind == DaprSidecarKind.Daprd)
+                {
+                    // daprd serves one app: its tokens are the app's.
+                    var app = annotation.Apps.Single();
+                    if (annotation.DaprApiTokenOf(app) is { } daprApiToken) env["DAPR_API_TOKEN"] = daprApiToken;
+                    if (annotation.AppApiTokenOf(app) is { } appApiToken) env["APP_API_TOKEN"] = appApiToken;
+                    return;
+                }
+                if (annotation.DaprApiToken is { } shared) env["DAPR_API_TOKEN"] = shared;
+                if (annotation.AppApiToken is { } sharedApp) env["APP_API_TOKEN"] = sharedApp;
+                foreach (var app in annotation.Apps)
+                {
+                    if (app.DaprApiToken is { } own) env[DevSidecarTokenVariable.Name("DAPR_API_TOKEN", app.AppId)] = own;
+                    if (app.AppApiToken is { } ownApp) env[DevSidecarTokenVariable.Name("APP_API_TOKEN", app.AppId)] = ownApp;
+                }
             })
             // Traces and metrics to the dashboard like the apps' (the dev sidecar exports when OTEL_EXPORTER_OTLP_ENDPOINT is set).
             .WithOtlpExporter()

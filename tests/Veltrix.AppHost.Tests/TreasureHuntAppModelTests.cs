@@ -54,7 +54,7 @@ public sealed class TreasureHuntAppModelTests
             {
                 Content = JsonContent.Create(new { name = "harbour", puzzles = new[] { new { question = "What has keys but no locks?", answer = "a piano", points = 10 } } }),
             };
-            create.Headers.Add("dapr-api-token", run.Tokens.DaprApiToken);
+            create.Headers.Add("dapr-api-token", run.Tokens.Apps["gateway"].DaprApiToken);
             var created = await http.SendAsync(create);
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
             var huntId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString();
@@ -64,6 +64,11 @@ public sealed class TreasureHuntAppModelTests
             // Without the run's token the sidecar refuses: the token Aspire handed to the sidecar is the one that counts.
             var refused = await http.GetAsync($"http://127.0.0.1:{gatewaySidecar}/v1.0/invoke/hunt/method/hunts/{huntId}");
             Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+            // Each app has its own token, as with one daprd per app: hunt's opens nothing on gateway's sidecar port.
+            Assert.NotEqual(run.Tokens.Apps["hunt"].DaprApiToken, run.Tokens.Apps["gateway"].DaprApiToken);
+            using var withHuntsToken = new HttpRequestMessage(HttpMethod.Get, $"http://127.0.0.1:{gatewaySidecar}/v1.0/invoke/hunt/method/hunts/{huntId}");
+            withHuntsToken.Headers.Add("dapr-api-token", run.Tokens.Apps["hunt"].DaprApiToken);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(withHuntsToken)).StatusCode);
 
             // The dashboard's "Roll back configuration" command reaches control with the operator token: with only the
             // built-in version ever active, control answers that there is nothing to roll back to (a wrong token: 401).
@@ -112,7 +117,7 @@ public sealed class TreasureHuntAppModelTests
                 data = new { huntId = "h1", puzzleId = "p1", playerId = "mallory||x", answer = "a" },
             }), System.Text.Encoding.UTF8, "application/cloudevents+json"),
         };
-        publish.Headers.Add("dapr-api-token", run.Tokens.DaprApiToken);
+        publish.Headers.Add("dapr-api-token", run.Tokens.Apps["gateway"].DaprApiToken);
         using (var published = await http.SendAsync(publish, cancellationToken))
             Assert.True(published.IsSuccessStatusCode, await published.Content.ReadAsStringAsync(cancellationToken));
 

@@ -58,7 +58,7 @@ public static class InvocationEndpoints
             if (body.Length > 0 || context.Request.ContentType is not null) request.Content = new ByteArrayContent(body);
             foreach (var (name, values) in headers)
                 if (!request.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values)) request.Content?.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
-            if (options.AppApiToken is { } token) request.Headers.TryAddWithoutValidation("dapr-api-token", token);
+            if (options.AppApiTokenOf(target.AppId) is { } token) request.Headers.TryAddWithoutValidation("dapr-api-token", token);
             request.Headers.TryAddWithoutValidation("dapr-caller-app-id", caller.AppId);
             request.Headers.TryAddWithoutValidation("dapr-callee-app-id", target.AppId);
             try

@@ -106,8 +106,16 @@ public static class SidecarCommandLine
             MetricsPort = result.GetValue(MetricsPort),
             DaprApiToken = NonEmpty(Environment.GetEnvironmentVariable("DAPR_API_TOKEN")),
             AppApiToken = NonEmpty(Environment.GetEnvironmentVariable("APP_API_TOKEN")),
+            DaprApiTokensByApp = PerAppTokens("DAPR_API_TOKEN", apps),
+            AppApiTokensByApp = PerAppTokens("APP_API_TOKEN", apps),
         }, []);
     }
+
+    /// <summary>`{variable}_{APP}` for each app that has one (see <see cref="AppTokenVariable"/>).</summary>
+    private static Dictionary<string, string> PerAppTokens(string variable, IEnumerable<AppOptions> apps) =>
+        apps.Select(a => (a.AppId, Token: NonEmpty(Environment.GetEnvironmentVariable(AppTokenVariable.Name(variable, a.AppId)))))
+            .Where(a => a.Token is not null)
+            .ToDictionary(a => a.AppId, a => a.Token!, StringComparer.Ordinal);
 
     private static AppOptions? ParseApp(string spec, string channelAddress)
     {

@@ -29,9 +29,24 @@ public sealed record SidecarOptions
 
     public TimeSpan GracefulShutdown { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>When set, every Dapr API call but the health checks must carry it in `dapr-api-token`.</summary>
+    /// <summary>When set, every Dapr API call but the health checks must carry it in `dapr-api-token` (DAPR_API_TOKEN: every app's).</summary>
     public string? DaprApiToken { get; init; }
 
-    /// <summary>When set, sent in `dapr-api-token` on every call to the app.</summary>
+    /// <summary>When set, sent in `dapr-api-token` on every call to the app (APP_API_TOKEN: every app's).</summary>
     public string? AppApiToken { get; init; }
+
+    /// <summary>
+    /// An app's own DAPR_API_TOKEN (`DAPR_API_TOKEN_&lt;APP&gt;`): as daprd has one token per app, a token opens only its
+    /// own app's ports of this shared process. Takes precedence over <see cref="DaprApiToken"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> DaprApiTokensByApp { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>An app's own APP_API_TOKEN (`APP_API_TOKEN_&lt;APP&gt;`), sent on calls to that app; takes precedence over <see cref="AppApiToken"/>.</summary>
+    public IReadOnlyDictionary<string, string> AppApiTokensByApp { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The token calls on <paramref name="appId"/>'s ports must carry; null: none.</summary>
+    public string? DaprApiTokenOf(string appId) => DaprApiTokensByApp.GetValueOrDefault(appId) ?? DaprApiToken;
+
+    /// <summary>The token sent on calls to <paramref name="appId"/>; null: none.</summary>
+    public string? AppApiTokenOf(string appId) => AppApiTokensByApp.GetValueOrDefault(appId) ?? AppApiToken;
 }

@@ -17,6 +17,9 @@ public sealed class SidecarRuntime(IReadOnlyList<AppRuntime> apps)
     /// <summary>True when the request came in on a Dapr gRPC port (HTTP/2 only, gRPC's framing and status trailers).</summary>
     public bool IsGrpcPort(int localPort) => _byPort.TryGetValue(localPort, out var app) && app.Options.GrpcPort == localPort;
 
+    /// <summary>The app whose Dapr HTTP or gRPC port <paramref name="localPort"/> is; null for another port (metrics).</summary>
+    public AppRuntime? AppOnPort(int localPort) => _byPort.GetValueOrDefault(localPort);
+
     /// <summary>An app this process serves, by its ID (the target of service invocation).</summary>
     public AppRuntime? Find(string appId) => _byId.GetValueOrDefault(appId);
 

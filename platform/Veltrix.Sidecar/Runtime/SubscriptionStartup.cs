@@ -26,7 +26,7 @@ public sealed class SubscriptionStartup(
     {
         try
         {
-            var channel = new AppChannel(app.Options.AppChannelAddress, app.Options.AppPort!.Value, app.AppId, options.AppApiToken);
+            var channel = new AppChannel(app.Options.AppChannelAddress, app.Options.AppPort!.Value, app.AppId, options.AppApiTokenOf(app.AppId));
             app.Channel = channel;
             await SubscriptionDiscovery.WaitForPortAsync(app.Options.AppChannelAddress, app.Options.AppPort.Value, _logger, cancellationToken);
             var (subscriptions, problems) = await discovery.DiscoverAsync(app.AppId, channel, resources.Subscriptions, cancellationToken);
