@@ -1,4 +1,7 @@
 using System.Net;
+using Dapr.Client.Autogen.Grpc.v1;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Veltrix.Testing;
 
 namespace Veltrix.Sidecar.Tests.Security;
@@ -6,7 +9,7 @@ namespace Veltrix.Sidecar.Tests.Security;
 /// <summary>
 /// daprd has one DAPR_API_TOKEN per app; the dev sidecar serves several apps from one process, so each app may have its
 /// own (`DAPR_API_TOKEN_&lt;APP&gt;`, `APP_API_TOKEN_&lt;APP&gt;`): one app's token opens only its own app's ports, and each
-/// app is called with its own app token — on deliveries and on service invocation from another app.
+/// app is called with its own app token — on deliveries and on service invocation from another app. HTTP and gRPC alike.
 /// </summary>
 public sealed class PerAppTokenTests
 {
@@ -32,6 +35,14 @@ public sealed class PerAppTokenTests
             Assert.Equal(HttpStatusCode.Unauthorized, (await alphaOnBeta.Http.GetAsync("/v1.0/state/statestore/k")).StatusCode);
         using var beta = new SidecarApi(On("beta"), "beta-api");
         Assert.Equal(HttpStatusCode.NoContent, (await beta.Http.GetAsync("/v1.0/state/statestore/k")).StatusCode);
+
+        // The same on the gRPC ports (the official SDK's transport).
+        using var alphaGrpc = GrpcChannel.ForAddress($"http://127.0.0.1:{ports["alpha"].Grpc}");
+        var dapr = new Dapr.Client.Autogen.Grpc.v1.Dapr.DaprClient(alphaGrpc);
+        var stateRequest = new GetStateRequest { StoreName = "statestore", Key = "k" };
+        var refused = await Assert.ThrowsAsync<RpcException>(async () => await dapr.GetStateAsync(stateRequest, new Metadata { { "dapr-api-token", "beta-api" } }));
+        Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
+        await dapr.GetStateAsync(stateRequest, new Metadata { { "dapr-api-token", "alpha-api" } });
 
         // alpha with its own token: a delivery to alpha carries alpha's app token, an invocation of beta beta's.
         using var alpha = new SidecarApi(On("alpha"), "alpha-api");
