@@ -80,7 +80,7 @@ internal static class HuntBenchmark
         return 0;
     }
 
-    private static async Task<string> CreateHuntAsync(HttpClient http, RunningSystem system, string name)
+    internal static async Task<string> CreateHuntAsync(HttpClient http, RunningSystem system, string name)
     {
         var puzzles = new JsonArray(Enumerable.Range(1, Puzzles).Select(n => (JsonNode)new JsonObject { ["question"] = $"q{n}", ["answer"] = $"a{n}", ["points"] = 1 }).ToArray());
         var response = await http.PostAsync(new Uri(system.Url("hunt"), "/hunts"),
@@ -93,7 +93,7 @@ internal static class HuntBenchmark
     private static IEnumerable<string> Players(int count) => Enumerable.Range(0, Math.Max(1, count / Puzzles)).Select(p => $"p{p:D5}");
 
     /// <summary>Every player joins the hunt once (hunt's POST /hunts/{id}/players), as a real client does before answering.</summary>
-    private static async Task<Dictionary<string, string>> JoinAsync(HttpClient http, RunningSystem system, string huntId, int count)
+    internal static async Task<Dictionary<string, string>> JoinAsync(HttpClient http, RunningSystem system, string huntId, int count)
     {
         var tokens = new ConcurrentDictionary<string, string>();
         await Parallel.ForEachAsync(Players(count), new ParallelOptions { MaxDegreeOfParallelism = 8 },
@@ -106,13 +106,16 @@ internal static class HuntBenchmark
     /// player's token (the baseline's events a placeholder of the same length, so both ingest the same bytes).
     /// </summary>
     private static List<string> Events(string huntId, int count, Dictionary<string, string>? tokens) =>
-        Enumerable.Range(0, count).Select(i =>
-        {
-            var player = $"p{i % Math.Max(1, count / Puzzles):D5}";
-            var puzzle = i / Math.Max(1, count / Puzzles) % Puzzles + 1;
-            var token = tokens?[player] ?? "vxp1." + new string('x', 22) + "." + new string('x', 43);
-            return $$$"""{"id":"{{{huntId}}}-{{{i}}}","type":"answer.submitted","playerToken":"{{{token}}}","data":{"huntId":"{{{huntId}}}","puzzleId":"p{{{puzzle}}}","playerId":"{{{player}}}","answer":"a{{{puzzle}}}"}}""";
-        }).ToList();
+        Enumerable.Range(0, count).Select(i => Event(huntId, i, count, tokens)).ToList();
+
+    /// <summary>The <paramref name="i"/>-th of <see cref="Events"/>: built one at a time when a run offers more than it keeps.</summary>
+    internal static string Event(string huntId, int i, int count, Dictionary<string, string>? tokens)
+    {
+        var player = $"p{i % Math.Max(1, count / Puzzles):D5}";
+        var puzzle = i / Math.Max(1, count / Puzzles) % Puzzles + 1;
+        var token = tokens?[player] ?? "vxp1." + new string('x', 22) + "." + new string('x', 43);
+        return $$$"""{"id":"{{{huntId}}}-{{{i}}}","type":"answer.submitted","playerToken":"{{{token}}}","data":{"huntId":"{{{huntId}}}","puzzleId":"p{{{puzzle}}}","playerId":"{{{player}}}","answer":"a{{{puzzle}}}"}}""";
+    }
 
     private static async Task SubmitAllAsync(HttpClient http, Uri uri, List<string> events, int clients)
     {
@@ -131,7 +134,7 @@ internal static class HuntBenchmark
     /// while part does — so a full system is not flooded with events it must refuse again. On 503 (VX3013, an outage)
     /// it waits as long as Retry-After says.
     /// </summary>
-    private static async Task SubmitAsync(HttpClient http, Uri uri, IReadOnlyList<string> batch)
+    internal static async Task SubmitAsync(HttpClient http, Uri uri, IReadOnlyList<string> batch)
     {
         var remaining = batch.ToList();
         var backoff = TimeSpan.FromMilliseconds(10);
@@ -164,7 +167,7 @@ internal static class HuntBenchmark
         }
     }
 
-    private static async Task WaitForTotalAsync(HttpClient http, RunningSystem system, string huntId, int total)
+    internal static async Task WaitForTotalAsync(HttpClient http, RunningSystem system, string huntId, int total)
     {
         var deadline = Stopwatch.StartNew();
         while (await TotalAsync(http, system, huntId) < total)
@@ -174,7 +177,7 @@ internal static class HuntBenchmark
         }
     }
 
-    private static async Task<int> TotalAsync(HttpClient http, RunningSystem system, string huntId)
+    internal static async Task<int> TotalAsync(HttpClient http, RunningSystem system, string huntId)
     {
         var board = await http.GetFromJsonAsync<JsonElement>(new Uri(system.Url("leaderboard"), $"/leaderboard/{huntId}"));
         return board.GetProperty("entries").EnumerateArray().Sum(e => e.GetProperty("points").GetInt32());
@@ -245,14 +248,14 @@ internal static class HuntBenchmark
         }
     }
 
-    private static double Percentile(double[] sorted, double percentile) =>
+    internal static double Percentile(double[] sorted, double percentile) =>
         sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(percentile / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
 
-    private static int Arg(string[] args, string name, int fallback)
+    internal static int Arg(string[] args, string name, int fallback)
     {
         var index = Array.IndexOf(args, name);
         return index >= 0 && index + 1 < args.Length ? int.Parse(args[index + 1], CultureInfo.InvariantCulture) : fallback;
     }
 
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+    internal static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

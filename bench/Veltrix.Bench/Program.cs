@@ -4,12 +4,14 @@ using Veltrix.Bench;
 //   dotnet run -c Release --project bench/Veltrix.Bench -- sidecar [--events 20000] [--bulk-events 200000] [--concurrency 16]
 //   dotnet run -c Release --project bench/Veltrix.Bench -- rabbitmq [--events 20000] [--bulk-events 100000] [--concurrency 16] [--publishers 4] [--rounds 1]
 //   dotnet build Veltrix.sln -c Release && dotnet run -c Release --project bench/Veltrix.Bench -- hunt [--events 50000] [--rate 5000] [--debug]
+//   dotnet build Veltrix.sln -c Release && dotnet run -c Release --project bench/Veltrix.Bench -- overload [--seconds 20] [--clients 2] [--factor 10] [--batch 500]
 //   dotnet run -c Release --project bench/Veltrix.Bench -- routing [--batches 2000]
 //   dotnet run -c Release --project bench/Veltrix.Bench -- workflows [--workflows 2000] [--concurrency 64] [--store sqlite|postgres]
 return args.FirstOrDefault() switch
 {
     "sidecar" => await SidecarBenchmark.RunAsync(args[1..]),
     "hunt" => await HuntBenchmark.RunAsync(args[1..]),
+    "overload" => await OverloadBenchmark.RunAsync(args[1..]),
     "rabbitmq" => await RabbitMqBenchmark.RunAsync(args[1..]),
     "routing" => await RoutingBenchmark.RunAsync(args[1..]),
     "workflows" => await WorkflowBenchmark.RunAsync(args[1..]),
@@ -18,6 +20,6 @@ return args.FirstOrDefault() switch
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Veltrix.Bench sidecar|rabbitmq|hunt|routing|workflows [options]   (see docs/performance.md)");
+    Console.Error.WriteLine("usage: Veltrix.Bench sidecar|rabbitmq|hunt|overload|routing|workflows [options]   (see docs/performance.md)");
     return 2;
 }

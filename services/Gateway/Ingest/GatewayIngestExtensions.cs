@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
 namespace Veltrix.Gateway.Ingest;
 
 public static class GatewayIngestExtensions
@@ -6,6 +8,9 @@ public static class GatewayIngestExtensions
     {
         services.AddOptions<GatewayOptions>().Bind(configuration.GetSection("Gateway")).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<InFlightLimiter>();
+        services.AddSingleton<DownstreamGate>();
+        services.AddSingleton<IngestMetrics>();
+        services.TryAddSingleton(TimeProvider.System);
         return services;
     }
 }

@@ -44,4 +44,34 @@ public sealed class QueueBoundTests
         // Room again once they are delivered.
         await Eventually.UntilAsync(async () => (await api.PublishAsync("pubsub", "flood", """{"n":9}""")).StatusCode == HttpStatusCode.NoContent, "a publish to be accepted again");
     }
+
+    [Fact]
+    public async Task A_bulk_publish_is_admitted_whole_or_refused_whole_so_no_batch_is_split_at_the_bound()
+    {
+        var gate = new TaskCompletionSource();
+        await using var app = await RecordingApp.StartAsync("""[{"pubsubname":"pubsub","topic":"flood","route":"/flood"}]""");
+        app.RespondAsync("/flood", async (_, _) =>
+        {
+            await gate.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            return (200, null);
+        });
+        using var resources = new ResourcesFolder(Yaml.InMemoryPubSub());
+        await using var sidecar = await SidecarProcess.StartForAppAsync("bounded", app.Port, [resources.Path],
+            extraArguments: ["--subscription-queue-depth", "5", "--subscription-concurrency", "1"]);
+        using var api = new SidecarApi(sidecar.BaseAddress);
+        static string Entries(params int[] numbers) => "[" + string.Join(',', numbers.Select(n => $$$"""{"entryId":"e{{{n}}}","event":{"n":{{{n}}}}}""")) + "]";
+
+        Assert.Equal(HttpStatusCode.NoContent, (await api.PostJsonAsync("/v1.0-alpha1/publish/bulk/pubsub/flood", Entries(1, 2, 3))).StatusCode);
+        var refused = await api.PostJsonAsync("/v1.0-alpha1/publish/bulk/pubsub/flood", Entries(4, 5, 6)); // 2 places left for 3
+        Assert.Equal(HttpStatusCode.InternalServerError, refused.StatusCode);
+        var failed = (await SidecarApi.JsonAsync(refused)).GetProperty("failedEntries").EnumerateArray().ToList();
+        Assert.Equal(["e4", "e5", "e6"], failed.Select(e => e.GetProperty("entryId").GetString()));
+        Assert.All(failed, e => Assert.Contains("VX2010", e.GetProperty("error").GetString(), StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.NoContent, (await api.PostJsonAsync("/v1.0-alpha1/publish/bulk/pubsub/flood", Entries(7, 8))).StatusCode); // fits
+
+        gate.SetResult();
+        await Eventually.UntilAsync(() => app.Count("/flood") == 5, "the five accepted messages");
+        var numbers = app.On("/flood").Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("data").GetProperty("n").GetInt32()).Order().ToList();
+        Assert.Equal([1, 2, 3, 7, 8], numbers);
+    }
 }

@@ -22,23 +22,38 @@ public sealed class InMemoryPubSub(ComponentResource resource, ComponentContext 
 
     public Task PublishAsync(PubSubMessage message, CancellationToken cancellationToken)
     {
-        if (_topics.TryGetValue(message.Topic, out var subscribers)) subscribers.Publish(message);
+        if (_topics.TryGetValue(message.Topic, out var subscribers) && subscribers.TryPublish([message], 0, 1) is { } refusal)
+            throw new PublishException(refusal, boundReached: true);
         return Task.CompletedTask;
     }
 
+    /// <summary>
+    /// A run of messages to one topic (a bulk publish is one topic) is admitted whole or refused whole: a full
+    /// subscription refuses the batch with one message, not one exception per entry, so refusing under overload costs
+    /// almost nothing, and the publisher resends one batch instead of its tail. Only a run longer than a subscription's
+    /// whole bound is admitted message by message (it could never fit at once).
+    /// </summary>
     public Task<IReadOnlyList<BulkPublishFailure>> BulkPublishAsync(IReadOnlyList<PubSubMessage> messages, CancellationToken cancellationToken)
     {
         var failures = new List<BulkPublishFailure>();
-        for (var i = 0; i < messages.Count; i++)
+        for (var start = 0; start < messages.Count;)
         {
-            try
+            var end = start + 1;
+            while (end < messages.Count && messages[end].Topic == messages[start].Topic) end++;
+            if (_topics.TryGetValue(messages[start].Topic, out var subscribers))
             {
-                if (_topics.TryGetValue(messages[i].Topic, out var subscribers)) subscribers.Publish(messages[i]);
+                if (end - start <= subscribers.SmallestCapacity)
+                {
+                    if (subscribers.TryPublish(messages, start, end) is { } refusal)
+                        for (var i = start; i < end; i++) failures.Add(new BulkPublishFailure(i, refusal, BoundReached: true));
+                }
+                else
+                {
+                    for (var i = start; i < end; i++)
+                        if (subscribers.TryPublish(messages, i, i + 1) is { } refusal) failures.Add(new BulkPublishFailure(i, refusal, BoundReached: true));
+                }
             }
-            catch (PublishException e)
-            {
-                failures.Add(new BulkPublishFailure(i, e.Message, e.BoundReached));
-            }
+            start = end;
         }
         return Task.FromResult<IReadOnlyList<BulkPublishFailure>>(failures);
     }
@@ -75,19 +90,26 @@ public sealed class InMemoryPubSub(ComponentResource resource, ComponentContext 
 
         public SubscriptionQueue[] Snapshot() => _queues;
 
-        public void Publish(PubSubMessage message)
+        public int SmallestCapacity => _queues.Length == 0 ? int.MaxValue : _queues.Min(q => q.Capacity);
+
+        /// <summary>
+        /// Enqueues messages[start..end) on every subscription, or on none when one of them lacks room for all of them;
+        /// returns why it refused, or null.
+        /// </summary>
+        public string? TryPublish(IReadOnlyList<PubSubMessage> messages, int start, int end)
         {
             lock (_lock)
             {
                 foreach (var queue in _queues)
                 {
-                    if (queue.IsFull)
-                        throw new PublishException(
-                            $"{ErrorCodes.PublishBoundReached}: the subscription of '{queue.ConsumerId}' to topic '{message.Topic}' already holds " +
-                            $"{queue.Capacity} undelivered messages (the dev sidecar's --subscription-queue-depth); the message was not accepted, publish it again later",
-                            boundReached: true);
+                    if (queue.Free < end - start)
+                        return $"{ErrorCodes.PublishBoundReached}: the subscription of '{queue.ConsumerId}' to topic '{messages[start].Topic}' holds " +
+                            $"{queue.Capacity - queue.Free} of at most {queue.Capacity} undelivered messages (the dev sidecar's --subscription-queue-depth); " +
+                            $"{(end - start == 1 ? "the message was" : $"the {end - start} messages were")} not accepted, publish again later";
                 }
-                foreach (var queue in _queues) queue.Enqueue(message);
+                foreach (var queue in _queues)
+                    for (var i = start; i < end; i++) queue.Enqueue(messages[i]);
+                return null;
             }
         }
     }

@@ -32,9 +32,10 @@ internal sealed class SubscriptionQueue : IAsyncDisposable
 
     public string ConsumerId { get; }
     public int Capacity { get; }
-    public bool IsFull => Volatile.Read(ref _held) >= Capacity;
+    /// <summary>Room left under the bound (it only grows outside the topic's lock, as deliveries finish).</summary>
+    public int Free => Capacity - Volatile.Read(ref _held);
 
-    /// <summary>Called under the topic's lock after <see cref="IsFull"/> said there is room.</summary>
+    /// <summary>Called under the topic's lock after <see cref="Free"/> said there is room.</summary>
     public void Enqueue(PubSubMessage message)
     {
         Interlocked.Increment(ref _held);
