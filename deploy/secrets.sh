@@ -17,8 +17,12 @@ write() { # file, then KEY=VALUE lines
   echo "written $file"
 }
 
-write base/secrets/dapr-api-token.env "token=$(token)"
-write base/secrets/app-api-token.env "token=$(token)"
+# A Dapr API token and an app token per app (deploy/base/kustomization.yaml), as daprd has them: one leaked pair opens
+# one app's sidecar and app only. The apps of dapr.yaml; DeployManifestTests fails when one lacks its pair.
+for app in control gateway hunt leaderboard prizes scoring; do
+  write base/secrets/dapr-api-token-$app.env "token=$(token)"
+  write base/secrets/app-api-token-$app.env "token=$(token)"
+done
 write base/secrets/veltrix-operator-token.env "token=$(token)"
 case "$overlay" in
   rabbitmq)

@@ -86,6 +86,27 @@ public sealed class DeployManifestTests
         Assert.All(rendered.Objects.Where(o => o.Kind != "Namespace"), o => Assert.Equal("veltrix", o.Node.Text("metadata", "namespace")));
     }
 
+    /// <summary>
+    /// Each app's sidecar has tokens of its own, as daprd has them per app: no two token annotations (an app's API token
+    /// and app token, or two apps') name one Secret, and deploy/secrets.sh gives every one of those Secrets its own
+    /// value — a leaked token opens one app's sidecar or app, not the others'.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Overlays))]
+    public void No_two_apps_share_a_sidecar_token_Secret_or_value(string overlay)
+    {
+        var rendered = Render(overlay);
+        var uses = RunFile().Apps.SelectMany(app => new[] { "api-token-secret", "app-token-secret" }.Select(key =>
+            (Use: $"{app.AppId} dapr.io/{key}", Secret: rendered.Single("Deployment", app.AppId).Text("spec", "template", "metadata", "annotations", $"dapr.io/{key}")))).ToList();
+        Assert.Equal(RunFile().Apps.Count * 2, uses.Count);
+        foreach (var shared in uses.GroupBy(u => u.Secret).Where(g => g.Count() > 1))
+            Assert.Fail($"Secret '{shared.Key}' holds the token of {string.Join(" and ", shared.Select(u => u.Use))}");
+        var values = uses.Select(u => (u.Use, Token: rendered.Single("Secret", u.Secret!).Text("data", "token"))).ToList();
+        Assert.All(values, v => Assert.False(string.IsNullOrEmpty(v.Token), $"{v.Use}: no token"));
+        foreach (var shared in values.GroupBy(v => v.Token).Where(g => g.Count() > 1))
+            Assert.Fail($"{string.Join(" and ", shared.Select(v => v.Use))} name different Secrets with the same token");
+    }
+
     /// <summary>The images the Deployments name are the ones `dotnet publish -t:PublishContainer` builds (services/Directory.Build.props).</summary>
     [Fact]
     public void Each_app_is_published_as_the_image_its_Deployment_names()

@@ -117,6 +117,64 @@ public abstract class PlayerAuthorizationTests(SystemFixture fixture)
         await player.AssertLeaderboardAsync(hunt.Id, [("alice", 40, 1)]);
     }
 
+    /// <summary>
+    /// A client whose join answer was lost sends the join again with the same idempotency key and gets the same token
+    /// (200), which answers as that player; a join of the same player with another key or none gets 409 VX3015 and no
+    /// token; a malformed key is 400 VX3017 and writes nothing (the player id stays free).
+    /// </summary>
+    [Fact]
+    public async Task A_join_repeats_with_its_idempotency_key_and_only_with_it()
+    {
+        var system = fixture.System;
+        using var player = new HuntPlayer(system);
+        var hunt = await player.CreateHuntAsync("rejoin", new PuzzleSpec("seven?", "7", 7));
+        var huntUrl = system.Url("hunt");
+        async Task<HttpResponseMessage> JoinAsync(string playerId, string? key)
+        {
+            using var request = PlayerJoin.Request(huntUrl, hunt.Id, playerId, key);
+            return await player.Http.SendAsync(request);
+        }
+        static async Task<string> TokenOfAsync(HttpResponseMessage response) =>
+            (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
+
+        var key = PlayerJoin.NewIdempotencyKey();
+        using var first = await JoinAsync("bob", key);
+        Assert.Equal(HttpStatusCode.Created, first.StatusCode);
+        var token = await TokenOfAsync(first);
+        Assert.StartsWith("vxp1.", token, StringComparison.Ordinal);
+        for (var repeat = 0; repeat < 2; repeat++)
+        {
+            using var again = await JoinAsync("bob", key);
+            Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+            Assert.Equal(token, await TokenOfAsync(again));
+        }
+        using (var answer = PlayerJoin.Post(new Uri(huntUrl, $"/hunts/{hunt.Id}/puzzles/{hunt.PuzzleIds[0]}/answers"), new { playerId = "bob", answer = "7" }, token))
+        using (var answered = await player.Http.SendAsync(answer))
+        {
+            Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+            Assert.True((await answered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("correct").GetBoolean());
+        }
+
+        // Anybody else — another key (even one differing in its last character), or none — learns nothing.
+        foreach (var other in new[] { PlayerJoin.NewIdempotencyKey(), key[..^1] + (key[^1] == 'A' ? 'B' : 'A'), null })
+        {
+            using var refused = await JoinAsync("bob", other);
+            await AssertProblemAsync(refused, HttpStatusCode.Conflict, "VX3015");
+            Assert.DoesNotContain("vxp1.", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        // Malformed keys, for a player that has not joined: refused before anything is written, so carol can still join.
+        foreach (var malformed in new[] { new string('k', 31), new string('k', 201), new string('k', 20) + " " + new string('k', 20), new string('k', 20) + "\t" + new string('k', 20) })
+        {
+            using var refused = await JoinAsync("carol", malformed);
+            await AssertProblemAsync(refused, HttpStatusCode.BadRequest, "VX3017");
+            Assert.DoesNotContain("vxp1.", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        using var carol = await JoinAsync("carol", PlayerJoin.NewIdempotencyKey());
+        Assert.Equal(HttpStatusCode.Created, carol.StatusCode);
+        Assert.NotEqual(token, await TokenOfAsync(carol));
+    }
+
     private static async Task AssertProblemAsync(HttpResponseMessage response, HttpStatusCode status, string code)
     {
         var text = await response.Content.ReadAsStringAsync();

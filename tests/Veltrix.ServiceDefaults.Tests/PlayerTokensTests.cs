@@ -35,6 +35,23 @@ public sealed class PlayerTokensTests
     }
 
     [Fact]
+    public void A_token_is_made_again_from_its_nonce_for_its_pair_only()
+    {
+        var tokens = With((OperatorTokenExtensions.TokenVariable, Operator));
+        var alice = tokens.Issue("h1", "alice");
+        var nonce = PlayerTokens.NonceOf(alice);
+        Assert.Equal(alice, tokens.Reissue("h1", "alice", nonce)); // a repeated join hands out the very token of the first
+        // The nonce makes a token only with the key and only for its own pair: for mallory it is mallory's token, not alice's.
+        var mallorys = tokens.Reissue("h1", "mallory", nonce);
+        Assert.NotEqual(alice, mallorys);
+        Assert.Equal(PlayerTokenCheck.Wrong, tokens.Check(mallorys, "h1", "alice"));
+        // Without this run's key the nonce is worth nothing: another key makes a token this run refuses.
+        Assert.Equal(PlayerTokenCheck.Wrong, tokens.Check(With((OperatorTokenExtensions.TokenVariable, Operator + "x")).Reissue("h1", "alice", nonce), "h1", "alice"));
+        foreach (var bad in new[] { "", "short", nonce + "A", nonce[..^1] + "!" })
+            Assert.Throws<FormatException>(() => tokens.Reissue("h1", "alice", bad));
+    }
+
+    [Fact]
     public void Only_the_same_key_verifies_and_the_derived_key_is_not_the_operator_token()
     {
         var derived = With((OperatorTokenExtensions.TokenVariable, Operator));

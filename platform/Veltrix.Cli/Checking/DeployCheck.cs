@@ -249,10 +249,12 @@ public static class DeployCheck
         IReadOnlyList<EventConfiguration> configurations, IReadOnlyList<ComponentResource>? folderComponents, DiagnosticSink sink)
     {
         private readonly Dictionary<string, (Manifest Workload, bool Dapr)> _workloads = new(StringComparer.Ordinal);
+        private readonly List<(string Secret, string App, string Annotation, SourceLocation At)> _tokenSecrets = [];
 
         public void Run()
         {
             foreach (var workload in objects.Where(o => WorkloadKinds.Contains(o.Kind))) CheckWorkload(workload);
+            CheckTokenSecretsPerApp();
             foreach (var component in objects.Where(o => o.IsDaprComponent)) CheckComponent(component);
             CheckComponentsInScope();
             CheckConsumerGroups();
@@ -331,12 +333,36 @@ public static class DeployCheck
 
             var secrets = DefinedSecrets;
             foreach (var key in new[] { "api-token-secret", "app-token-secret" })
-                if (Annotation(key) is { Value: { Length: > 0 } secret } node && !secrets.Contains(secret))
-                    SecretMissing(secret, node.At(workload.File), secrets);
+                if (Annotation(key) is { Value: { Length: > 0 } secret } node)
+                {
+                    if (!secrets.Contains(secret)) SecretMissing(secret, node.At(workload.File), secrets);
+                    if (dapr) _tokenSecrets.Add((secret, appId, $"dapr.io/{key}", node.At(workload.File)));
+                }
             foreach (var reference in Descendants(template).OfType<YamlMappingNode>().Select(m => m.Child("secretKeyRef")).OfType<YamlMappingNode>())
                 if (reference.Child("name") is YamlScalarNode { Value: { Length: > 0 } secret } node && !secrets.Contains(secret))
                     SecretMissing(secret, node.At(workload.File), secrets);
         }
+
+        /// <summary>
+        /// Each app's sidecar tokens come from Secrets of its own, as daprd has a token per app: a Secret named by the
+        /// token annotations of two apps gives them one token, so one app's leaked token opens the other's sidecar (or
+        /// lets it call the other app as its sidecar). Reported at each later use, pointing back at the first.
+        /// </summary>
+        private void CheckTokenSecretsPerApp()
+        {
+            foreach (var uses in _tokenSecrets.GroupBy(t => t.Secret, StringComparer.Ordinal))
+            {
+                var first = uses.First();
+                foreach (var use in uses.Where(u => u.App != first.App))
+                    sink.Warning(DeployErrorCodes.TokenSecretShared, use.At,
+                        $"{use.Annotation} of '{use.App}' is Secret '{use.Secret}', which {first.Annotation} of '{first.App}' uses too: the two apps share one token in {overlay}, so either's leaked token opens the other's sidecar or app",
+                        $"give each app its own Secret (e.g. '{TokenSecretName(use.Annotation, use.App)}', one more secretGenerator); deploy/secrets.sh writes one pair per app",
+                        first.At);
+            }
+        }
+
+        private static string TokenSecretName(string annotation, string app) =>
+            (annotation == "dapr.io/api-token-secret" ? "dapr-api-token-" : "app-api-token-") + app;
 
         private void CheckComponent(Manifest component)
         {

@@ -13,4 +13,5 @@ public static class DeployErrorCodes
     public const string ComponentMissingForApp = "VX7008";
     public const string KustomizationPathMissing = "VX7009";
     public const string UnknownDaprAnnotation = "VX7010";
+    public const string TokenSecretShared = "VX7011";
 }

@@ -63,6 +63,9 @@ public static class ServiceErrorCodes
     /// <summary>401: the service has no key for player tokens (no VELTRIX_PLAYER_TOKEN_KEY, no strong operator token), so player routes stay closed.</summary>
     public const string PlayerTokensClosed = "VX3016";
 
+    /// <summary>400: a join's <c>Idempotency-Key</c> header is malformed (too short or long, a character outside visible ASCII, given twice).</summary>
+    public const string IdempotencyKeyMalformed = "VX3017";
+
     /// <summary>The documentation page for a code; problem+json's <c>type</c> member.</summary>
     public static string TypeUri(string code) => "https://veltrix.dev/errors/" + code;
 

@@ -27,8 +27,9 @@ public enum PlayerTokenCheck
 /// id, nonce) under a key every app of a run shares. Why an HMAC rather than a lookup: the gateway checks a token per
 /// event on the benchmark's hot path, and an HMAC costs about a microsecond and no state read, while a lookup would
 /// cost a sidecar round trip per player per batch. Soundness does not suffer: without the key nobody can make a token
-/// for a (hunt, player) pair, and hunt issues a pair's token only once (its join record is written first-write), so the
-/// only holder of a player's token is whoever joined as that player.
+/// for a (hunt, player) pair, and hunt issues a pair's token only to the join that wrote its join record (first-write) —
+/// and again only to a repeat of that join that shows the same idempotency key — so the only holder of a player's token
+/// is whoever joined as that player.
 /// <para>
 /// The key is <c>VELTRIX_PLAYER_TOKEN_KEY</c> (at least <see cref="MinKeyLength"/> characters) or, when that is unset,
 /// derived with HKDF from <c>VELTRIX_OPERATOR_TOKEN</c>, which every app of a run already shares (AppHost and the
@@ -70,9 +71,37 @@ public sealed class PlayerTokens
     /// <summary>A new token for the pair. Call it only once per pair (when the player joins): every token it makes is valid.</summary>
     public string Issue(string huntId, string playerId)
     {
-        var key = _key ?? throw new InvalidOperationException("player tokens are closed: " + ClosedBecause);
         Span<byte> nonce = stackalloc byte[NonceBytes];
         RandomNumberGenerator.Fill(nonce);
+        return Issue(huntId, playerId, nonce);
+    }
+
+    /// <summary>
+    /// The pair's token with the nonce of <see cref="NonceOf"/>: the very token <see cref="Issue(string, string)"/> gave
+    /// out, made again. A token is a pure function of (key, hunt, player, nonce), so keeping the nonce — as a join record
+    /// does for a join that may be repeated — lets the token be handed out again without storing it. The nonce alone is
+    /// worth nothing: without the key it makes no token, and whoever holds the key can make any token anyway.
+    /// </summary>
+    public string Reissue(string huntId, string playerId, string nonce)
+    {
+        ArgumentNullException.ThrowIfNull(nonce);
+        Span<byte> bytes = stackalloc byte[NonceBytes];
+        if (nonce.Length != 22 || Base64Url.DecodeFromChars(nonce, bytes, out _, out var length) != System.Buffers.OperationStatus.Done || length != NonceBytes)
+            throw new FormatException("a player token's nonce is 22 base64url characters");
+        return Issue(huntId, playerId, bytes);
+    }
+
+    /// <summary>The nonce part of a token this class issued (22 base64url characters), for <see cref="Reissue"/>.</summary>
+    public static string NonceOf(string token)
+    {
+        ArgumentNullException.ThrowIfNull(token);
+        if (token.Length != Prefix.Length + 22 + 1 + 43 || !token.StartsWith(Prefix, StringComparison.Ordinal)) throw new FormatException("not a player token");
+        return token.Substring(Prefix.Length, 22);
+    }
+
+    private string Issue(string huntId, string playerId, ReadOnlySpan<byte> nonce)
+    {
+        var key = _key ?? throw new InvalidOperationException("player tokens are closed: " + ClosedBecause);
         Span<byte> mac = stackalloc byte[MacBytes];
         Mac(key, huntId, playerId, nonce, mac);
         return Prefix + Base64Url.EncodeToString(nonce) + "." + Base64Url.EncodeToString(mac);

@@ -51,21 +51,29 @@ public static class HuntApi
         ?? (await store.FindAsync(huntId, cancellationToken) is { } hunt ? TypedResults.Ok(View(hunt)) : Problems.NotFound($"hunt '{huntId}' does not exist"));
 
     /// <summary>
-    /// 201 with the player's token, once per (hunt, player); 409 VX3015 for a player id that has joined already. The hunt
-    /// must exist, so tokens are never handed out (nor join records written) for made-up hunts. The Location is escaped: a
-    /// header holds ASCII only, and a player id may be any text.
+    /// 201 with the player's token, once per (hunt, player); a repeat of that join with the same <c>Idempotency-Key</c>
+    /// gets 200 with the same token (a client whose answer was lost); any other join of a player id that has joined
+    /// already — no key, another key — gets 409 VX3015 and no token. The hunt must exist, so tokens are never handed out
+    /// (nor join records written) for made-up hunts. The Location is escaped: a header holds ASCII only, and a player id
+    /// may be any text.
     /// </summary>
     private static async Task<IResult> JoinAsync(string huntId, JoinRequest request, HuntStore store, PlayerJoins joins, PlayerTokens tokens,
         HttpContext http, CancellationToken cancellationToken)
     {
         if (Ids.Check(("huntId", huntId), ("playerId", request.PlayerId)) is { } invalid) return invalid;
+        if (IdempotencyKey.Read(http.Request, out var key) is { } malformed) return malformed;
         if (tokens.ClosedBecause is not null && tokens.Check(http, null, huntId, request.PlayerId!) is { } closed) return closed;
         if (await store.FindAsync(huntId, cancellationToken) is null) return Problems.NotFound($"hunt '{huntId}' does not exist");
-        return await joins.JoinAsync(huntId, request.PlayerId!, cancellationToken) is { } token
-            ? TypedResults.Created($"/hunts/{huntId}/players/{Uri.EscapeDataString(request.PlayerId!)}", new JoinedPlayer(huntId, request.PlayerId!, token))
-            : Problems.Create(StatusCodes.Status409Conflict, ServiceErrorCodes.PlayerAlreadyJoined, "Player already joined",
-                $"player '{request.PlayerId}' has already joined hunt '{huntId}'; its token was returned to that join, and only then. Use that token, or join under a new player id",
-                Field("playerId"));
+        var joined = await joins.JoinAsync(huntId, request.PlayerId!, key, cancellationToken);
+        var player = new JoinedPlayer(huntId, request.PlayerId!, joined.Token ?? "");
+        return joined.Outcome switch
+        {
+            JoinOutcome.Joined => TypedResults.Created($"/hunts/{huntId}/players/{Uri.EscapeDataString(request.PlayerId!)}", player),
+            JoinOutcome.Repeated => TypedResults.Ok(player),
+            _ => Problems.Create(StatusCodes.Status409Conflict, ServiceErrorCodes.PlayerAlreadyJoined, "Player already joined",
+                $"player '{request.PlayerId}' has already joined hunt '{huntId}'; its token was returned to that join, and is returned again only to a repeat with that join's {IdempotencyKey.Header}. Use that token, or join under a new player id",
+                Field("playerId")),
+        };
     }
 
     /// <summary>Only the player itself may answer: <c>Authorization: Bearer</c> with the token its join returned.</summary>

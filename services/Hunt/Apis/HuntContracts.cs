@@ -15,5 +15,5 @@ public sealed record AnswerResult(bool Correct);
 
 public sealed record JoinRequest(string? PlayerId);
 
-/// <summary>The answer to a join: the player's token, shown this once (hunt keeps only its hash).</summary>
+/// <summary>The answer to a join: the player's token, shown to this join (and to its repeats with the same idempotency key); hunt keeps only its hash.</summary>
 public sealed record JoinedPlayer(string HuntId, string PlayerId, string Token);
