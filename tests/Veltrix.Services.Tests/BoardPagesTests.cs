@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Veltrix.Events.Subscribing;
 using Veltrix.Leaderboard.Board;
 using Veltrix.Leaderboard.Events;
+using Veltrix.Testing;
 
 namespace Veltrix.Services.Tests;
 
@@ -133,6 +134,21 @@ public sealed class BoardPagesTests
                     Assert.Equal(version * 100 + i, view[$"{own}-{version:D2}-{i}"]);
 
         static long Total(int player, int version) => player * 1_000 + version;
+    }
+
+    [Fact]
+    public async Task Another_instances_writes_reach_a_board_this_process_has_cached()
+    {
+        await using var system = await ServiceSidecar.StartAsync();
+        var ct = TestContext.Current.CancellationToken;
+        var reader = NewBoard(system);
+        var writer = NewBoard(system);
+        await writer.ApplyAsync(Hunt, [Award("alice", 10, 1)], ct);
+        Assert.Equal([new LeaderboardEntry("alice", 10, 1)], (await reader.ViewAsync(Hunt, ct)).Entries); // now cached by the reader
+
+        await writer.ApplyAsync(Hunt, [Award("alice", 15, 2), Award("bob", 20, 1)], ct);
+        await Eventually.UntilAsync(async () => (await reader.ViewAsync(Hunt, ct)).Entries.SequenceEqual([new LeaderboardEntry("bob", 20, 1), new LeaderboardEntry("alice", 15, 2)]),
+            "the reader to show the writer's totals");
     }
 
     [Fact]

@@ -158,7 +158,7 @@ public sealed class BoardStore(DaprClient dapr, BoardChanges changes, IOptions<B
         hunt.FullReadAt = startedAt;
     }
 
-    private bool IsFresh(HuntBoard hunt) => hunt.FullReadAt is { } at && time.GetElapsedTime(at) < FullReadEvery;
+    private bool IsFresh(HuntBoard hunt) => hunt.FullReadAt is not 0 and var at && time.GetElapsedTime(at) < FullReadEvery;
 
     private static LeaderboardView Rank(string huntId, HuntBoard hunt) =>
         Ranking.Rank(huntId, hunt.Pages.Where(p => p is not null).SelectMany(p => p!.Players));
@@ -175,7 +175,13 @@ public sealed class BoardStore(DaprClient dapr, BoardChanges changes, IOptions<B
         /// <summary>Each page as this process last read or saved it (null: never read); replaced whole, never changed in place.</summary>
         public BoardPage?[] Pages { get; } = new BoardPage?[BoardPages.Count];
 
-        /// <summary>When every page was last read (a <see cref="TimeProvider"/> timestamp), or null.</summary>
-        public long? FullReadAt { get; set; }
+        private long _fullReadAt;
+
+        /// <summary>When every page was last read (a <see cref="TimeProvider"/> timestamp), or 0. Read without the gate, so read and written whole.</summary>
+        public long FullReadAt
+        {
+            get => Volatile.Read(ref _fullReadAt);
+            set => Volatile.Write(ref _fullReadAt, value);
+        }
     }
 }
