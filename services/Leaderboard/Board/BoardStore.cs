@@ -49,6 +49,7 @@ public sealed class BoardStore(DaprClient dapr, BoardChanges changes, IOptions<B
     public async Task<AwardOutcome[]> ApplyAsync(string huntId, IReadOnlyList<PointsAwarded> awards, CancellationToken cancellationToken)
     {
         var outcomes = new AwardOutcome[awards.Count];
+        if (awards.Count == 0) return outcomes;
         var byPage = awards.Select((award, index) => (award, index)).GroupBy(a => BoardPages.Of(a.award.PlayerId!))
             .ToDictionary(g => g.Key, g => g.ToList());
         var pageOfKey = byPage.Keys.ToDictionary(page => BoardPages.Key(huntId, page), StringComparer.Ordinal);
