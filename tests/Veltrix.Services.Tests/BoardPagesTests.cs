@@ -152,7 +152,7 @@ public sealed class BoardPagesTests
     }
 
     [Fact]
-    public async Task A_player_new_to_a_full_page_is_dropped_with_VX3017_while_players_on_it_keep_being_updated()
+    public async Task A_player_new_to_a_full_page_is_dropped_with_VX3018_while_players_on_it_keep_being_updated()
     {
         await using var system = await ServiceSidecar.StartAsync();
         var ct = TestContext.Current.CancellationToken;

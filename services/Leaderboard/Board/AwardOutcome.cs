@@ -9,6 +9,6 @@ public enum AwardOutcome
     /// <summary>Not saved: its page kept changing under every attempt, or the store failed. Redeliver.</summary>
     Retry,
 
-    /// <summary>The player is new to a page that holds <see cref="BoardOptions.MaxPlayersPerPage"/> players (VX3017). Drop.</summary>
+    /// <summary>The player is new to a page that holds <see cref="BoardOptions.MaxPlayersPerPage"/> players (VX3018). Drop.</summary>
     PageFull,
 }

@@ -37,7 +37,7 @@ public static class LeaderboardSubscriptions
     /// <summary>
     /// One board update per hunt in the batch; an update that cannot be saved asks for redelivery. Idempotent: the board
     /// keeps each player's total with its ledger version, and an award not newer than what it holds changes nothing. An
-    /// award for a player new to a full page of the board is dropped (dead-letter topic, VX3017): redelivering it would
+    /// award for a player new to a full page of the board is dropped (dead-letter topic, VX3018): redelivering it would
     /// find the page as full.
     /// </summary>
     internal static async Task<BulkSubscribeAppResponseStatus[]> HandleAwardsAsync(IReadOnlyList<IncomingEvent<PointsAwarded>> batch, BoardStore boards,
@@ -71,7 +71,7 @@ public static class LeaderboardSubscriptions
                     _ => BulkSubscribeAppResponseStatus.RETRY,
                 };
                 if (outcomes[j] == AwardOutcome.PageFull)
-                    logger.LogWarning("VX3017: points.awarded {EventId} is dropped: player {Player} is new to page {Page} of hunt {Hunt}'s board, which holds the most players a page may hold (Leaderboard:MaxPlayersPerPage)",
+                    logger.LogWarning("VX3018: points.awarded {EventId} is dropped: player {Player} is new to page {Page} of hunt {Hunt}'s board, which holds the most players a page may hold (Leaderboard:MaxPlayersPerPage)",
                         Ids.Printable(batch[index].Id), Ids.Printable(award.PlayerId), BoardPages.Of(award.PlayerId!), Ids.Printable(hunt.Key));
             }
         }));
