@@ -8,7 +8,7 @@ namespace Veltrix.Leaderboard;
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
 [JsonSerializable(typeof(PointsAwarded))]
-[JsonSerializable(typeof(StoredBoard))]
+[JsonSerializable(typeof(BoardPage))]
 [JsonSerializable(typeof(LeaderboardView))]
 [JsonSerializable(typeof(PrizeClaimed))]
 [JsonSerializable(typeof(StoredClaims))]

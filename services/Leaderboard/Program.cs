@@ -11,6 +11,7 @@ builder.AddServiceDefaults();
 builder.AddEventConfiguration();
 builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.TypeInfoResolverChain.Insert(0, LeaderboardJson.Default));
 builder.Services.AddOptions<LiveViewerOptions>().Bind(builder.Configuration.GetSection("Leaderboard")).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddOptions<BoardOptions>().Bind(builder.Configuration.GetSection("Leaderboard")).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddSingleton<BoardChanges>();
 builder.Services.AddSingleton<BoardStore>();
 builder.Services.AddSingleton(TimeProvider.System);

@@ -34,12 +34,12 @@ public sealed class PointsAreSixtyFourBitTests
         await Eventually.UntilAsync(() => system.Delivered(ServiceSidecar.AwardedRoute).Count == 3, "three points.awarded are delivered");
         var newest = system.Delivered(ServiceSidecar.AwardedRoute).Select(e => e.GetProperty("data")).MaxBy(d => d.GetProperty("version").GetInt64());
         Assert.Equal(expected, newest.GetProperty("total").GetInt64());
-        var board = new StoredBoard("h1", new(StringComparer.Ordinal)
+        var board = new Dictionary<string, PlayerTotal>(StringComparer.Ordinal)
         {
             ["alice"] = new PlayerTotal(newest.GetProperty("total").GetInt64(), newest.GetProperty("version").GetInt64()),
             ["bob"] = new PlayerTotal(int.MaxValue, 3),
-        });
-        Assert.Equal([new LeaderboardEntry("alice", expected, 1), new LeaderboardEntry("bob", int.MaxValue, 2)], Ranking.Rank(board).Entries);
+        };
+        Assert.Equal([new LeaderboardEntry("alice", expected, 1), new LeaderboardEntry("bob", int.MaxValue, 2)], Ranking.Rank("h1", board).Entries);
     }
 
     [Theory]

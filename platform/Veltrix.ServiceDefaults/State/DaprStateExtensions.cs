@@ -8,7 +8,7 @@ namespace Veltrix.ServiceDefaults.State;
 
 /// <summary>
 /// "Save if unchanged, or create if still absent" over the SDK's <see cref="DaprClient"/>: the optimistic write after a
-/// <c>GetStateAndETagAsync</c>, used by the saga store, the leaderboard, recent claims and the configuration store.
+/// <c>GetStateAndETagAsync</c>, used by the saga store, recent claims and the configuration store.
 /// </summary>
 public static class DaprStateExtensions
 {

@@ -44,6 +44,9 @@ public sealed class BoardChanges(IOptions<LiveViewerOptions> options)
         });
     }
 
+    /// <summary>Whether anyone watches the hunt (a board is ranked for live pages only then).</summary>
+    public bool HasViewers(string huntId) => _viewers.TryGetValue(huntId, out var set) && !set.IsEmpty;
+
     public void Publish(LeaderboardView view)
     {
         if (!_viewers.TryGetValue(view.HuntId, out var set)) return;

@@ -1,32 +1,43 @@
 using System.Collections.Concurrent;
+using System.Text.Json;
+using Dapr;
 using Dapr.Client;
-using Veltrix.ServiceDefaults.State;
+using Microsoft.Extensions.Options;
 using Veltrix.Leaderboard.Events;
 
 namespace Veltrix.Leaderboard.Board;
 
 /// <summary>
-/// Each hunt's board lives in the state store and is updated with ETag compare-and-swap; this process keeps the
-/// last board it saw for reads and serialises its own updates per hunt. A total only replaces an older version of
-/// itself (see StoredBoard), so redelivered and repeated awards never count twice. At most MaxCachedHunts boards are
-/// kept in memory; past that, boards are read from and written to the state store without being kept.
+/// Each hunt's board lives in the state store as <see cref="BoardPages.Count"/> pages (<see cref="BoardPages"/>), so a
+/// batch of awards reads and rewrites only the pages of its players — one bulk read, one state transaction with each
+/// page's ETag — and never the whole board. A total only replaces an older version of itself (see
+/// <see cref="BoardPage"/>), so redelivered and repeated awards never count twice. This process serialises its own
+/// updates per hunt and keeps the pages it last read or saved for reads; at most <see cref="MaxCachedHunts"/> hunts
+/// are kept in memory, past that pages are read from and written to the state store without being kept.
 /// </summary>
-public sealed class BoardStore(DaprClient dapr, BoardChanges changes, ILogger<BoardStore> logger)
+public sealed class BoardStore(DaprClient dapr, BoardChanges changes, IOptions<BoardOptions> options, TimeProvider time, ILogger<BoardStore> logger)
 {
     public const string StateStore = "statestore";
     private const int MaxAttempts = 10;
     public const int MaxCachedHunts = 10_000;
+
+    /// <summary>
+    /// How long pages this process did not write itself may be served from memory before the whole board is read again:
+    /// another instance of the leaderboard may have written them. Pages this process saved are always current here.
+    /// </summary>
+    public static readonly TimeSpan FullReadEvery = TimeSpan.FromSeconds(1);
+
     private readonly ConcurrentDictionary<string, HuntBoard> _hunts = new(StringComparer.Ordinal);
 
     public async Task<LeaderboardView> ViewAsync(string huntId, CancellationToken cancellationToken)
     {
         var hunt = Board(huntId);
-        if (hunt.Board is { } board) return Ranking.Rank(board);
+        if (IsFresh(hunt)) return Rank(huntId, hunt);
         await hunt.Gate.WaitAsync(cancellationToken);
         try
         {
-            if (hunt.Board is null) await LoadAsync(huntId, hunt, cancellationToken);
-            return Ranking.Rank(hunt.Board!);
+            if (!IsFresh(hunt)) await ReadAllAsync(huntId, hunt, cancellationToken);
+            return Rank(huntId, hunt);
         }
         finally
         {
@@ -34,26 +45,57 @@ public sealed class BoardStore(DaprClient dapr, BoardChanges changes, ILogger<Bo
         }
     }
 
-    /// <summary>Returns false when the board could not be saved (the awards should be redelivered).</summary>
-    public async Task<bool> ApplyAsync(string huntId, IReadOnlyList<PointsAwarded> awards, CancellationToken cancellationToken)
+    /// <summary>One outcome per award, in order: applied (or already reflected), to be redelivered, or refused because its page is full.</summary>
+    public async Task<AwardOutcome[]> ApplyAsync(string huntId, IReadOnlyList<PointsAwarded> awards, CancellationToken cancellationToken)
     {
+        var outcomes = new AwardOutcome[awards.Count];
+        if (awards.Count == 0) return outcomes;
+        var byPage = awards.Select((award, index) => (award, index)).GroupBy(a => BoardPages.Of(a.award.PlayerId!))
+            .ToDictionary(g => g.Key, g => g.ToList());
+        var pageOfKey = byPage.Keys.ToDictionary(page => BoardPages.Key(huntId, page), StringComparer.Ordinal);
+        var keys = pageOfKey.Keys.ToList();
         var hunt = Board(huntId);
         await hunt.Gate.WaitAsync(cancellationToken);
         try
         {
             for (var attempt = 1; attempt <= MaxAttempts; attempt++)
             {
-                await LoadAsync(huntId, hunt, cancellationToken); // the ETag of our own last write is unknown, so read it
-                var next = Apply(hunt.Board!, awards);
-                if (next is null) return true;
-                var saved = await dapr.TrySaveStateIfUnchangedAsync(StateStore, Key(huntId), next, hunt.ETag, cancellationToken);
-                if (!saved) continue;
-                hunt.Board = next;
-                changes.Publish(Ranking.Rank(next));
-                return true;
+                // Read even the pages this process saved last: another instance may have written them since, and the
+                // ETag of our own write is not known.
+                var read = await dapr.GetBulkStateAsync<BoardPage?>(StateStore, keys, parallelism: keys.Count, cancellationToken: cancellationToken);
+                var writes = new List<StateTransactionRequest>();
+                var next = new Dictionary<int, BoardPage>();
+                foreach (var item in read)
+                {
+                    var page = pageOfKey[item.Key];
+                    var stored = item.Value ?? BoardPage.Empty(huntId, page);
+                    var changed = Apply(stored, byPage[page], outcomes);
+                    next[page] = changed ?? stored;
+                    if (changed is null) continue;
+                    var bytes = JsonSerializer.SerializeToUtf8Bytes(changed, LeaderboardJson.Default.BoardPage);
+                    // Compare-and-swap on the ETag read, or first-write for a page nobody has written yet: if another
+                    // writer came first, the whole transaction fails and nothing of it is written.
+                    writes.Add(string.IsNullOrEmpty(item.ETag)
+                        ? new StateTransactionRequest(item.Key, bytes, StateOperationType.Upsert, options: FirstWrite)
+                        : new StateTransactionRequest(item.Key, bytes, StateOperationType.Upsert, item.ETag));
+                }
+                if (writes.Count > 0 && !await TryWriteAsync(writes, cancellationToken))
+                {
+                    // A lost race and a store outage answer alike (ERR_STATE_TRANSACTION): back off a little, with jitter, then read again.
+                    if (attempt < MaxAttempts) await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 10) * attempt), time, cancellationToken);
+                    continue;
+                }
+                foreach (var (page, stored) in next) hunt.Pages[page] = stored;
+                if (writes.Count > 0 && changes.HasViewers(huntId))
+                {
+                    if (!IsFresh(hunt)) await ReadAllAsync(huntId, hunt, cancellationToken);
+                    changes.Publish(Rank(huntId, hunt));
+                }
+                return outcomes;
             }
-            logger.LogWarning("board of hunt {Hunt} kept changing under {Attempts} attempts; the awards will be redelivered", huntId, MaxAttempts);
-            return false;
+            logger.LogWarning("board pages of hunt {Hunt} kept changing under {Attempts} attempts; the awards will be redelivered", huntId, MaxAttempts);
+            Array.Fill(outcomes, AwardOutcome.Retry);
+            return outcomes;
         }
         finally
         {
@@ -61,38 +103,86 @@ public sealed class BoardStore(DaprClient dapr, BoardChanges changes, ILogger<Bo
         }
     }
 
-    /// <summary>The board with the newer totals, or null when every award was already reflected.</summary>
-    private static StoredBoard? Apply(StoredBoard board, IReadOnlyList<PointsAwarded> awards)
+    private static readonly StateOptions FirstWrite = new() { Concurrency = ConcurrencyMode.FirstWrite };
+
+    /// <summary>
+    /// The page with the newer totals, or null when every award was already reflected or refused; fills in each
+    /// award's outcome. A player new to the page is added only while the page has room.
+    /// </summary>
+    private BoardPage? Apply(BoardPage page, List<(PointsAwarded Award, int Index)> awards, AwardOutcome[] outcomes)
     {
-        var players = new Dictionary<string, PlayerTotal>(board.Players, StringComparer.Ordinal);
-        var changed = false;
-        foreach (var award in awards)
+        Dictionary<string, PlayerTotal>? players = null;
+        foreach (var (award, index) in awards)
         {
-            if (players.TryGetValue(award.PlayerId!, out var current) && current.Version >= award.Version) continue;
+            var current = players ?? page.Players;
+            outcomes[index] = AwardOutcome.Applied;
+            if (current.TryGetValue(award.PlayerId!, out var total))
+            {
+                if (total.Version >= award.Version) continue; // already reflected, or older than what the page holds
+            }
+            else if (current.Count >= options.Value.MaxPlayersPerPage)
+            {
+                outcomes[index] = AwardOutcome.PageFull;
+                continue;
+            }
+            players ??= new Dictionary<string, PlayerTotal>(page.Players, StringComparer.Ordinal);
             players[award.PlayerId!] = new PlayerTotal(award.Total, award.Version);
-            changed = true;
         }
-        return changed ? board with { Players = players } : null;
+        return players is null ? null : page with { Players = players };
     }
 
-    private async Task LoadAsync(string huntId, HuntBoard hunt, CancellationToken cancellationToken)
+    private async Task<bool> TryWriteAsync(List<StateTransactionRequest> writes, CancellationToken cancellationToken)
     {
-        var (board, etag) = await dapr.GetStateAndETagAsync<StoredBoard?>(StateStore, Key(huntId), cancellationToken: cancellationToken);
-        hunt.Board = board ?? StoredBoard.Empty(huntId);
-        hunt.ETag = string.IsNullOrEmpty(etag) ? null : etag;
+        try
+        {
+            await dapr.ExecuteStateTransactionAsync(StateStore, writes, cancellationToken: cancellationToken);
+            return true;
+        }
+        catch (DaprException)
+        {
+            // Inside a transaction daprd reports a lost compare-and-swap or first-write as a failed transaction
+            // (Internal, not Aborted), and nothing of it was written: read again.
+            return false;
+        }
     }
+
+    /// <summary>Every page of the board, in one bulk read.</summary>
+    private async Task ReadAllAsync(string huntId, HuntBoard hunt, CancellationToken cancellationToken)
+    {
+        var startedAt = time.GetTimestamp();
+        var read = await dapr.GetBulkStateAsync<BoardPage?>(StateStore, BoardPages.AllKeys(huntId), parallelism: BoardPages.Count, cancellationToken: cancellationToken);
+        foreach (var item in read)
+        {
+            var page = int.Parse(item.Key.AsSpan(item.Key.LastIndexOf(':') + 1), System.Globalization.CultureInfo.InvariantCulture);
+            hunt.Pages[page] = item.Value ?? BoardPage.Empty(huntId, page);
+        }
+        hunt.FullReadAt = startedAt;
+    }
+
+    private bool IsFresh(HuntBoard hunt) => hunt.FullReadAt is not 0 and var at && time.GetElapsedTime(at) < FullReadEvery;
+
+    private static LeaderboardView Rank(string huntId, HuntBoard hunt) =>
+        Ranking.Rank(huntId, hunt.Pages.Where(p => p is not null).SelectMany(p => p!.Players));
 
     private HuntBoard Board(string huntId) =>
         _hunts.TryGetValue(huntId, out var hunt) ? hunt
         : _hunts.Count < MaxCachedHunts ? _hunts.GetOrAdd(huntId, _ => new HuntBoard())
         : new HuntBoard();
 
-    private static string Key(string huntId) => $"board:{huntId}";
-
     private sealed class HuntBoard
     {
         public SemaphoreSlim Gate { get; } = new(1, 1);
-        public StoredBoard? Board { get; set; }
-        public string? ETag { get; set; }
+
+        /// <summary>Each page as this process last read or saved it (null: never read); replaced whole, never changed in place.</summary>
+        public BoardPage?[] Pages { get; } = new BoardPage?[BoardPages.Count];
+
+        private long _fullReadAt;
+
+        /// <summary>When every page was last read (a <see cref="TimeProvider"/> timestamp), or 0. Read without the gate, so read and written whole.</summary>
+        public long FullReadAt
+        {
+            get => Volatile.Read(ref _fullReadAt);
+            set => Volatile.Write(ref _fullReadAt, value);
+        }
     }
 }

@@ -36,9 +36,11 @@ public static class LeaderboardSubscriptions
 
     /// <summary>
     /// One board update per hunt in the batch; an update that cannot be saved asks for redelivery. Idempotent: the board
-    /// keeps each player's total with its ledger version, and an award not newer than what it holds changes nothing.
+    /// keeps each player's total with its ledger version, and an award not newer than what it holds changes nothing. An
+    /// award for a player new to a full page of the board is dropped (dead-letter topic, VX3018): redelivering it would
+    /// find the page as full.
     /// </summary>
-    private static async Task<BulkSubscribeAppResponseStatus[]> HandleAwardsAsync(IReadOnlyList<IncomingEvent<PointsAwarded>> batch, BoardStore boards,
+    internal static async Task<BulkSubscribeAppResponseStatus[]> HandleAwardsAsync(IReadOnlyList<IncomingEvent<PointsAwarded>> batch, BoardStore boards,
         ILogger<BoardStore> logger, CancellationToken cancellationToken)
     {
         var statuses = new BulkSubscribeAppResponseStatus[batch.Count];
@@ -58,8 +60,20 @@ public static class LeaderboardSubscriptions
         }
         await Task.WhenAll(hunts.Select(async hunt =>
         {
-            var saved = await boards.ApplyAsync(hunt.Key, hunt.Value.Select(h => h.Award).ToList(), cancellationToken);
-            foreach (var (index, _) in hunt.Value) statuses[index] = saved ? BulkSubscribeAppResponseStatus.SUCCESS : BulkSubscribeAppResponseStatus.RETRY;
+            var outcomes = await boards.ApplyAsync(hunt.Key, hunt.Value.Select(h => h.Award).ToList(), cancellationToken);
+            for (var j = 0; j < outcomes.Length; j++)
+            {
+                var (index, award) = hunt.Value[j];
+                statuses[index] = outcomes[j] switch
+                {
+                    AwardOutcome.Applied => BulkSubscribeAppResponseStatus.SUCCESS,
+                    AwardOutcome.PageFull => BulkSubscribeAppResponseStatus.DROP,
+                    _ => BulkSubscribeAppResponseStatus.RETRY,
+                };
+                if (outcomes[j] == AwardOutcome.PageFull)
+                    logger.LogWarning("VX3018: points.awarded {EventId} is dropped: player {Player} is new to page {Page} of hunt {Hunt}'s board, which holds the most players a page may hold (Leaderboard:MaxPlayersPerPage)",
+                        Ids.Printable(batch[index].Id), Ids.Printable(award.PlayerId), BoardPages.Of(award.PlayerId!), Ids.Printable(hunt.Key));
+            }
         }));
         return statuses;
     }
