@@ -4,7 +4,7 @@ using Veltrix.Bench;
 //   dotnet run -c Release --project bench/Veltrix.Bench -- sidecar [--events 20000] [--bulk-events 200000] [--concurrency 16]
 //   dotnet run -c Release --project bench/Veltrix.Bench -- rabbitmq [--events 20000] [--bulk-events 100000] [--concurrency 16] [--publishers 4] [--rounds 1]
 //   dotnet build Veltrix.sln -c Release && dotnet run -c Release --project bench/Veltrix.Bench -- hunt [--events 50000] [--rate 5000] [--debug]
-//   dotnet build Veltrix.sln -c Release && dotnet run -c Release --project bench/Veltrix.Bench -- overload [--seconds 20] [--clients 2] [--factor 10] [--batch 500]
+//   dotnet build Veltrix.sln -c Release && dotnet run -c Release --project bench/Veltrix.Bench -- overload [--seconds 20] [--clients 4] [--factor 10] [--batch 500]
 //   dotnet run -c Release --project bench/Veltrix.Bench -- routing [--batches 2000]
 //   dotnet run -c Release --project bench/Veltrix.Bench -- workflows [--workflows 2000] [--concurrency 64] [--store sqlite|postgres]
 return args.FirstOrDefault() switch

@@ -114,6 +114,32 @@ public abstract class TreasureHuntTests(SystemFixture fixture)
         Assert.NotEqual(killed, fixture.System.Apps()["scoring"].Pid);        // AppHost restarted it
     }
 
+    /// <summary>
+    /// The sidecar killed while answers pour in as fast as the gateway takes them. On the embedded default the in-memory
+    /// broker loses what its queues held (docs/switch-broker.md); a client that sends everything again with the same ids
+    /// repairs it — hunt and scoring re-publish what they had already recorded — and nothing counts twice. On RabbitMQ +
+    /// PostgreSQL nothing accepted was lost in the first place, and the resend changes nothing.
+    /// </summary>
+    [Fact]
+    public async Task Killing_the_sidecar_near_capacity_then_resending_everything_gives_the_exact_leaderboard()
+    {
+        var system = fixture.System;
+        using var player = new HuntPlayer(system);
+        var (hunt, answers, expected) = await LargeHuntAsync(player, "kill-sidecar", seed: 31);
+        var sending = Task.WhenAll(answers.Chunk(answers.Count / 4).Select((part, i) =>
+            player.SubmitAsync(hunt.Id, part, batchSize: 250, rideOutOutages: true, firstId: i * part.Length)));
+        await Eventually.UntilAsync(() => player.Accepted >= answers.Count / 2, "half of the answers to be accepted", TimeSpan.FromMinutes(2));
+        var killed = system.KillSidecar(); // kill -9 of the one sidecar every app talks to, with its queues full
+        await sending;
+        var beforeResend = (await player.LeaderboardAsync(hunt.Id)).Sum(e => e.Points);
+
+        await player.SubmitAsync(hunt.Id, answers, batchSize: 500, rideOutOutages: true); // everything again, same ids
+        TestContext.Current.TestOutputHelper?.WriteLine($"points on the board when the client finished the first time: {beforeResend} of {expected.Sum(e => e.Item2)}");
+        await player.AssertLeaderboardAsync(hunt.Id, expected, TimeSpan.FromMinutes(3));
+        Assert.Equal(0, player.InternalErrors); // through the crash the gateway said "not now" (429, 503), never "bug"
+        Assert.NotEqual(killed, system.SidecarPid);
+    }
+
     [Fact]
     public async Task Bad_input_gets_a_4xx_with_a_vx_code_and_the_gateway_keeps_serving()
     {

@@ -39,7 +39,7 @@ public sealed class DownstreamGateTests
     }
 
     [Fact]
-    public void The_window_doubles_while_the_broker_keeps_refusing_up_to_the_maximum_and_halves_with_each_acceptance()
+    public void The_window_doubles_while_the_broker_keeps_refusing_up_to_the_maximum_and_halves_once_per_closing_after_an_acceptance()
     {
         var windows = new List<double>();
         for (var i = 0; i < 6; i++)
@@ -52,16 +52,24 @@ public sealed class DownstreamGateTests
 
         _gate.Accepted();
         _gate.Refused();
-        Assert.Equal(TimeSpan.FromMilliseconds(200), _gate.ClosedFor); // halved; a request got through, so no doubling
+        Assert.Equal(TimeSpan.FromMilliseconds(200), _gate.ClosedFor); // something got through since the last closing: halved
         _time.Advance(_gate.ClosedFor);
         _gate.Refused();
-        Assert.Equal(TimeSpan.FromMilliseconds(400), _gate.ClosedFor); // refused again right after reopening: doubled
+        Assert.Equal(TimeSpan.FromMilliseconds(400), _gate.ClosedFor); // refused again with nothing accepted: doubled
         _time.Advance(_gate.ClosedFor);
-        _gate.Accepted();
-        _gate.Accepted();
-        _gate.Accepted();
-        _gate.Accepted();
+
+        for (var i = 0; i < 4; i++) _gate.Accepted(); // a burst at one reopening halves once, not four times
         _gate.Refused();
-        Assert.Equal(TimeSpan.FromMilliseconds(50), _gate.ClosedFor); // never below the minimum
+        Assert.Equal(TimeSpan.FromMilliseconds(200), _gate.ClosedFor);
+
+        windows.Clear();
+        for (var i = 0; i < 3; i++)
+        {
+            _time.Advance(_gate.ClosedFor);
+            _gate.Accepted();
+            _gate.Refused();
+            windows.Add(_gate.ClosedFor.TotalMilliseconds);
+        }
+        Assert.Equal([100, 50, 50], windows); // never below the minimum
     }
 }

@@ -64,6 +64,12 @@ public static class EventsApi
             var checkedEvents = items.Select((item, index) => EventValidator.Check(item, index, routes, publisher.AppId, tokens, bearer)).ToList();
             var rejected = checkedEvents.OfType<Checked.Rejected>().Select(r => new RejectedEvent(r.Index, r.Code, r.Message)).ToList();
             var accepted = checkedEvents.OfType<Checked.Accepted>().ToList();
+            // The gate may have closed while this request was read and checked: publishing now would only be refused too.
+            if (accepted.Count > 0 && gate.ClosedFor is var closedNow && closedNow > TimeSpan.Zero)
+            {
+                metrics.Refused("broker_full");
+                return BrokerFull(closedNow);
+            }
             var refusedByBroker = 0;
             string? refusal = null;
             foreach (var ofType in accepted.GroupBy(a => a.Type))
