@@ -10,17 +10,8 @@ public sealed class QueueBoundTests
     [Fact]
     public async Task A_full_subscription_refuses_publishes_with_a_bound_error_and_delivers_everything_it_accepted()
     {
-        var gate = new TaskCompletionSource();
-        await using var app = await RecordingApp.StartAsync("""[{"pubsubname":"pubsub","topic":"flood","route":"/flood"}]""");
-        app.RespondAsync("/flood", async (_, _) =>
-        {
-            await gate.Task.WaitAsync(TimeSpan.FromSeconds(60));
-            return (200, null);
-        });
-        using var resources = new ResourcesFolder(Yaml.InMemoryPubSub());
-        await using var sidecar = await SidecarProcess.StartForAppAsync("bounded", app.Port, [resources.Path],
-            extraArguments: ["--subscription-queue-depth", "5", "--subscription-concurrency", "1"]);
-        using var api = new SidecarApi(sidecar.BaseAddress);
+        await using var flood = await HeldSubscription.StartAsync();
+        var (app, api, gate) = (flood.App, flood.Api, flood.Gate);
 
         for (var n = 1; n <= 5; n++)
             Assert.Equal(HttpStatusCode.NoContent, (await api.PublishAsync("pubsub", "flood", $$"""{"n":{{n}}}""")).StatusCode);
@@ -48,17 +39,8 @@ public sealed class QueueBoundTests
     [Fact]
     public async Task A_bulk_publish_is_admitted_whole_or_refused_whole_so_no_batch_is_split_at_the_bound()
     {
-        var gate = new TaskCompletionSource();
-        await using var app = await RecordingApp.StartAsync("""[{"pubsubname":"pubsub","topic":"flood","route":"/flood"}]""");
-        app.RespondAsync("/flood", async (_, _) =>
-        {
-            await gate.Task.WaitAsync(TimeSpan.FromSeconds(60));
-            return (200, null);
-        });
-        using var resources = new ResourcesFolder(Yaml.InMemoryPubSub());
-        await using var sidecar = await SidecarProcess.StartForAppAsync("bounded", app.Port, [resources.Path],
-            extraArguments: ["--subscription-queue-depth", "5", "--subscription-concurrency", "1"]);
-        using var api = new SidecarApi(sidecar.BaseAddress);
+        await using var flood = await HeldSubscription.StartAsync();
+        var (app, api, gate) = (flood.App, flood.Api, flood.Gate);
         static string Entries(params int[] numbers) => "[" + string.Join(',', numbers.Select(n => $$$"""{"entryId":"e{{{n}}}","event":{"n":{{{n}}}}}""")) + "]";
 
         Assert.Equal(HttpStatusCode.NoContent, (await api.PostJsonAsync("/v1.0-alpha1/publish/bulk/pubsub/flood", Entries(1, 2, 3))).StatusCode);
@@ -73,5 +55,43 @@ public sealed class QueueBoundTests
         await Eventually.UntilAsync(() => app.Count("/flood") == 5, "the five accepted messages");
         var numbers = app.On("/flood").Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("data").GetProperty("n").GetInt32()).Order().ToList();
         Assert.Equal([1, 2, 3, 7, 8], numbers);
+    }
+
+    /// <summary>
+    /// A sidecar whose one subscription (topic `flood`) holds at most 5 messages, delivered one at a time to an app that
+    /// answers none of them until <see cref="Gate"/> is set: whatever is published stays in the queue until then.
+    /// </summary>
+    private sealed class HeldSubscription : IAsyncDisposable
+    {
+        private ResourcesFolder _resources = null!;
+        private SidecarProcess _sidecar = null!;
+
+        public RecordingApp App { get; private init; } = null!;
+        public SidecarApi Api { get; private set; } = null!;
+        public TaskCompletionSource Gate { get; } = new();
+
+        public static async Task<HeldSubscription> StartAsync()
+        {
+            var held = new HeldSubscription { App = await RecordingApp.StartAsync("""[{"pubsubname":"pubsub","topic":"flood","route":"/flood"}]""") };
+            held.App.RespondAsync("/flood", async (_, _) =>
+            {
+                await held.Gate.Task.WaitAsync(TimeSpan.FromSeconds(60));
+                return (200, null);
+            });
+            held._resources = new ResourcesFolder(Yaml.InMemoryPubSub());
+            held._sidecar = await SidecarProcess.StartForAppAsync("bounded", held.App.Port, [held._resources.Path],
+                extraArguments: ["--subscription-queue-depth", "5", "--subscription-concurrency", "1"]);
+            held.Api = new SidecarApi(held._sidecar.BaseAddress);
+            return held;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            Gate.TrySetResult();
+            Api.Dispose();
+            await _sidecar.DisposeAsync();
+            _resources.Dispose();
+            await App.DisposeAsync();
+        }
     }
 }
