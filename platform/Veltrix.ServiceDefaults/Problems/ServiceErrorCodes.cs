@@ -66,6 +66,9 @@ public static class ServiceErrorCodes
     /// <summary>400: a join's <c>Idempotency-Key</c> header is malformed (too short or long, a character outside visible ASCII, given twice).</summary>
     public const string IdempotencyKeyMalformed = "VX3017";
 
+    /// <summary>An award for a player new to a full page of a hunt's board: dropped to the dead-letter topic and logged (the leaderboard).</summary>
+    public const string BoardPageFull = "VX3018";
+
     /// <summary>The documentation page for a code; problem+json's <c>type</c> member.</summary>
     public static string TypeUri(string code) => "https://veltrix.dev/errors/" + code;
 

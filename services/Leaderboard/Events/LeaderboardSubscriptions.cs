@@ -71,8 +71,8 @@ public static class LeaderboardSubscriptions
                     _ => BulkSubscribeAppResponseStatus.RETRY,
                 };
                 if (outcomes[j] == AwardOutcome.PageFull)
-                    logger.LogWarning("VX3018: points.awarded {EventId} is dropped: player {Player} is new to page {Page} of hunt {Hunt}'s board, which holds the most players a page may hold (Leaderboard:MaxPlayersPerPage)",
-                        Ids.Printable(batch[index].Id), Ids.Printable(award.PlayerId), BoardPages.Of(award.PlayerId!), Ids.Printable(hunt.Key));
+                    logger.LogWarning("{Code}: points.awarded {EventId} is dropped: player {Player} is new to page {Page} of hunt {Hunt}'s board, which holds the most players a page may hold (Leaderboard:MaxPlayersPerPage)",
+                        ServiceErrorCodes.BoardPageFull, Ids.Printable(batch[index].Id), Ids.Printable(award.PlayerId), BoardPages.Of(award.PlayerId!), Ids.Printable(hunt.Key));
             }
         }));
         return statuses;
