@@ -45,6 +45,8 @@ public sealed class PlayerTokens
     private const string Prefix = "vxp1.";
     private const int NonceBytes = 16;
     private const int MacBytes = 32;
+    private const int NonceChars = 22; // base64url of NonceBytes, unpadded
+    private const int MacChars = 43;   // base64url of MacBytes, unpadded
     private static readonly byte[] DerivationLabel = "veltrix/player-tokens/v1"u8.ToArray();
 
     private readonly byte[]? _key;
@@ -86,17 +88,17 @@ public sealed class PlayerTokens
     {
         ArgumentNullException.ThrowIfNull(nonce);
         Span<byte> bytes = stackalloc byte[NonceBytes];
-        if (nonce.Length != 22 || Base64Url.DecodeFromChars(nonce, bytes, out _, out var length) != System.Buffers.OperationStatus.Done || length != NonceBytes)
-            throw new FormatException("a player token's nonce is 22 base64url characters");
+        if (nonce.Length != NonceChars || !TryDecode(nonce, bytes))
+            throw new FormatException($"a player token's nonce is {NonceChars} base64url characters");
         return Issue(huntId, playerId, bytes);
     }
 
-    /// <summary>The nonce part of a token this class issued (22 base64url characters), for <see cref="Reissue"/>.</summary>
+    /// <summary>The nonce part of a token this class issued (<see cref="NonceChars"/> base64url characters), for <see cref="Reissue"/>.</summary>
     public static string NonceOf(string token)
     {
         ArgumentNullException.ThrowIfNull(token);
-        if (token.Length != Prefix.Length + 22 + 1 + 43 || !token.StartsWith(Prefix, StringComparison.Ordinal)) throw new FormatException("not a player token");
-        return token.Substring(Prefix.Length, 22);
+        if (!HasTokenShape(token)) throw new FormatException("not a player token");
+        return token.Substring(Prefix.Length, NonceChars);
     }
 
     private string Issue(string huntId, string playerId, ReadOnlySpan<byte> nonce)
@@ -112,22 +114,26 @@ public sealed class PlayerTokens
     {
         if (_key is null) return PlayerTokenCheck.Closed;
         if (string.IsNullOrEmpty(token)) return PlayerTokenCheck.Missing;
-        // vxp1.<22 chars nonce>.<43 chars mac>: anything else is refused before any hashing.
-        if (token.Length != Prefix.Length + 22 + 1 + 43 || !token.StartsWith(Prefix, StringComparison.Ordinal) || token[Prefix.Length + 22] != '.')
-            return PlayerTokenCheck.Wrong;
+        // Anything but the shape is refused before any hashing.
+        if (!HasTokenShape(token)) return PlayerTokenCheck.Wrong;
         Span<byte> nonce = stackalloc byte[NonceBytes];
         Span<byte> given = stackalloc byte[MacBytes];
-        if (Base64Url.DecodeFromChars(token.AsSpan(Prefix.Length, 22), nonce, out _, out var nonceLength) != System.Buffers.OperationStatus.Done
-            || nonceLength != NonceBytes
-            || Base64Url.DecodeFromChars(token.AsSpan(Prefix.Length + 23), given, out _, out var macLength) != System.Buffers.OperationStatus.Done
-            || macLength != MacBytes)
+        if (!TryDecode(token.AsSpan(Prefix.Length, NonceChars), nonce) || !TryDecode(token.AsSpan(Prefix.Length + NonceChars + 1), given))
             return PlayerTokenCheck.Wrong;
         Span<byte> expected = stackalloc byte[MacBytes];
         Mac(_key, huntId, playerId, nonce, expected);
         return CryptographicOperations.FixedTimeEquals(given, expected) ? PlayerTokenCheck.Valid : PlayerTokenCheck.Wrong;
     }
 
-    /// <summary>What a join record keeps instead of the token: its SHA-256, hex.</summary>
+    /// <summary><c>vxp1.&lt;nonce&gt;.&lt;mac&gt;</c> with both parts of their base64url length.</summary>
+    private static bool HasTokenShape(string token) =>
+        token.Length == Prefix.Length + NonceChars + 1 + MacChars && token.StartsWith(Prefix, StringComparison.Ordinal) && token[Prefix.Length + NonceChars] == '.';
+
+    /// <summary>Decodes base64url that must fill <paramref name="bytes"/> exactly.</summary>
+    private static bool TryDecode(ReadOnlySpan<char> chars, Span<byte> bytes) =>
+        Base64Url.DecodeFromChars(chars, bytes, out _, out var length) == System.Buffers.OperationStatus.Done && length == bytes.Length;
+
+    /// <summary>What a join record keeps instead of a secret the client holds (the token, or a join's idempotency key): its SHA-256, hex.</summary>
     public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
     /// <summary>The token of an <c>Authorization: Bearer</c> header, or null.</summary>

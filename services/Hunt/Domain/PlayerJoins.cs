@@ -41,7 +41,7 @@ public sealed class PlayerJoins(DaprClient dapr, PlayerTokens tokens, TimeProvid
     public async Task<JoinResult> JoinAsync(string huntId, string playerId, string? idempotencyKey, CancellationToken cancellationToken)
     {
         var token = tokens.Issue(huntId, playerId);
-        var keyHash = idempotencyKey is null ? null : KeyHash(idempotencyKey);
+        var keyHash = idempotencyKey is null ? null : PlayerTokens.Hash(idempotencyKey);
         // The nonce is kept only when the join may be repeated; without a key there is nothing to answer again with.
         var record = new PlayerJoin(PlayerTokens.Hash(token), time.GetUtcNow(), keyHash, keyHash is null ? null : PlayerTokens.NonceOf(token));
         var created = await dapr.TrySaveStateIfUnchangedAsync(HuntStore.StateStore, Key(huntId, playerId), record, HuntJson.Default.PlayerJoin,
@@ -58,8 +58,6 @@ public sealed class PlayerJoins(DaprClient dapr, PlayerTokens tokens, TimeProvid
         // The same key: the same token, made again from the nonce (PlayerTokens.Reissue) — nothing new becomes valid.
         return new JoinResult(JoinOutcome.Repeated, tokens.Reissue(huntId, playerId, nonce));
     }
-
-    private static string KeyHash(string idempotencyKey) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(idempotencyKey)));
 
     /// <summary>Compared in constant time, so the time an answer takes says nothing about how much of a guessed key's hash was right.</summary>
     private static bool SameHash(string stored, string presented) =>
