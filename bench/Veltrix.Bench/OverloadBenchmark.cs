@@ -106,56 +106,34 @@ internal static class OverloadBenchmark
         var answers = new ConcurrentDictionary<string, int>();
         var refusalMs = new ConcurrentBag<double>();
         var accepted = 0;
-        var outstanding = 0;
-        var sends = new List<Task>();
         var cpuBefore = ProcessCpu.Snapshot(system);
         var clock = Stopwatch.StartNew();
-        var sent = 0;
-        for (var tick = 0; clock.Elapsed.TotalSeconds < seconds; tick++)
+        var skipped = await OpenLoop.OfferAsync(rate, TimeSpan.FromSeconds(seconds), batch, async first =>
         {
-            var due = TimeSpan.FromMilliseconds(tick * 10);
-            if (clock.Elapsed < due) await Task.Delay(due - clock.Elapsed);
-            for (; sent + batch <= rate * clock.Elapsed.TotalSeconds && sent + batch <= count; sent += batch)
+            try
             {
-                if (Volatile.Read(ref outstanding) >= MaxOutstanding)
+                var start = Stopwatch.GetTimestamp();
+                var body = "[" + string.Join(',', Enumerable.Range(first, batch).Select(i => Event(hunt, i, count, tokens))) + "]";
+                using var response = await http.PostAsync(gateway, new StringContent(body, Encoding.UTF8, "application/json"));
+                if (response.StatusCode == HttpStatusCode.Accepted)
                 {
-                    answers.AddOrUpdate("not sent (load tool at its bound)", 1, (_, n) => n + 1);
-                    continue;
+                    var result = await response.Content.ReadFromJsonAsync<JsonElement>();
+                    var taken = result.GetProperty("accepted").GetInt32();
+                    Interlocked.Add(ref accepted, taken);
+                    answers.AddOrUpdate(taken == batch ? "202, all accepted" : "202, part refused", 1, (_, n) => n + 1);
                 }
-                var first = sent;
-                Interlocked.Increment(ref outstanding);
-                sends.Add(Task.Run(async () =>
+                else
                 {
-                    try
-                    {
-                        var start = Stopwatch.GetTimestamp();
-                        var body = "[" + string.Join(',', Enumerable.Range(first, batch).Select(i => Event(hunt, i, count, tokens))) + "]";
-                        using var response = await http.PostAsync(gateway, new StringContent(body, Encoding.UTF8, "application/json"));
-                        if (response.StatusCode == HttpStatusCode.Accepted)
-                        {
-                            var result = await response.Content.ReadFromJsonAsync<JsonElement>();
-                            var taken = result.GetProperty("accepted").GetInt32();
-                            Interlocked.Add(ref accepted, taken);
-                            answers.AddOrUpdate(taken == batch ? "202, all accepted" : "202, part refused", 1, (_, n) => n + 1);
-                        }
-                        else
-                        {
-                            if (response.StatusCode == HttpStatusCode.TooManyRequests) refusalMs.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-                            answers.AddOrUpdate($"{(int)response.StatusCode}{(response.Headers.RetryAfter is null ? "" : " with Retry-After")}", 1, (_, n) => n + 1);
-                        }
-                    }
-                    catch (HttpRequestException e)
-                    {
-                        answers.AddOrUpdate($"no answer ({e.HttpRequestError})", 1, (_, n) => n + 1);
-                    }
-                    finally
-                    {
-                        Interlocked.Decrement(ref outstanding);
-                    }
-                }));
+                    if (response.StatusCode == HttpStatusCode.TooManyRequests) refusalMs.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                    answers.AddOrUpdate($"{(int)response.StatusCode}{(response.Headers.RetryAfter is null ? "" : " with Retry-After")}", 1, (_, n) => n + 1);
+                }
             }
-        }
-        await Task.WhenAll(sends);
+            catch (HttpRequestException e)
+            {
+                answers.AddOrUpdate($"no answer ({e.HttpRequestError})", 1, (_, n) => n + 1);
+            }
+        }, limit: count, maxOutstanding: MaxOutstanding);
+        if (skipped > 0) answers["not sent (load tool at its bound)"] = skipped;
         var acceptedRate = accepted / clock.Elapsed.TotalSeconds;
         var cpu = ProcessCpu.Snapshot(system).Minus(cpuBefore);
         await WaitForTotalAsync(http, system, hunt, accepted);

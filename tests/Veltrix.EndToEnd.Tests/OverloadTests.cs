@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Veltrix.Testing;
 
 namespace Veltrix.EndToEnd.Tests;
 
@@ -47,40 +48,28 @@ public sealed class OverloadTests(EmbeddedSystemFixture fixture)
         var acceptedEvents = 0;
         var statuses = new ConcurrentDictionary<string, int>();
         var wrong = new ConcurrentBag<string>();
-        var sends = new List<Task>();
         var clock = Stopwatch.StartNew();
-        var sent = 0;
-        for (var tick = 0; clock.Elapsed < TimeSpan.FromSeconds(6); tick++)
+        await OpenLoop.OfferAsync(offeredRate, TimeSpan.FromSeconds(6), Batch, async first =>
         {
-            var due = TimeSpan.FromMilliseconds(tick * 10);
-            if (clock.Elapsed < due) await Task.Delay(due - clock.Elapsed, TestContext.Current.CancellationToken);
-            for (; sent + Batch <= offeredRate * clock.Elapsed.TotalSeconds; sent += Batch)
+            var indices = Enumerable.Range(first, Batch).Select(i => i % floodAnswers.Count).ToList();
+            var body = HuntPlayer.Events(flood.Id, Enumerable.Range(first, Batch).Select(i => ($"{flood.Id}-{i}", floodAnswers[i % floodAnswers.Count])),
+                p => player.KnownToken(flood.Id, p));
+            using var response = await player.Http.PostAsync(new Uri(system.Url("gateway"), "/v1/events"), new StringContent(body, Encoding.UTF8, "application/json"));
+            var text = await response.Content.ReadAsStringAsync();
+            statuses.AddOrUpdate(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture), 1, (_, n) => n + 1);
+            if (response.StatusCode == HttpStatusCode.Accepted)
             {
-                var first = sent;
-                sends.Add(Task.Run(async () =>
-                {
-                    var indices = Enumerable.Range(first, Batch).Select(i => i % floodAnswers.Count).ToList();
-                    var body = HuntPlayer.Events(flood.Id, Enumerable.Range(first, Batch).Select(i => ($"{flood.Id}-{i}", floodAnswers[i % floodAnswers.Count])),
-                        p => player.KnownToken(flood.Id, p));
-                    using var response = await player.Http.PostAsync(new Uri(system.Url("gateway"), "/v1/events"), new StringContent(body, Encoding.UTF8, "application/json"));
-                    var text = await response.Content.ReadAsStringAsync();
-                    statuses.AddOrUpdate(((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture), 1, (_, n) => n + 1);
-                    if (response.StatusCode == HttpStatusCode.Accepted)
-                    {
-                        var refused = JsonDocument.Parse(text).RootElement.GetProperty("rejected").EnumerateArray()
-                            .Select(r => r.GetProperty("index").GetInt32()).ToHashSet();
-                        for (var i = 0; i < Batch; i++)
-                            if (!refused.Contains(i)) accepted[indices[i]] = true;
-                        Interlocked.Add(ref acceptedEvents, Batch - refused.Count);
-                    }
-                    else if (response.StatusCode != HttpStatusCode.TooManyRequests || response.Headers.RetryAfter?.Delta is null || !text.Contains("\"VX3006\"", StringComparison.Ordinal))
-                    {
-                        wrong.Add($"{(int)response.StatusCode} {response.Headers.RetryAfter}: {text}");
-                    }
-                }, TestContext.Current.CancellationToken));
+                var refused = JsonDocument.Parse(text).RootElement.GetProperty("rejected").EnumerateArray()
+                    .Select(r => r.GetProperty("index").GetInt32()).ToHashSet();
+                for (var i = 0; i < Batch; i++)
+                    if (!refused.Contains(i)) accepted[indices[i]] = true;
+                Interlocked.Add(ref acceptedEvents, Batch - refused.Count);
             }
-        }
-        await Task.WhenAll(sends);
+            else if (response.StatusCode != HttpStatusCode.TooManyRequests || response.Headers.RetryAfter?.Delta is null || !text.Contains("\"VX3006\"", StringComparison.Ordinal))
+            {
+                wrong.Add($"{(int)response.StatusCode} {response.Headers.RetryAfter}: {text}");
+            }
+        }, cancellationToken: TestContext.Current.CancellationToken);
         var floodRate = acceptedEvents / clock.Elapsed.TotalSeconds;
         TestContext.Current.TestOutputHelper?.WriteLine(
             $"peak {peakRate:F0} accepted events/s (2 clients); flood of {offeredRate:F0}/s offered: {floodRate:F0} accepted events/s ({floodRate / peakRate:F2}× the peak); " +
