@@ -27,6 +27,10 @@ internal static class HuntBenchmark
         var rate = Arg(args, "--rate", 5_000);
         var seconds = Arg(args, "--seconds", 10);
         var clients = Arg(args, "--clients", 8);
+        var offer = Arg(args, "--offer", 10_000);
+        var offerSeconds = Arg(args, "--offer-seconds", 15);
+        var warmSeconds = Arg(args, "--warm-seconds", 30);
+        var capacityOnly = args.Contains("--capacity-only");
         var configuration = args.Contains("--debug") ? "Debug" : "Release";
 
         await using var system = await RunningSystem.StartAsync(AppHostProcess.Starter(configuration), configuration: configuration);
@@ -39,6 +43,18 @@ internal static class HuntBenchmark
         var warm = await CreateHuntAsync(http, system, "warm-up");
         await SubmitAllAsync(http, gateway, Events(warm, 2_000, await JoinAsync(http, system, warm, 2_000)), clients);
         await WaitForTotalAsync(http, system, warm, 2_000);
+
+        // C first (the system is fresh): capacity, open loop — `offer` events/s whatever the answers, nothing refused
+        // resent, so no client's backoff limits the figure; goodput = accepted ÷ the time until the board shows it all.
+        // The services' JIT compiles some 20,000 methods each, twice over with tiered PGO: a short warm-up leaves the
+        // JIT thread with a third of the CPU for half a minute, so the capacity phase first runs once unmeasured.
+        Console.WriteLine($"capacity warm-up: offering {offer:N0} events/s for {warmSeconds} s");
+        await OverloadBenchmark.OpenLoopAsync(http, system, gateway, "capacity warm-up", offer, warmSeconds, BatchSize);
+        Console.WriteLine($"capacity phase: offering {offer:N0} events/s for {offerSeconds} s");
+        var capacity = await OverloadBenchmark.OpenLoopAsync(http, system, gateway, "capacity", offer, offerSeconds, BatchSize);
+        Console.WriteLine("capacity phase: done");
+        PrintCapacity(capacity, offer, offerSeconds);
+        if (capacityOnly) return capacity.Exact ? 0 : 1;
 
         // A. Throughput: everything at once, as fast as the gateway takes it.
         var deliveriesBefore = await DeliveryCounts.ReadAsync(http, system);
@@ -77,7 +93,19 @@ internal static class HuntBenchmark
         Console.WriteLine();
         Console.WriteLine("Deliveries during the throughput run (bulk subscriptions: events per delivery request):");
         foreach (var line in deliveries.Describe()) Console.WriteLine("  " + line);
-        return 0;
+        Console.WriteLine();
+        PrintCapacity(capacity, offer, offerSeconds);
+        return capacity.Exact ? 0 : 1;
+    }
+
+    private static void PrintCapacity(OverloadBenchmark.Phase capacity, int offer, int seconds)
+    {
+        var cpuTotal = capacity.CpuUntilShown.Values.Sum();
+        Console.WriteLine(Invariant($"Capacity, open loop ({offer:N0} events/s offered for {seconds} s in batches of {BatchSize}, nothing refused resent): accepted {capacity.AcceptedRate:N0} events/s, end to end {capacity.Goodput:N0} events/s, leaderboard exact: {(capacity.Exact ? "yes" : "NO")}"));
+        Console.WriteLine($"  answers: {string.Join(", ", capacity.Answers.OrderBy(a => a.Key, StringComparer.Ordinal).Select(a => $"{a.Key} ×{a.Value}"))}");
+        Console.WriteLine(Invariant($"  CPU per accepted answer until the board shows it, all processes: {cpuTotal / Math.Max(1, capacity.Accepted) * 1e6:N0} µs; per process per 10,000 accepted events:"));
+        foreach (var (name, cpuSeconds) in capacity.CpuUntilShown.OrderByDescending(c => c.Value))
+            Console.WriteLine(Invariant($"    {name,-12} {cpuSeconds / Math.Max(1, capacity.Accepted) * 10_000,6:F2} s"));
     }
 
     internal static async Task<string> CreateHuntAsync(HttpClient http, RunningSystem system, string name)

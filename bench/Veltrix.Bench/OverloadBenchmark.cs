@@ -25,8 +25,12 @@ namespace Veltrix.Bench;
 /// </summary>
 internal static class OverloadBenchmark
 {
-    private sealed record Phase(string Name, double Offered, int Accepted, double AcceptedRate, double Goodput, IReadOnlyDictionary<string, int> Answers,
-        double Refusal429P50, Dictionary<string, double> Cpu, bool Exact);
+    internal sealed record Phase(string Name, double Offered, int Accepted, double AcceptedRate, double Goodput, IReadOnlyDictionary<string, int> Answers,
+        double Refusal429P50, Dictionary<string, double> Cpu, bool Exact)
+    {
+        /// <summary>CPU seconds per process from the phase's start until the leaderboard showed all it accepted.</summary>
+        public Dictionary<string, double> CpuUntilShown { get; init; } = Cpu;
+    }
 
     public static async Task<int> RunAsync(string[] args)
     {
@@ -97,7 +101,7 @@ internal static class OverloadBenchmark
     }
 
     /// <summary><paramref name="rate"/> events/s offered for <paramref name="seconds"/>, whatever the answers.</summary>
-    private static async Task<Phase> OpenLoopAsync(HttpClient http, RunningSystem system, Uri gateway, string name, double rate, int seconds, int batch)
+    internal static async Task<Phase> OpenLoopAsync(HttpClient http, RunningSystem system, Uri gateway, string name, double rate, int seconds, int batch)
     {
         const int MaxOutstanding = 1_024; // the load tool's own bound: past it a tick's request is not sent (reported)
         var hunt = await CreateHuntAsync(http, system, name);
@@ -138,8 +142,9 @@ internal static class OverloadBenchmark
         var cpu = ProcessCpu.Snapshot(system).Minus(cpuBefore);
         await WaitForTotalAsync(http, system, hunt, accepted);
         var goodput = accepted / clock.Elapsed.TotalSeconds;
+        var cpuUntilShown = ProcessCpu.Snapshot(system).Minus(cpuBefore);
         var sorted = refusalMs.Order().ToArray();
         return new Phase(name, rate, accepted, acceptedRate, goodput, answers, sorted.Length == 0 ? double.NaN : Percentile(sorted, 50), cpu,
-            await TotalAsync(http, system, hunt) == accepted);
+            await TotalAsync(http, system, hunt) == accepted) { CpuUntilShown = cpuUntilShown };
     }
 }

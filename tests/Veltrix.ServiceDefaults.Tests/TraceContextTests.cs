@@ -45,9 +45,17 @@ public sealed class TraceContextTests
         await using var service = await TestService.StartAsync(Map, sidecarPort: sidecar.HttpPort, port: appPort, sidecarGrpcPort: sidecar.GrpcPort);
         await sidecar.WaitUntilHealthyAsync();
 
-        (await service.Http.PostAsync("/publish", null)).EnsureSuccessStatusCode();
+        // Sent sampled, as a caller that wants this trace does: the service's own budget for new traces
+        // (TraceBudgetTests) may already be spent on the sidecar's start-up calls. The client propagates nothing of its
+        // own: it runs in this process, where the service's HttpClient instrumentation would replace the header.
+        var sent = ActivityTraceId.CreateRandom().ToHexString();
+        using var caller = new HttpClient(new SocketsHttpHandler { ActivityHeadersPropagator = null }) { BaseAddress = service.Http.BaseAddress };
+        using var publish = new HttpRequestMessage(HttpMethod.Post, "/publish");
+        publish.Headers.Add("traceparent", $"00-{sent}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
+        (await caller.SendAsync(publish)).EnsureSuccessStatusCode();
 
         var request = await publisher.Task;
+        Assert.Equal(sent, request.TraceId);
         await Eventually.UntilAsync(() => Task.FromResult(!spans.IsEmpty), "the delivery at /ok");
         var delivery = Assert.Single(spans);
         Assert.Equal(request.TraceId, delivery.TraceId);

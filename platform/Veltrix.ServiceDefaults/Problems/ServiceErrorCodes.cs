@@ -69,6 +69,9 @@ public static class ServiceErrorCodes
     /// <summary>An award for a player new to a full page of a hunt's board: dropped to the dead-letter topic and logged (the leaderboard).</summary>
     public const string BoardPageFull = "VX3018";
 
+    /// <summary>A service's trace budget (<c>Telemetry:TracesPerSecond</c>) is not a number ≥ 0: it refuses to start.</summary>
+    public const string TraceBudgetInvalid = "VX3019";
+
     /// <summary>The documentation page for a code; problem+json's <c>type</c> member.</summary>
     public static string TypeUri(string code) => "https://veltrix.dev/errors/" + code;
 

@@ -1,3 +1,5 @@
+using System.Globalization;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -17,6 +19,14 @@ namespace Veltrix.ServiceDefaults.Telemetry;
 internal static class OpenTelemetryRegistration
 {
     public const string OtlpEndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
+
+    /// <summary>The standard sampler setting: when set, the OpenTelemetry SDK's own sampler replaces the trace budget.</summary>
+    public const string SamplerSetting = "OTEL_TRACES_SAMPLER";
+
+    /// <summary>New traces a second this service may start (<see cref="TraceBudgetSampler"/>); 0 records only traces begun upstream.</summary>
+    public const string TracesPerSecondSetting = "Telemetry:TracesPerSecond";
+
+    public const double DefaultTracesPerSecond = 0.2;
 
     public static void AddVeltrixOpenTelemetry(this IHostApplicationBuilder builder)
     {
@@ -48,8 +58,25 @@ internal static class OpenTelemetryRegistration
                 .AddAspNetCoreInstrumentation(aspNetCore => aspNetCore.Filter = TelemetrySources.IsTraced)
                 .AddHttpClientInstrumentation()
                 .AddGrpcClientInstrumentation()
-                .AddSource(TelemetrySources.VeltrixPrefix));
+                .AddSource(TelemetrySources.VeltrixPrefix)
+                .SetTraceBudget(builder.Configuration));
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration[OtlpEndpointSetting])) telemetry.UseOtlpExporter();
+    }
+
+    /// <summary>
+    /// <see cref="TraceBudgetSampler"/> behind <see cref="ParentBasedSampler"/>, unless <c>OTEL_TRACES_SAMPLER</c> names
+    /// one of the SDK's samplers (then the SDK reads it and its <c>OTEL_TRACES_SAMPLER_ARG</c> itself).
+    /// </summary>
+    private static TracerProviderBuilder SetTraceBudget(this TracerProviderBuilder tracing, IConfiguration configuration)
+    {
+        if (!string.IsNullOrWhiteSpace(configuration[SamplerSetting])) return tracing;
+        var text = configuration[TracesPerSecondSetting];
+        var perSecond = DefaultTracesPerSecond;
+        if (text is not null && (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out perSecond) || perSecond < 0 || !double.IsFinite(perSecond)))
+            throw new InvalidOperationException(
+                $"{ServiceErrorCodes.TraceBudgetInvalid} {TracesPerSecondSetting} is '{text}': it must be a number of new traces a second, 0 or more " +
+                $"(default {DefaultTracesPerSecond}). Fix the setting (environment variable Telemetry__TracesPerSecond), or set {SamplerSetting} to use one of OpenTelemetry's samplers.");
+        return tracing.SetSampler(new ParentBasedSampler(new TraceBudgetSampler(perSecond)));
     }
 }

@@ -74,9 +74,13 @@ public sealed class AnswerChecker(HuntStore hunts, DaprClient dapr, EventPublish
 
         var failures = await publisher.PublishAsync(EventTypes.PuzzleSolved, solves.Values.Select(s => s.Event).ToList(), HuntJson.Default.RoutedEventPuzzleSolved,
             cancellationToken);
-        foreach (var (id, error) in failures)
+        // One line per batch, not per event: when scoring's queue is full every event of a batch is refused, and a line
+        // each (shipped to the collector too) would cost more than the work being refused.
+        if (failures.Count > 0)
+            logger.LogWarning("{Count} of {Total} puzzle.solved events were not accepted, their answers will be retried (first: {EventId}: {Error})",
+                failures.Count, solves.Count, failures[0].EntryId, failures[0].Error);
+        foreach (var (id, _) in failures)
         {
-            logger.LogWarning("puzzle.solved {EventId} was not accepted, the answer will be retried: {Error}", id, error);
             foreach (var index in solves[id].Answers) outcomes[index] = AnswerOutcome.Retry;
             solves.Remove(id);
         }

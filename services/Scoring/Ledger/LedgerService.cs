@@ -72,11 +72,12 @@ public sealed class LedgerService(DaprClient dapr, EventPublisher publisher, ILo
         }
         var failures = await publisher.PublishAsync(EventTypes.PointsAwarded, awards.Values.Select(a => a.Event).ToList(), ScoringJson.Default.RoutedEventPointsAwarded,
             cancellationToken);
-        foreach (var (id, error) in failures)
-        {
-            logger.LogWarning("points.awarded {EventId} was not accepted and will be published again on redelivery: {Error}", id, error);
+        // One line per batch, not per event (a full queue downstream refuses the whole batch).
+        if (failures.Count > 0)
+            logger.LogWarning("{Count} of {Total} points.awarded events were not accepted and will be published again on redelivery (first: {EventId}: {Error})",
+                failures.Count, awards.Count, failures[0].EntryId, failures[0].Error);
+        foreach (var (id, _) in failures)
             foreach (var index in awards[id].Solves) outcomes[index] = SolveOutcome.Retry;
-        }
         return outcomes;
     }
 
