@@ -51,9 +51,11 @@ internal static class HuntBenchmark
         Console.WriteLine($"capacity warm-up: offering {offer:N0} events/s for {warmSeconds} s");
         await OverloadBenchmark.OpenLoopAsync(http, system, gateway, "capacity warm-up", offer, warmSeconds, BatchSize);
         Console.WriteLine($"capacity phase: offering {offer:N0} events/s for {offerSeconds} s");
+        var capacityDeliveriesBefore = await DeliveryCounts.ReadAsync(http, system);
         var capacity = await OverloadBenchmark.OpenLoopAsync(http, system, gateway, "capacity", offer, offerSeconds, BatchSize);
+        var capacityDeliveries = (await DeliveryCounts.ReadAsync(http, system)).Minus(capacityDeliveriesBefore);
         Console.WriteLine("capacity phase: done");
-        PrintCapacity(capacity, offer, offerSeconds);
+        PrintCapacity(capacity, offer, offerSeconds, capacityDeliveries);
         if (capacityOnly) return capacity.Exact ? 0 : 1;
 
         // A. Throughput: everything at once, as fast as the gateway takes it.
@@ -94,11 +96,11 @@ internal static class HuntBenchmark
         Console.WriteLine("Deliveries during the throughput run (bulk subscriptions: events per delivery request):");
         foreach (var line in deliveries.Describe()) Console.WriteLine("  " + line);
         Console.WriteLine();
-        PrintCapacity(capacity, offer, offerSeconds);
+        PrintCapacity(capacity, offer, offerSeconds, capacityDeliveries);
         return capacity.Exact ? 0 : 1;
     }
 
-    private static void PrintCapacity(OverloadBenchmark.Phase capacity, int offer, int seconds)
+    private static void PrintCapacity(OverloadBenchmark.Phase capacity, int offer, int seconds, DeliveryCounts deliveries)
     {
         var cpuTotal = capacity.CpuUntilShown.Values.Sum();
         Console.WriteLine(Invariant($"Capacity, open loop ({offer:N0} events/s offered for {seconds} s in batches of {BatchSize}, nothing refused resent): accepted {capacity.AcceptedRate:N0} events/s, end to end {capacity.Goodput:N0} events/s, leaderboard exact: {(capacity.Exact ? "yes" : "NO")}"));
@@ -106,6 +108,12 @@ internal static class HuntBenchmark
         Console.WriteLine(Invariant($"  CPU per accepted answer until the board shows it, all processes: {cpuTotal / Math.Max(1, capacity.Accepted) * 1e6:N0} µs; per process per 10,000 accepted events:"));
         foreach (var (name, cpuSeconds) in capacity.CpuUntilShown.OrderByDescending(c => c.Value))
             Console.WriteLine(Invariant($"    {name,-12} {cpuSeconds / Math.Max(1, capacity.Accepted) * 10_000,6:F2} s"));
+        // Each accepted answer is delivered once to hunt, scoring and the leaderboard when nothing is refused on the way;
+        // more is redelivery (an app answered RETRY for it, e.g. because the next hop's queue was full).
+        Console.WriteLine("  deliveries (an accepted answer needs one per app; more is redelivery):");
+        foreach (var line in deliveries.Describe()) Console.WriteLine("    " + line);
+        foreach (var (app, counts) in deliveries.Apps)
+            Console.WriteLine(Invariant($"    {app,-12} {counts.Events / Math.Max(1, capacity.Accepted):F2} deliveries per accepted answer"));
     }
 
     internal static async Task<string> CreateHuntAsync(HttpClient http, RunningSystem system, string name)

@@ -49,6 +49,11 @@ public sealed class Publishing(TimeProvider time)
     {
         if (Check(app, request.PubSub, request.Topic, request.Metadata) is { } error) return (error, []);
 
+        // A batch the broker would refuse whole anyway is refused before any envelope is built: under overload most of a
+        // refused publish's cost was building the CloudEvents it then threw away.
+        if (app.PubSubs[request.PubSub].RefusesBatch(request.Topic!, request.Entries.Count) is { } full)
+            return (null, request.Entries.Select(e => new FailedEntry(e.EntryId ?? "", full, BoundReached: true)).ToList());
+
         var messages = new List<PubSubMessage>(request.Entries.Count);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var entry in request.Entries)

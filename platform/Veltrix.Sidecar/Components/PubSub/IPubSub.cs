@@ -39,6 +39,13 @@ public interface IPubSub : IComponent
     /// <summary>Publishes a batch; returns the entries that failed (empty when all were accepted).</summary>
     Task<IReadOnlyList<BulkPublishFailure>> BulkPublishAsync(IReadOnlyList<PubSubMessage> messages, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Why a batch of <paramref name="count"/> messages to <paramref name="topic"/> would be refused whole at a bound right
+    /// now, or null. Advisory and cheap: the sidecar asks before it builds a bulk publish's envelopes, so a batch that
+    /// cannot fit costs no envelope work; <see cref="BulkPublishAsync"/> still decides atomically.
+    /// </summary>
+    string? RefusesBatch(string topic, int count) => null;
+
     /// <summary>Starts delivering the topic to <paramref name="handler"/>; disposing the result stops it.</summary>
     Task<IAsyncDisposable> SubscribeAsync(PubSubSubscription subscription, MessageHandler handler, CancellationToken cancellationToken);
 }

@@ -58,6 +58,9 @@ public sealed class InMemoryPubSub(ComponentResource resource, ComponentContext 
         return Task.FromResult<IReadOnlyList<BulkPublishFailure>>(failures);
     }
 
+    public string? RefusesBatch(string topic, int count) =>
+        _topics.TryGetValue(topic, out var subscribers) && count <= subscribers.SmallestCapacity ? subscribers.Refusal(topic, count) : null;
+
     public Task<IAsyncDisposable> SubscribeAsync(PubSubSubscription subscription, MessageHandler handler, CancellationToken cancellationToken)
     {
         var queue = new SubscriptionQueue(subscription, handler, context.Options.SubscriptionQueueDepth, _logger, resource.Name);
@@ -100,17 +103,24 @@ public sealed class InMemoryPubSub(ComponentResource resource, ComponentContext 
         {
             lock (_lock)
             {
-                foreach (var queue in _queues)
-                {
-                    if (queue.Free < end - start)
-                        return $"{ErrorCodes.PublishBoundReached}: the subscription of '{queue.ConsumerId}' to topic '{messages[start].Topic}' holds " +
-                            $"{queue.Capacity - queue.Free} of at most {queue.Capacity} undelivered messages (the dev sidecar's --subscription-queue-depth); " +
-                            $"{(end - start == 1 ? "the message was" : $"the {end - start} messages were")} not accepted, publish again later";
-                }
+                if (Refusal(messages[start].Topic, end - start) is { } refusal) return refusal;
                 foreach (var queue in _queues)
                     for (var i = start; i < end; i++) queue.Enqueue(messages[i]);
                 return null;
             }
+        }
+
+        /// <summary>Why <paramref name="count"/> messages would not fit every subscription now, or null (exact under the lock, a hint outside it).</summary>
+        public string? Refusal(string topic, int count)
+        {
+            foreach (var queue in _queues)
+            {
+                if (queue.Free < count)
+                    return $"{ErrorCodes.PublishBoundReached}: the subscription of '{queue.ConsumerId}' to topic '{topic}' holds " +
+                        $"{queue.Capacity - queue.Free} of at most {queue.Capacity} undelivered messages (the dev sidecar's --subscription-queue-depth); " +
+                        $"{(count == 1 ? "the message was" : $"the {count} messages were")} not accepted, publish again later";
+            }
+            return null;
         }
     }
 

@@ -67,7 +67,11 @@ public sealed partial class SqliteStateStore(ComponentResource resource, Compone
         try
         {
             var values = new StoredState?[keys.Count];
-            for (var i = 0; i < keys.Count; i++) values[i] = Read(keys[i], null);
+            // One read transaction for the whole bulk read: a consistent view of the keys, and one WAL read lock instead
+            // of one per key (each auto-committed SELECT takes and drops the lock with its own system calls).
+            using var transaction = keys.Count > 1 ? _connection!.BeginTransaction(deferred: true) : null;
+            for (var i = 0; i < keys.Count; i++) values[i] = Read(keys[i], transaction);
+            transaction?.Commit();
             return values;
         }
         finally
