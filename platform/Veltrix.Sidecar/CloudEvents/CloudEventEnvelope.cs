@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 
 namespace Veltrix.Sidecar.CloudEvents;
 
@@ -45,33 +44,101 @@ public static class CloudEventEnvelope
         return buffer.WrittenSpan.ToArray();
     }
 
-    /// <summary>Case B: completes a CloudEvent the publisher built. Throws <see cref="FormatException"/> if it is not a JSON object.</summary>
+    /// <summary>The attributes <see cref="Complete"/> sets or fills in, as found at the top level of a body.</summary>
+    [Flags]
+    private enum Attributes
+    {
+        None = 0,
+        Topic = 1,
+        PubSubName = 2,
+        Time = 4,
+        TraceId = 8,
+        TraceParent = 16,
+        TraceState = 32,
+        Source = 64,
+        Type = 128,
+        SpecVersion = 256,
+    }
+
+    /// <summary>
+    /// Case B: completes a CloudEvent the publisher built. Throws <see cref="FormatException"/> if it is not a JSON object.
+    /// Streamed rather than parsed into a document: a first pass validates the body and notes which attributes it has, the
+    /// second copies every top-level member's bytes as they are, replacing <c>topic</c> and <c>pubsubname</c> (and
+    /// <c>traceparent</c> when there is no <c>traceid</c>) where they stand and appending what is missing, in the order
+    /// daprd's rules (and a JsonObject before this) give. Every publish of every service goes through here, once per event.
+    /// </summary>
     public static byte[] Complete(ReadOnlySpan<byte> body, EnvelopeContext context)
     {
-        JsonObject envelope;
+        var present = Attributes.None;
         try
         {
-            envelope = JsonNode.Parse(body) as JsonObject ?? throw new FormatException("the body is not a JSON object");
+            var scan = new Utf8JsonReader(body);
+            if (!scan.Read() || scan.TokenType != JsonTokenType.StartObject) throw new FormatException("the body is not a JSON object");
+            while (scan.Read() && scan.TokenType == JsonTokenType.PropertyName)
+            {
+                present |= Attribute(ref scan);
+                scan.Read();
+                scan.Skip();
+            }
+            if (scan.Read()) throw new FormatException("the body holds more than one JSON value");
         }
         catch (JsonException e)
         {
             throw new FormatException(e.Message, e);
         }
-        envelope["topic"] = context.Topic;
-        envelope["pubsubname"] = context.PubSubName;
-        if (!envelope.ContainsKey("time")) envelope["time"] = Rfc3339(context.Now.ToLocalTime());
-        if (!envelope.ContainsKey("traceid"))
+
+        var replaceTraceParent = (present & Attributes.TraceId) == 0;
+        var trace = context.TraceParent ?? "";
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(body.Length + 384);
+        using (var writer = new Utf8JsonWriter(buffer))
         {
-            var trace = context.TraceParent ?? "";
-            envelope["traceid"] = trace;
-            envelope["traceparent"] = trace;
+            writer.WriteStartObject();
+            var reader = new Utf8JsonReader(body);
+            reader.Read();
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var attribute = Attribute(ref reader);
+                if (reader.ValueIsEscaped) writer.WritePropertyName(reader.GetString()!);
+                else writer.WritePropertyName(reader.ValueSpan);
+                reader.Read();
+                var valueStart = (int)reader.TokenStartIndex;
+                reader.Skip();
+                switch (attribute)
+                {
+                    case Attributes.Topic: writer.WriteStringValue(context.Topic); break;
+                    case Attributes.PubSubName: writer.WriteStringValue(context.PubSubName); break;
+                    case Attributes.TraceParent when replaceTraceParent: writer.WriteStringValue(trace); break;
+                    default: writer.WriteRawValue(body[valueStart..(int)reader.BytesConsumed], skipInputValidation: true); break;
+                }
+            }
+            if ((present & Attributes.Topic) == 0) writer.WriteString("topic", context.Topic);
+            if ((present & Attributes.PubSubName) == 0) writer.WriteString("pubsubname", context.PubSubName);
+            if ((present & Attributes.Time) == 0) writer.WriteString("time", Rfc3339(context.Now.ToLocalTime()));
+            if (replaceTraceParent)
+            {
+                writer.WriteString("traceid", trace);
+                if ((present & Attributes.TraceParent) == 0) writer.WriteString("traceparent", trace);
+            }
+            if ((present & Attributes.TraceState) == 0) writer.WriteString("tracestate", context.TraceState ?? "");
+            if ((present & Attributes.Source) == 0) writer.WriteString("source", "Dapr");
+            if ((present & Attributes.Type) == 0) writer.WriteString("type", DefaultType);
+            if ((present & Attributes.SpecVersion) == 0) writer.WriteString("specversion", "1.0");
+            writer.WriteEndObject();
         }
-        if (!envelope.ContainsKey("tracestate")) envelope["tracestate"] = context.TraceState ?? "";
-        if (!envelope.ContainsKey("source")) envelope["source"] = "Dapr";
-        if (!envelope.ContainsKey("type")) envelope["type"] = DefaultType;
-        if (!envelope.ContainsKey("specversion")) envelope["specversion"] = "1.0";
-        return JsonSerializer.SerializeToUtf8Bytes(envelope, Api.SidecarJson.Default.JsonObject);
+        return buffer.WrittenSpan.ToArray();
     }
+
+    private static Attributes Attribute(ref Utf8JsonReader reader) =>
+        reader.ValueTextEquals("topic"u8) ? Attributes.Topic
+        : reader.ValueTextEquals("pubsubname"u8) ? Attributes.PubSubName
+        : reader.ValueTextEquals("time"u8) ? Attributes.Time
+        : reader.ValueTextEquals("traceid"u8) ? Attributes.TraceId
+        : reader.ValueTextEquals("traceparent"u8) ? Attributes.TraceParent
+        : reader.ValueTextEquals("tracestate"u8) ? Attributes.TraceState
+        : reader.ValueTextEquals("source"u8) ? Attributes.Source
+        : reader.ValueTextEquals("type"u8) ? Attributes.Type
+        : reader.ValueTextEquals("specversion"u8) ? Attributes.SpecVersion
+        : Attributes.None;
 
     /// <summary>What a rawPayload subscription receives: the broker bytes, base64 inside a minimal envelope.</summary>
     public static byte[] WrapRawForDelivery(ReadOnlySpan<byte> raw, string pubsub, string topic, IReadOnlyDictionary<string, string> metadata)
