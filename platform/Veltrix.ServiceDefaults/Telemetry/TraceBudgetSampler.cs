@@ -5,8 +5,8 @@ namespace Veltrix.ServiceDefaults.Telemetry;
 
 /// <summary>
 /// The root sampler of every service: records at most <c>Telemetry:TracesPerSecond</c> new traces a second (a token
-/// bucket holding one second's worth, and never less than one trace, refilled continuously) and drops the rest. ServiceDefaults wraps it in
-/// <see cref="ParentBasedSampler"/>, so only traces that start here are counted and every other service follows the
+/// bucket holding one second's worth, and never less than one trace, refilled continuously) and drops the rest.
+/// ServiceDefaults wraps it in <see cref="ParentBasedSampler"/>, so only traces that start here are counted and every other service follows the
 /// decision the <c>traceparent</c> carries: a trace is recorded whole or not at all.
 /// <para>Why a budget rather than a ratio: a person's clicks are each traced (a ratio would miss most of them), while a
 /// flood is bounded — every event gets its own span in every consumer, so one traced 500-event batch is over a thousand
