@@ -39,20 +39,31 @@ public sealed class TraceBudgetSampler : Sampler
     public override SamplingResult ShouldSample(in SamplingParameters samplingParameters) =>
         (samplingParameters.Kind is ActivityKind.Server or ActivityKind.Consumer ? _requests : _background).TryTake() ? Record : Skip;
 
-    private sealed class Bucket(double perSecond, TimeProvider time)
+    private sealed class Bucket
     {
-        // Below one a second the bucket still holds one whole trace, else it could never record any.
-        private readonly double _capacity = perSecond == 0 ? 0 : Math.Max(1, perSecond);
+        private readonly double _perSecond;
+        private readonly double _capacity;
+        private readonly TimeProvider _time;
         private readonly Lock _gate = new();
-        private double _tokens = perSecond == 0 ? 0 : Math.Max(1, perSecond);
-        private long _refilledAt = time.GetTimestamp();
+        private double _tokens;
+        private long _refilledAt;
+
+        public Bucket(double perSecond, TimeProvider time)
+        {
+            _perSecond = perSecond;
+            // Below one a second the bucket still holds one whole trace, else it could never record any.
+            _capacity = perSecond == 0 ? 0 : Math.Max(1, perSecond);
+            _tokens = _capacity; // starts full
+            _time = time;
+            _refilledAt = time.GetTimestamp();
+        }
 
         public bool TryTake()
         {
             lock (_gate)
             {
-                var now = time.GetTimestamp();
-                _tokens = Math.Min(_capacity, _tokens + time.GetElapsedTime(_refilledAt, now).TotalSeconds * perSecond);
+                var now = _time.GetTimestamp();
+                _tokens = Math.Min(_capacity, _tokens + _time.GetElapsedTime(_refilledAt, now).TotalSeconds * _perSecond);
                 _refilledAt = now;
                 if (_tokens < 1) return false;
                 _tokens -= 1;
