@@ -77,15 +77,24 @@ public static class PublishEndpoints
     };
 
     /// <summary>Contract §1.4: the event's JSON value must fit its content type.</summary>
-    private static byte[]? EventBytes(JsonElement value, string contentType)
+    private static ReadOnlyMemory<byte>? EventBytes(JsonElement value, string contentType)
     {
         var baseType = CloudEventEnvelope.BaseType(contentType);
         if (baseType.StartsWith("text/", StringComparison.Ordinal) || baseType == "application/xml")
-            return value.ValueKind == JsonValueKind.String ? Encoding.UTF8.GetBytes(value.GetString()!) : null;
+        {
+            if (value.ValueKind != JsonValueKind.String) return null;
+            return Encoding.UTF8.GetBytes(value.GetString()!);
+        }
         if (baseType == "application/octet-stream")
-            return value.ValueKind == JsonValueKind.String && value.TryGetBytesFromBase64(out var bytes) ? bytes : null;
+        {
+            if (value.ValueKind != JsonValueKind.String || !value.TryGetBytesFromBase64(out var bytes)) return null;
+            return bytes;
+        }
         if (baseType is "application/json" or "application/cloudevents+json")
-            return value.ValueKind == JsonValueKind.Undefined ? null : Encoding.UTF8.GetBytes(value.GetRawText());
+        {
+            if (value.ValueKind == JsonValueKind.Undefined) return null;
+            return Encoding.UTF8.GetBytes(value.GetRawText());
+        }
         return null;
     }
 

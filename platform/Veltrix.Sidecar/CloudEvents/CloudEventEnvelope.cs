@@ -20,8 +20,7 @@ public static class CloudEventEnvelope
     public static byte[] Wrap(ReadOnlySpan<byte> body, string? contentType, EnvelopeContext context)
     {
         var dataContentType = string.IsNullOrEmpty(contentType) ? "text/plain" : contentType;
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(body.Length + 512);
-        using (var writer = new Utf8JsonWriter(buffer))
+        var writer = ScratchWriter.Start();
         {
             writer.WriteStartObject();
             writer.WriteString("id", Override(context, "id") ?? Guid.NewGuid().ToString());
@@ -41,7 +40,7 @@ public static class CloudEventEnvelope
             WriteData(writer, body, dataContentType);
             writer.WriteEndObject();
         }
-        return buffer.WrittenSpan.ToArray();
+        return ScratchWriter.Finish(writer);
     }
 
     /// <summary>The attributes <see cref="Complete"/> sets or fills in, as found at the top level of a body.</summary>
@@ -89,8 +88,7 @@ public static class CloudEventEnvelope
 
         var replaceTraceParent = (present & Attributes.TraceId) == 0;
         var trace = context.TraceParent ?? "";
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(body.Length + 384);
-        using (var writer = new Utf8JsonWriter(buffer))
+        var writer = ScratchWriter.Start();
         {
             writer.WriteStartObject();
             var reader = new Utf8JsonReader(body);
@@ -125,7 +123,7 @@ public static class CloudEventEnvelope
             if ((present & Attributes.SpecVersion) == 0) writer.WriteString("specversion", "1.0");
             writer.WriteEndObject();
         }
-        return buffer.WrittenSpan.ToArray();
+        return ScratchWriter.Finish(writer);
     }
 
     private static Attributes Attribute(ref Utf8JsonReader reader) =>
@@ -143,8 +141,7 @@ public static class CloudEventEnvelope
     /// <summary>What a rawPayload subscription receives: the broker bytes, base64 inside a minimal envelope.</summary>
     public static byte[] WrapRawForDelivery(ReadOnlySpan<byte> raw, string pubsub, string topic, IReadOnlyDictionary<string, string> metadata)
     {
-        var buffer = new System.Buffers.ArrayBufferWriter<byte>(raw.Length * 4 / 3 + 256);
-        using (var writer = new Utf8JsonWriter(buffer))
+        var writer = ScratchWriter.Start();
         {
             writer.WriteStartObject();
             writer.WriteString("id", Guid.NewGuid().ToString());
@@ -159,7 +156,7 @@ public static class CloudEventEnvelope
             writer.WriteBase64String("data_base64", raw);
             writer.WriteEndObject();
         }
-        return buffer.WrittenSpan.ToArray();
+        return ScratchWriter.Finish(writer);
     }
 
     // Every envelope stamps the current second; format it once per second, not once per event.

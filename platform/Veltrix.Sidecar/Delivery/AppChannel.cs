@@ -35,13 +35,14 @@ public sealed class AppChannel : IDisposable
 
     public Uri BaseAddress => _http.BaseAddress!;
 
-    public async Task<AppResponse> SendAsync(HttpMethod method, string path, byte[]? body, string? contentType,
+    /// <summary>The body is only read during the call: a caller may reuse its memory once the call returns.</summary>
+    public async Task<AppResponse> SendAsync(HttpMethod method, string path, ReadOnlyMemory<byte>? body, string? contentType,
         IEnumerable<KeyValuePair<string, string>>? headers, CancellationToken cancellationToken)
     {
         using var request = new HttpRequestMessage(method, path.StartsWith('/') ? path : "/" + path);
-        if (body is not null)
+        if (body is { } content)
         {
-            request.Content = new ByteArrayContent(body);
+            request.Content = new ReadOnlyMemoryContent(content);
             request.Content.Headers.ContentType = MediaTypeHeaderValue.Parse(contentType ?? "application/json");
         }
         if (_appToken is not null) request.Headers.TryAddWithoutValidation("dapr-api-token", _appToken);

@@ -1,4 +1,4 @@
-using System.Buffers;
+using CommunityToolkit.HighPerformance.Buffers;
 using System.Text.Json;
 using Veltrix.Resources.Subscriptions;
 using Veltrix.Sidecar.Api;
@@ -29,8 +29,9 @@ public sealed class BulkDelivery(SubscriptionResource subscription, AppChannel c
         AppResponse last = new(null, [], "not attempted");
         await policy.ExecuteAsync(async token =>
         {
-            last = await channel.SendAsync(HttpMethod.Post, path, Request(remaining, messages), "application/json",
-                [new("pubsubname", subscription.PubSubName)], token);
+            using (var request = Request(remaining, messages))
+                last = await channel.SendAsync(HttpMethod.Post, path, request.WrittenMemory, "application/json",
+                    [new("pubsubname", subscription.PubSubName)], token);
             foreach (var (index, outcome) in Interpret(last, remaining))
             {
                 if (outcome.Status == DeliveryStatus.Retry) continue;
@@ -48,10 +49,15 @@ public sealed class BulkDelivery(SubscriptionResource subscription, AppChannel c
             outcomes[index] = new DeliveryOutcome(DeliveryStatus.Retry, last.Status, $"bulk delivery kept failing: {last.Failure ?? $"the app answered {last.Status}"}");
     }
 
-    /// <summary>The bulk request, written straight from the broker bytes (each event embedded as-is, not re-serialised).</summary>
-    private byte[] Request(IEnumerable<int> indexes, IReadOnlyList<RoutedMessage> messages)
+    /// <summary>
+    /// The bulk request, written straight from the broker bytes (each event embedded as-is, not re-serialised) into a
+    /// pooled buffer: a few hundred events make a request of a few hundred kilobytes, and a fresh array that size
+    /// (and each one it grew through) would be a large-object-heap allocation per delivery, each bringing the next
+    /// full collection closer. The caller returns the buffer once the call is over.
+    /// </summary>
+    private ArrayPoolBufferWriter<byte> Request(IEnumerable<int> indexes, IReadOnlyList<RoutedMessage> messages)
     {
-        var buffer = new ArrayBufferWriter<byte>(16 * 1024);
+        var buffer = new ArrayPoolBufferWriter<byte>(16 * 1024);
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
@@ -75,7 +81,7 @@ public sealed class BulkDelivery(SubscriptionResource subscription, AppChannel c
                 else
                 {
                     writer.WritePropertyName("event");
-                    writer.WriteRawValue(message.Body, skipInputValidation: true); // the router checked it is one JSON object
+                    writer.WriteRawValue(message.Body.Span, skipInputValidation: true); // the router checked it is one JSON object
                     writer.WriteString("contentType", "application/cloudevents+json");
                 }
                 writer.WriteStartObject("metadata");
@@ -86,7 +92,7 @@ public sealed class BulkDelivery(SubscriptionResource subscription, AppChannel c
             writer.WriteEndArray();
             writer.WriteEndObject();
         }
-        return buffer.WrittenSpan.ToArray();
+        return buffer;
     }
 
     /// <summary>Missing, empty or unknown statuses mean RETRY; 404 discards all; any other failure retries all.</summary>

@@ -28,10 +28,11 @@ public sealed class MessageRouter(SubscriptionResource subscription, TimeProvide
 {
     public RoutingDecision Route(PubSubMessage message)
     {
+        // The broker's bytes are never changed after publishing, so the delivery refers to them rather than copying.
         var body = subscription.RawPayload
             ? CloudEventEnvelope.WrapRawForDelivery(message.Data.Span, subscription.PubSubName, message.Topic, message.Metadata)
-            : message.Data.ToArray();
-        if (ReadTopLevel(body) is not { } attributes) return new RoutingDecision.Fail("the message is not a JSON object (a CloudEvent)");
+            : message.Data;
+        if (ReadTopLevel(body.Span) is not { } attributes) return new RoutingDecision.Fail("the message is not a JSON object (a CloudEvent)");
 
         if (attributes.Expiration is { } expiration
             && DateTimeOffset.TryParse(expiration, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var expires)
@@ -67,7 +68,7 @@ public sealed class MessageRouter(SubscriptionResource subscription, TimeProvide
     private sealed record TopLevel(string? Expiration, string? TraceParent, string? TraceState);
 
     /// <summary>Null when the bytes are not one JSON object.</summary>
-    private static TopLevel? ReadTopLevel(byte[] body)
+    private static TopLevel? ReadTopLevel(ReadOnlySpan<byte> body)
     {
         var reader = new Utf8JsonReader(body);
         string? expiration = null, traceParent = null, traceState = null;

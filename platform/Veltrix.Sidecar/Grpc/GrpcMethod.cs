@@ -14,11 +14,5 @@ internal static class GrpcMethod
     public static Method<TRequest, TResponse> Unary<TRequest, TResponse>(string name)
         where TRequest : IMessage<TRequest>, new()
         where TResponse : IMessage<TResponse>, new() =>
-        new(MethodType.Unary, DaprService, name, Marshaller<TRequest>(), Marshaller<TResponse>());
-
-    private static Marshaller<T> Marshaller<T>() where T : IMessage<T>, new()
-    {
-        var parser = new MessageParser<T>(() => new T());
-        return Marshallers.Create(message => message.ToByteArray(), parser.ParseFrom);
-    }
+        new(MethodType.Unary, DaprService, name, ProtobufMarshaller.For<TRequest>(), ProtobufMarshaller.For<TResponse>());
 }

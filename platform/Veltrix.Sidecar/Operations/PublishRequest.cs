@@ -8,7 +8,7 @@ public sealed record PublishRequest(
     string PubSub, string? Topic, byte[] Data, string? ContentType, IReadOnlyDictionary<string, string> Metadata, string? TraceParent, string? TraceState);
 
 /// <summary>One entry of a bulk publish. Event is null when the front-end could not read it as its content type.</summary>
-public sealed record BulkPublishItem(string? EntryId, byte[]? Event, string? ContentType, IReadOnlyDictionary<string, string>? Metadata);
+public sealed record BulkPublishItem(string? EntryId, ReadOnlyMemory<byte>? Event, string? ContentType, IReadOnlyDictionary<string, string>? Metadata);
 
 /// <summary>A bulk publish: the request-level metadata applies to every entry unless the entry's own metadata overrides a key.</summary>
 public sealed record BulkPublishRequest(

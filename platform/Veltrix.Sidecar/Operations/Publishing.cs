@@ -56,6 +56,9 @@ public sealed class Publishing(TimeProvider time)
 
         var messages = new List<PubSubMessage>(request.Entries.Count);
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        // Entries without metadata of their own (the usual case) share the request's: one dictionary per batch instead
+        // of one per event, which matters because each stays alive as long as its event waits in a queue.
+        Dictionary<string, string>? shared = null;
         foreach (var entry in request.Entries)
         {
             if (string.IsNullOrEmpty(entry.EntryId))
@@ -66,8 +69,14 @@ public sealed class Publishing(TimeProvider time)
             if (entry.Event is not { } body)
                 return (EntryError(PublishErrorKind.EventDoesNotFitContentType, request,
                     $"error when marshaling message for entryId {entry.EntryId}: the event does not match content type {contentType}"), []);
-            var metadata = new Dictionary<string, string>(request.Metadata, StringComparer.Ordinal);
-            foreach (var (key, value) in entry.Metadata ?? new Dictionary<string, string>()) metadata[key] = value; // entry metadata wins
+            Dictionary<string, string> metadata;
+            if (entry.Metadata is not { Count: > 0 } own)
+                metadata = shared ??= new Dictionary<string, string>(request.Metadata, StringComparer.Ordinal);
+            else
+            {
+                metadata = new Dictionary<string, string>(request.Metadata, StringComparer.Ordinal);
+                foreach (var (key, value) in own) metadata[key] = value; // entry metadata wins
+            }
             if (RawPayload(metadata) is not { } raw) return (BadMetadata(request.PubSub, metadata), []);
             var context = Context(app, request.PubSub, request.Topic!, metadata, request.TraceParent, request.TraceState);
             if (Envelope(raw, body, contentType, context) is not { } data)
@@ -85,13 +94,13 @@ public sealed class Publishing(TimeProvider time)
             $"error when publishing to topic {topic} in pubsub {pubsub}: {error}", pubsub, topic, error);
 
     /// <summary>The bytes that go on the broker: raw as given, a completed CloudEvent, or a new envelope. Null: not a CloudEvent object.</summary>
-    private static byte[]? Envelope(bool raw, byte[] body, string? contentType, EnvelopeContext envelope)
+    private static ReadOnlyMemory<byte>? Envelope(bool raw, ReadOnlyMemory<byte> body, string? contentType, EnvelopeContext envelope)
     {
         if (raw) return body;
-        if (!CloudEventEnvelope.IsCloudEvent(contentType ?? "")) return CloudEventEnvelope.Wrap(body, contentType, envelope);
+        if (!CloudEventEnvelope.IsCloudEvent(contentType ?? "")) return CloudEventEnvelope.Wrap(body.Span, contentType, envelope);
         try
         {
-            return CloudEventEnvelope.Complete(body, envelope);
+            return CloudEventEnvelope.Complete(body.Span, envelope);
         }
         catch (FormatException)
         {

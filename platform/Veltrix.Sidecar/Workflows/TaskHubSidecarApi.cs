@@ -2,6 +2,7 @@ using Dapr.DurableTask.Protobuf;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
+using Veltrix.Sidecar.Grpc;
 using Veltrix.Sidecar.Runtime;
 
 namespace Veltrix.Sidecar.Workflows;
@@ -191,15 +192,9 @@ internal sealed class TaskHubSidecarApi(SidecarRuntime runtime, WorkflowEngines 
 
     private static Method<TRequest, TResponse> Unary<TRequest, TResponse>(string name)
         where TRequest : IMessage<TRequest>, new() where TResponse : IMessage<TResponse>, new() =>
-        new(MethodType.Unary, Service, name, Marshaller<TRequest>(), Marshaller<TResponse>());
+        new(MethodType.Unary, Service, name, ProtobufMarshaller.For<TRequest>(), ProtobufMarshaller.For<TResponse>());
 
     private static Method<TRequest, TResponse> Streaming<TRequest, TResponse>(string name)
         where TRequest : IMessage<TRequest>, new() where TResponse : IMessage<TResponse>, new() =>
-        new(MethodType.ServerStreaming, Service, name, Marshaller<TRequest>(), Marshaller<TResponse>());
-
-    private static Marshaller<T> Marshaller<T>() where T : IMessage<T>, new()
-    {
-        var parser = new MessageParser<T>(() => new T());
-        return Marshallers.Create(message => message.ToByteArray(), parser.ParseFrom);
-    }
+        new(MethodType.ServerStreaming, Service, name, ProtobufMarshaller.For<TRequest>(), ProtobufMarshaller.For<TResponse>());
 }

@@ -62,4 +62,20 @@ public sealed class CloudEventCompletionTests
     {
         Assert.Throws<FormatException>(() => Complete(body));
     }
+
+    [Fact]
+    public void Events_completed_one_after_another_on_a_thread_share_nothing_even_after_a_refused_or_a_large_one()
+    {
+        // The envelope is written into a buffer the thread reuses: no event may carry bytes of the one before it.
+        var first = CloudEventEnvelope.Complete("""{"id":"first","data":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"}"""u8, Context);
+        Assert.Throws<FormatException>(() => Complete("""{"id":"broken","data":"""));
+        var large = new string('x', 200_000);
+        var big = JsonDocument.Parse(Complete($$"""{"id":"big","data":"{{large}}"}""")).RootElement;
+        var small = JsonDocument.Parse(Complete("""{"id":"small"}""")).RootElement;
+
+        Assert.Equal("first", JsonDocument.Parse(first).RootElement.GetProperty("id").GetString()); // still intact afterwards
+        Assert.Equal(large, big.GetProperty("data").GetString());
+        Assert.Equal(["id", "topic", "pubsubname", "time", "traceid", "traceparent", "tracestate", "source", "type", "specversion"],
+            small.EnumerateObject().Select(p => p.Name));
+    }
 }
