@@ -15,6 +15,7 @@ return args.FirstOrDefault() switch
     "rabbitmq" => await RabbitMqBenchmark.RunAsync(args[1..]),
     "routing" => await RoutingBenchmark.RunAsync(args[1..]),
     "workflows" => await WorkflowBenchmark.RunAsync(args[1..]),
+    "echo-server" => await EchoServer.RunAsync(args[1..]), // started by `sidecar` as its per-hop baseline in another process
     _ => Usage(),
 };
 

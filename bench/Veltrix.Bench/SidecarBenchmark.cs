@@ -29,6 +29,9 @@ internal static class SidecarBenchmark
 
         /// <summary>`HttpClient` → the subscriber itself, with the CloudEvent the sidecar would have built.</summary>
         Direct,
+
+        /// <summary>`HttpClient` → <see cref="EchoServer"/> in its own process, with the same CloudEvent (per-hop baseline only).</summary>
+        DirectOtherProcess,
     }
 
     /// <summary>The event every route carries; the SDK serialises it as the others write it: {"seq":…,"sent":…}.</summary>
@@ -50,16 +53,21 @@ internal static class SidecarBenchmark
         using var dapr = new DaprClientBuilder().UseGrpcEndpoint(sidecar.GrpcAddress.ToString()).UseHttpEndpoint(sidecar.BaseAddress.ToString()).Build();
         var sidecarUri = sidecar.BaseAddress;
         var appUri = new Uri($"http://127.0.0.1:{subscriber.Port}");
+        var echoPort = FreePort.Next();
+        using var echo = await EchoServer.StartProcessAsync(echoPort, http);
+        var echoUri = new Uri($"http://127.0.0.1:{echoPort}");
         var rows = new List<string>();
         var rssBefore = Rss(sidecar.ProcessId);
 
         // Warm every route so JIT and connection set-up are not measured.
-        foreach (var route in Enum.GetValues<Route>()) await SinglePhaseAsync(2_000, concurrency, route);
+        foreach (var route in (Route[])[Route.SdkGrpc, Route.Http, Route.Direct]) await SinglePhaseAsync(2_000, concurrency, route);
 
         // A. One publish call at a time: the per-hop cost of the sidecar, as daprd's published publish p50 measures it.
         var hop = await HopLatencyAsync(Route.SdkGrpc);
         var hopHttp = await HopLatencyAsync(Route.Http);
         var hopBaseline = await HopLatencyAsync(Route.Direct);
+        await HopLatencyAsync(Route.DirectOtherProcess); // warm its connection and JIT, as the warm-up did for the others
+        var hopOtherProcess = await HopLatencyAsync(Route.DirectOtherProcess);
         rows.Add(Row("publish call, sequential (p50/p99 of the call)", LatencySamples, hop, hopHttp, hopBaseline));
 
         // B. Single events, many publishers: end to end (send → subscriber).
@@ -83,6 +91,8 @@ internal static class SidecarBenchmark
         rows.ForEach(Console.WriteLine);
         Console.WriteLine();
         Console.WriteLine($"per-hop p50 overhead of the sidecar (A: publish p50 − direct POST p50): SDK over gRPC {hop.P50 - hopBaseline.P50:F3} ms, HTTP API {hopHttp.P50 - hopBaseline.P50:F3} ms");
+        Console.WriteLine($"  against a direct POST to a Kestrel app in another process (p50 {hopOtherProcess.P50:F3} ms, p99 {hopOtherProcess.P99:F3} ms): " +
+                          $"SDK over gRPC {hop.P50 - hopOtherProcess.P50:F3} ms, HTTP API {hopHttp.P50 - hopOtherProcess.P50:F3} ms");
         Console.WriteLine($"publishes refused by the queue bound and retried (VX2010 / ResourceExhausted): {Refused}");
         Console.WriteLine($"sidecar RSS: {rssBefore / 1024} MiB after warm-up, {rssAfter / 1024} MiB after {2 * (events + bulkEvents):N0} events");
         return 0;
@@ -99,7 +109,7 @@ internal static class SidecarBenchmark
                 recorder.Record(start);
             }
             var seconds = clock.Elapsed.TotalSeconds;
-            await WaitForAsync(LatencySamples);
+            if (route != Route.DirectOtherProcess) await WaitForAsync(LatencySamples); // the echo server counts nothing for us
             return new Result(seconds, recorder.PercentileMs(50), recorder.PercentileMs(99));
         }
 
@@ -139,7 +149,13 @@ internal static class SidecarBenchmark
                 await PublishWithSdkAsync(sequence);
                 return;
             }
-            var direct = route == Route.Direct;
+            var direct = route is Route.Direct or Route.DirectOtherProcess;
+            var target = route switch
+            {
+                Route.Direct => new Uri(appUri, "/single"),
+                Route.DirectOtherProcess => new Uri(echoUri, "/single"),
+                _ => new Uri(sidecarUri, "/v1.0/publish/pubsub/single"),
+            };
             while (true)
             {
                 var data = $$"""{"seq":{{sequence}},"sent":{{Stopwatch.GetTimestamp()}}}""";
@@ -147,7 +163,7 @@ internal static class SidecarBenchmark
                     ? new StringContent($$"""{"id":"{{Guid.NewGuid()}}","source":"bench","type":"com.dapr.event.sent","specversion":"1.0","datacontenttype":"application/json","topic":"single","pubsubname":"pubsub","data":{{data}}}""",
                         Encoding.UTF8, "application/cloudevents+json")
                     : new StringContent(data, Encoding.UTF8, "application/json");
-                using var response = await http.PostAsync(direct ? new Uri(appUri, "/single") : new Uri(sidecarUri, "/v1.0/publish/pubsub/single"), content);
+                using var response = await http.PostAsync(target, content);
                 if (response.IsSuccessStatusCode) return;
                 if (response.StatusCode != HttpStatusCode.InternalServerError) throw new InvalidOperationException($"unexpected {response.StatusCode}");
                 Interlocked.Increment(ref Refused); // the queue bound said "not now": back off and publish again

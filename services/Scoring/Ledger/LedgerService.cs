@@ -24,11 +24,17 @@ public enum SolveOutcome
 /// derives the id from the same hunt, puzzle and player — or another solve of the same puzzle) awards nothing, but
 /// its points.awarded is published again with the player's current total: if a crash came between the transaction
 /// and the publish, that repeat is what reaches the leaderboard; otherwise the leaderboard ignores it.
+/// This process runs one round at a time (as the leaderboard serialises its board updates): the sidecar delivers
+/// several batches at once, and batches of the same hunt share players, so concurrent rounds mostly lost their
+/// compare-and-swap to each other and started again — a failed round costs a bulk read and a transaction rolled back.
+/// The ETags still decide between processes (other replicas, the debit of a prize claim).
 /// </summary>
 public sealed class LedgerService(DaprClient dapr, EventPublisher publisher, ILogger<LedgerService> logger)
 {
     public const string StateStore = "statestore";
     private const int MaxAttempts = 10;
+
+    private readonly SemaphoreSlim _rounds = new(1, 1);
 
     public async Task<PlayerLedger?> FindAsync(string huntId, string playerId, CancellationToken cancellationToken) =>
         await dapr.GetStateAsync<PlayerLedger?>(StateStore, LedgerKey(huntId, playerId), cancellationToken: cancellationToken);
@@ -46,7 +52,15 @@ public sealed class LedgerService(DaprClient dapr, EventPublisher publisher, ILo
         Round? round = null;
         for (var attempt = 1; round is null; attempt++)
         {
-            round = await TryApplyAsync(solves, outcomes, cancellationToken);
+            await _rounds.WaitAsync(cancellationToken);
+            try
+            {
+                round = await TryApplyAsync(solves, outcomes, cancellationToken);
+            }
+            finally
+            {
+                _rounds.Release();
+            }
             if (round is not null) break;
             if (attempt == MaxAttempts)
             {
