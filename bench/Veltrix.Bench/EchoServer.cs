@@ -17,10 +17,7 @@ internal static class EchoServer
     {
         var index = Array.IndexOf(args, "--port");
         var port = int.Parse(args[index + 1], CultureInfo.InvariantCulture);
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = QuietKestrel.Build(port);
         app.MapPost("/single", async (HttpContext context) =>
         {
             using var document = await JsonDocument.ParseAsync(context.Request.Body);

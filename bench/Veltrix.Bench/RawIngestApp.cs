@@ -9,10 +9,7 @@ internal sealed class RawIngestApp(WebApplication app, int port) : IAsyncDisposa
 
     public static async Task<RawIngestApp> StartAsync(int port)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = QuietKestrel.Build(port);
         app.MapPost("/v1/events", async (HttpContext context) =>
         {
             using var document = await JsonDocument.ParseAsync(context.Request.Body);

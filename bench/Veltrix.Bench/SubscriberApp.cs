@@ -33,10 +33,7 @@ internal sealed class SubscriberApp : IAsyncDisposable
 
     public static async Task<SubscriberApp> StartAsync(int port)
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
-        builder.Logging.ClearProviders();
-        var app = builder.Build();
+        var app = QuietKestrel.Build(port);
         var subscriber = new SubscriberApp(app, port);
         app.MapGet("/dapr/subscribe", () => Results.Text("""
             [{"pubsubname":"pubsub","topic":"single","route":"/single"},
