@@ -28,6 +28,9 @@ internal static class DeliveryTracing
         var activity = Source.StartActivity($"{topic} process", ActivityKind.Consumer, parent);
         Activity.Current = previous;
         if (activity is null) return null;
+        // A span the sampler left out is still created, to carry the trace context on (PropagationData); its tags would
+        // never be exported, and setting them allocates for every event the trace budget does not record.
+        if (!activity.IsAllDataRequested) return activity;
         activity.SetTag("messaging.system", "dapr");
         activity.SetTag("messaging.operation.type", "process");
         activity.SetTag("messaging.destination.name", topic);
@@ -42,8 +45,11 @@ internal static class DeliveryTracing
     {
         if (activity is null) return;
         var previous = Activity.Current;
-        activity.SetTag("veltrix.delivery.status", status);
-        if (status != "SUCCESS") activity.SetStatus(ActivityStatusCode.Error, status);
+        if (activity.IsAllDataRequested)
+        {
+            activity.SetTag("veltrix.delivery.status", status);
+            if (status != "SUCCESS") activity.SetStatus(ActivityStatusCode.Error, status);
+        }
         activity.Stop();
         Activity.Current = previous;
     }

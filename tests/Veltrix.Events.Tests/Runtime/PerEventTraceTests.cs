@@ -13,6 +13,7 @@ namespace Veltrix.Events.Tests.Runtime;
 /// whole batch in one call: through the real dev sidecar process, each entry gets its own process span under its
 /// CloudEvent's traceparent, and what handling it publishes continues that span, not the batch's nor a neighbour's.
 /// </summary>
+[Collection(ActivityListeners.Name)]
 public sealed class PerEventTraceTests
 {
     private const string Yaml = """
