@@ -77,6 +77,8 @@ public static class PublishEndpoints
     };
 
     /// <summary>Contract §1.4: the event's JSON value must fit its content type.</summary>
+    /// <remarks>Statements, not `cond ? bytes : null`: that expression is a byte[], and a null byte[] converts to an empty
+    /// memory, not to "no event".</remarks>
     private static ReadOnlyMemory<byte>? EventBytes(JsonElement value, string contentType)
     {
         var baseType = CloudEventEnvelope.BaseType(contentType);

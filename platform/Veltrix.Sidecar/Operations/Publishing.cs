@@ -56,9 +56,6 @@ public sealed class Publishing(TimeProvider time)
 
         var messages = new List<PubSubMessage>(request.Entries.Count);
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        // Entries without metadata of their own (the usual case) share the request's: one dictionary per batch instead
-        // of one per event, which matters because each stays alive as long as its event waits in a queue.
-        Dictionary<string, string>? shared = null;
         foreach (var entry in request.Entries)
         {
             if (string.IsNullOrEmpty(entry.EntryId))
@@ -69,14 +66,9 @@ public sealed class Publishing(TimeProvider time)
             if (entry.Event is not { } body)
                 return (EntryError(PublishErrorKind.EventDoesNotFitContentType, request,
                     $"error when marshaling message for entryId {entry.EntryId}: the event does not match content type {contentType}"), []);
-            Dictionary<string, string> metadata;
-            if (entry.Metadata is not { Count: > 0 } own)
-                metadata = shared ??= new Dictionary<string, string>(request.Metadata, StringComparer.Ordinal);
-            else
-            {
-                metadata = new Dictionary<string, string>(request.Metadata, StringComparer.Ordinal);
-                foreach (var (key, value) in own) metadata[key] = value; // entry metadata wins
-            }
+            // An entry without metadata of its own (the usual case) uses the request's, which nothing changes: one
+            // dictionary per batch instead of one per event, each alive as long as its event waits in a queue.
+            var metadata = entry.Metadata is { Count: > 0 } own ? Merged(request.Metadata, own) : request.Metadata;
             if (RawPayload(metadata) is not { } raw) return (BadMetadata(request.PubSub, metadata), []);
             var context = Context(app, request.PubSub, request.Topic!, metadata, request.TraceParent, request.TraceState);
             if (Envelope(raw, body, contentType, context) is not { } data)
@@ -86,6 +78,13 @@ public sealed class Publishing(TimeProvider time)
 
         var failures = await app.PubSubs[request.PubSub].BulkPublishAsync(messages, cancellationToken);
         return (null, failures.Select(f => new FailedEntry(request.Entries[f.Index].EntryId!, f.Error, f.BoundReached)).ToList());
+    }
+
+    private static Dictionary<string, string> Merged(IReadOnlyDictionary<string, string> request, IReadOnlyDictionary<string, string> entry)
+    {
+        var metadata = new Dictionary<string, string>(request, StringComparer.Ordinal);
+        foreach (var (key, value) in entry) metadata[key] = value; // entry metadata wins
+        return metadata;
     }
 
     /// <summary>daprd's wording for a publish the broker (or the bound in front of it) refused.</summary>
