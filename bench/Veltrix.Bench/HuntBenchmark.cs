@@ -45,35 +45,13 @@ internal static class HuntBenchmark
         await SubmitAllAsync(http, gateway, Events(warm, 2_000, await JoinAsync(http, system, warm, 2_000)), clients);
         await WaitForTotalAsync(http, system, warm, 2_000);
 
-        if (latencyOnly)
-        {
-            // Only B, after the capacity phase's warm-up (the JIT has compiled and re-compiled the hot paths only after tens
-            // of thousands of answers: measured earlier, the tiered compiler took a third to a half of a service's CPU)
-            // and 5 s at the rate measured, unmeasured, so the queues are at that rate's level when the clock starts.
-            Console.WriteLine($"latency warm-up: offering {offer:N0} events/s for {warmSeconds} s, then {rate:N0} events/s for 5 s");
-            await OverloadBenchmark.OpenLoopAsync(http, system, gateway, "latency warm-up", offer, warmSeconds, BatchSize);
-            var warmPaced = await CreateHuntAsync(http, system, "latency-warm-up");
-            await PacedLatencyAsync(http, system, gateway, warmPaced, rate, 5, live: true, await JoinAsync(http, system, warmPaced, rate * 5));
-            var measured = await CreateHuntAsync(http, system, "latency");
-            var tokens = await JoinAsync(http, system, measured, rate * seconds);
-            var before = await DeliveryCounts.ReadAsync(http, system);
-            var cpuAtStart = ProcessCpu.Snapshot(system);
-            var (p50, p99) = await PacedLatencyAsync(http, system, gateway, measured, rate, seconds, live: true, tokens);
-            var cpuDuring = ProcessCpu.Snapshot(system).Minus(cpuAtStart);
-            var during = (await DeliveryCounts.ReadAsync(http, system)).Minus(before);
-            var answers = (double)rate * seconds;
-            Console.WriteLine(Invariant($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: {rate:N0} events/s for {seconds} s, submit → leaderboard stream p50 / p99: {p50:F1} / {p99:F1} ms"));
-            Console.WriteLine(Invariant($"  CPU per answer, all processes: {cpuDuring.Values.Sum() / answers * 1e6:N0} µs ({string.Join(", ", cpuDuring.OrderByDescending(c => c.Value).Select(c => Invariant($"{c.Key} {c.Value / answers * 1e6:N0}")))})"));
-            foreach (var line in during.Describe()) Console.WriteLine("  " + line);
-            return 0;
-        }
-
         // C first (the system is fresh): capacity, open loop — `offer` events/s whatever the answers, nothing refused
         // resent, so no client's backoff limits the figure; goodput = accepted ÷ the time until the board shows it all.
         // The services' JIT compiles some 20,000 methods each, twice over with tiered PGO: a short warm-up leaves the
         // JIT thread with a third of the CPU for half a minute, so the capacity phase first runs once unmeasured.
         Console.WriteLine($"capacity warm-up: offering {offer:N0} events/s for {warmSeconds} s");
         await OverloadBenchmark.OpenLoopAsync(http, system, gateway, "capacity warm-up", offer, warmSeconds, BatchSize);
+        if (latencyOnly) return await LatencyOnlyAsync(http, system, gateway, rate, seconds);
         Console.WriteLine($"capacity phase: offering {offer:N0} events/s for {offerSeconds} s");
         var capacityDeliveriesBefore = await DeliveryCounts.ReadAsync(http, system);
         var capacity = await OverloadBenchmark.OpenLoopAsync(http, system, gateway, "capacity", offer, offerSeconds, BatchSize);
@@ -124,6 +102,30 @@ internal static class HuntBenchmark
         return capacity.Exact ? 0 : 1;
     }
 
+    /// <summary>
+    /// Only B, after the capacity warm-up (the JIT has compiled and re-compiled the hot paths only after tens of thousands
+    /// of answers: measured, the tiered compiler took a third to a half of a service's CPU before) and 5 s at the rate,
+    /// unmeasured, so the queues are at that rate's level when the clock starts; with each hop's time in its app.
+    /// </summary>
+    private static async Task<int> LatencyOnlyAsync(HttpClient http, RunningSystem system, Uri gateway, int rate, int seconds)
+    {
+        Console.WriteLine($"latency warm-up: {rate:N0} events/s for 5 s");
+        var warm = await CreateHuntAsync(http, system, "latency-warm-up");
+        await PacedLatencyAsync(http, system, gateway, warm, rate, 5, live: true, await JoinAsync(http, system, warm, rate * 5));
+        var measured = await CreateHuntAsync(http, system, "latency");
+        var tokens = await JoinAsync(http, system, measured, rate * seconds);
+        var deliveriesBefore = await DeliveryCounts.ReadAsync(http, system);
+        var cpuBefore = ProcessCpu.Snapshot(system);
+        var (p50, p99) = await PacedLatencyAsync(http, system, gateway, measured, rate, seconds, live: true, tokens);
+        var cpu = ProcessCpu.Snapshot(system).Minus(cpuBefore);
+        var deliveries = (await DeliveryCounts.ReadAsync(http, system)).Minus(deliveriesBefore);
+        var answers = (double)rate * seconds;
+        Console.WriteLine(Invariant($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: {rate:N0} events/s for {seconds} s, submit → leaderboard stream p50 / p99: {p50:F1} / {p99:F1} ms"));
+        Console.WriteLine(Invariant($"  CPU per answer, all processes: {cpu.Values.Sum() / answers * 1e6:N0} µs ({string.Join(", ", cpu.OrderByDescending(c => c.Value).Select(c => Invariant($"{c.Key} {c.Value / answers * 1e6:N0}")))})"));
+        foreach (var line in deliveries.Describe()) Console.WriteLine("  " + line);
+        return 0;
+    }
+
     private static void PrintCapacity(OverloadBenchmark.Phase capacity, int offer, int seconds, DeliveryCounts deliveries)
     {
         var cpuTotal = capacity.CpuUntilShown.Values.Sum();
@@ -136,7 +138,7 @@ internal static class HuntBenchmark
         // more is redelivery (an app answered RETRY for it, e.g. because the next hop's queue was full).
         Console.WriteLine("  deliveries (an accepted answer needs one per app; more is redelivery):");
         foreach (var line in deliveries.Describe()) Console.WriteLine("    " + line);
-        foreach (var (app, counts) in deliveries.Apps.Where(a => a.Key != "gateway")) // the gateway publishes; it is delivered nothing
+        foreach (var (app, counts) in deliveries.Consumers)
             Console.WriteLine(Invariant($"    {app,-12} {counts.Events / Math.Max(1, capacity.Accepted):F2} deliveries per accepted answer"));
     }
 
