@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 using Veltrix.ServiceDefaults;
+using Veltrix.ServiceDefaults.Sidecar;
 using Dapr;
 using Veltrix.ServiceDefaults.CloudEvents;
 using Veltrix.ServiceDefaults.Security;
@@ -48,8 +49,11 @@ public static class ServiceDefaultsExtensions
         services.TryAddSingleton<EventMetrics>();
         // The SDK finds the sidecar itself (DAPR_GRPC_ENDPOINT/DAPR_GRPC_PORT, DAPR_HTTP_ENDPOINT/DAPR_HTTP_PORT,
         // DAPR_API_TOKEN). State is (de)serialized with the app's HTTP JSON options, so the source-generated contexts a
-        // service registers with ConfigureHttpJsonOptions serve its state as well as its API.
-        services.AddDaprClient((sp, client) => client.UseJsonSerializationOptions(sp.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions));
+        // service registers with ConfigureHttpJsonOptions serve its state as well as its API. The channel reconnects to a
+        // restarted sidecar within a second (SidecarGrpcChannel says why).
+        services.AddDaprClient((sp, client) => client
+            .UseJsonSerializationOptions(sp.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions)
+            .UseGrpcChannelOptions(SidecarGrpcChannel.Options()));
         services.AddDaprAppToken(builder.Configuration);
 
         // Liveness has no dependency: a sidecar outage must make the app not ready, never restart it.

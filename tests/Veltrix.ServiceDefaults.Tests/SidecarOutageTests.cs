@@ -5,6 +5,7 @@ using Dapr.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
+using Veltrix.ServiceDefaults.Sidecar;
 using Veltrix.Testing;
 
 namespace Veltrix.ServiceDefaults.Tests;
@@ -120,6 +121,48 @@ public sealed class SidecarOutageTests
         // answered either the outage or the result: never a 500.
         Assert.All(seen, status => Assert.True(status is HttpStatusCode.OK or HttpStatusCode.NoContent or HttpStatusCode.ServiceUnavailable,
             $"answers seen: {string.Join(", ", seen)}"));
+    }
+
+    /// <summary>Long enough for Grpc.Net.Client's default backoff (1 s × 1.6ⁿ, up to 120 s) to space its attempts 10–20 s apart.</summary>
+    private static readonly TimeSpan LongOutage = TimeSpan.FromSeconds(30);
+
+    /// <summary>How soon after the sidecar is back the app must answer again: the 1 s reconnect cap, jitter and a loaded machine.</summary>
+    private static readonly TimeSpan BackWithin = TimeSpan.FromSeconds(4);
+
+    [Fact]
+    public async Task After_a_long_outage_the_service_answers_within_seconds_of_the_sidecar_coming_back()
+    {
+        using var resources = new ResourcesFolder(Yaml.InMemoryPubSub(), Yaml.InMemoryState());
+        var httpPort = FreePort.Next();
+        var grpcPort = FreePort.Next();
+        await using var service = await TestService.StartAsync(Map, sidecarPort: httpPort, sidecarGrpcPort: grpcPort);
+        var seen = new List<HttpStatusCode>();
+        await using (var first = await StartSidecarAsync(resources, httpPort, grpcPort))
+            await AssertRecoveredAsync(service, seen, first, "after the sidecar started");
+
+        // The app keeps calling while its sidecar is gone, as the configuration refresher and the clients of a real
+        // service do: every call fails, and the channel's reconnect backoff grows.
+        var outage = System.Diagnostics.Stopwatch.StartNew();
+        while (outage.Elapsed < LongOutage)
+        {
+            using var response = await service.Http.PostAsync("/state", content: null);
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            await Task.Delay(TimeSpan.FromMilliseconds(200)); // pacing the calls of the outage, not waiting for a condition
+        }
+
+        await using var again = await StartSidecarAsync(resources, httpPort, grpcPort);
+        var back = System.Diagnostics.Stopwatch.StartNew();
+        foreach (var path in new[] { "/state", "/publish" })
+        {
+            var answered = await Eventually.TryAsync(async () =>
+            {
+                using var response = await service.Http.PostAsync(path, content: null);
+                seen.Add(response.StatusCode);
+                return response.IsSuccessStatusCode;
+            }, BackWithin - back.Elapsed);
+            Assert.True(answered, $"{path} still failed {back.Elapsed.TotalSeconds:F1} s after the sidecar was healthy again (the channel's reconnect " +
+                $"backoff is not capped at {SidecarGrpcChannel.MaxReconnectBackoff.TotalSeconds} s); answers seen: {string.Join(", ", seen.TakeLast(20))}");
+        }
     }
 
     private static async Task<SidecarProcess> StartSidecarAsync(ResourcesFolder resources, int httpPort, int grpcPort)

@@ -3,6 +3,7 @@ using Dapr.Client.Autogen.Grpc.v1;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.Extensions.Configuration;
+using Veltrix.ServiceDefaults.Sidecar;
 using GrpcDapr = Dapr.Client.Autogen.Grpc.v1.Dapr;
 
 namespace Veltrix.Events.Publishing;
@@ -40,7 +41,7 @@ public sealed class DaprBulkPublishClient : IDisposable
         var endpoint = DaprDefaults.GetDefaultGrpcEndpoint(configuration);
         if (endpoint.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
             AppContext.SetSwitch("System.Net.Http.SocketsHttpHandler.Http2UnencryptedSupport", true); // h2c, as the SDK does
-        var channel = GrpcChannel.ForAddress(endpoint, new GrpcChannelOptions { ThrowOperationCanceledOnCancellation = true });
+        var channel = GrpcChannel.ForAddress(endpoint, SidecarGrpcChannel.Options());
         return new DaprBulkPublishClient(channel, DaprDefaults.GetDefaultDaprApiToken(configuration));
     }
 
