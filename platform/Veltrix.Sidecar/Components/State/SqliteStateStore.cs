@@ -38,7 +38,11 @@ public sealed partial class SqliteStateStore(ComponentResource resource, Compone
         var wal = !(bool.TryParse(resource.Get("disableWAL"), out var disable) && disable);
         // WAL with synchronous=NORMAL: a commit survives the process dying (the WAL is written before the commit
         // returns) without an fsync per transaction; only an OS crash can lose the last commits.
-        await ExecuteAsync($"PRAGMA busy_timeout = {(int)busy.TotalMilliseconds};" + (wal ? "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;" : ""), cancellationToken);
+        // Reads through a memory map and a 32 MiB page cache (SQLite's default is 2 MiB): under load every key of a batch
+        // is another random page of a file of hundreds of MB, and a page that is not cached is a pread system call
+        // and a copy each (6 % of the sidecar's CPU at 10,000 answers/s). Both are bounds, not reservations.
+        await ExecuteAsync($"PRAGMA busy_timeout = {(int)busy.TotalMilliseconds}; PRAGMA cache_size = -32768; PRAGMA mmap_size = 268435456;"
+            + (wal ? "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;" : ""), cancellationToken);
         await ExecuteAsync(
             $"CREATE TABLE IF NOT EXISTS {_table} (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL, is_binary BOOLEAN NOT NULL, " +
             "etag TEXT NOT NULL, expiration_time TIMESTAMP DEFAULT NULL, update_time TIMESTAMP DEFAULT NULL)", cancellationToken);
