@@ -24,7 +24,6 @@ namespace Veltrix.Events;
 [JsonSerializable(typeof(RoutedEvent<JsonElement>))]
 [JsonSerializable(typeof(JsonElement))]
 [JsonSerializable(typeof(RoutedEvent<ConfigurationActivated>))]
-[JsonSerializable(typeof(BulkSubscribeMessage<JsonElement>))]
 [JsonSerializable(typeof(BulkSubscribeAppResponse))]
 [JsonSerializable(typeof(TopicStatus))]
 internal sealed partial class EventsJson : JsonSerializerContext;

@@ -54,7 +54,7 @@ internal sealed class EventDelivery<TData>(string type, TypedHandler<TData> hand
         using var _ = body;
         var root = body.RootElement;
         if (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("entries", out var entries) && entries.ValueKind == JsonValueKind.Array)
-            return await BulkAsync(context, root.Deserialize(EventsJson.Default.BulkSubscribeMessageJsonElement)!, dataType);
+            return await BulkAsync(context, Text(root, "topic"), entries, dataType);
         // A raw payload (rawPayload: true): the message itself, which for a Veltrix producer is the CloudEvent.
         var incoming = Read(root, entryId: null, dataType);
         metrics.Received(type, incoming?.Configuration ?? "none", incoming?.Version ?? "none");
@@ -89,32 +89,42 @@ internal sealed class EventDelivery<TData>(string type, TypedHandler<TData> hand
         return TopicStatus.Answer(statuses[0]);
     }
 
-    private async Task<IResult> BulkAsync(HttpContext context, BulkSubscribeMessage<JsonElement> message, JsonTypeInfo<TData> dataType)
+    /// <summary>
+    /// The entries of a bulk delivery (the SDK's <see cref="BulkSubscribeMessage{TValue}"/>), read where they lie in the
+    /// one parsed body: deserialising the message into the SDK's type would parse the body a second time and copy every
+    /// entry's event into a document of its own.
+    /// </summary>
+    private async Task<IResult> BulkAsync(HttpContext context, string? topic, JsonElement entries, JsonTypeInfo<TData> dataType)
     {
-        var entries = message.Entries ?? [];
-        var statuses = new BulkSubscribeAppResponseStatus[entries.Count];
-        var batch = new List<IncomingEvent<TData>>(entries.Count);
-        var envelopes = new List<JsonElement>(entries.Count);
-        var positions = new List<int>(entries.Count);
-        for (var i = 0; i < entries.Count; i++)
+        var count = entries.GetArrayLength();
+        var entryIds = new string?[count];
+        var statuses = new BulkSubscribeAppResponseStatus[count];
+        var batch = new List<IncomingEvent<TData>>(count);
+        var envelopes = new List<JsonElement>(count);
+        var positions = new List<int>(count);
+        var i = 0;
+        foreach (var entry in entries.EnumerateArray())
         {
-            var incoming = Read(entries[i].Event, entries[i].EntryId, dataType);
+            var isObject = entry.ValueKind == JsonValueKind.Object;
+            entryIds[i] = isObject && entry.TryGetProperty("entryId", out var entryId) && entryId.ValueKind == JsonValueKind.String ? entryId.GetString() : null;
+            var envelope = isObject && entry.TryGetProperty("event", out var value) ? value : default;
+            var incoming = Read(envelope, entryIds[i], dataType);
             metrics.Received(type, incoming?.Configuration ?? "none", incoming?.Version ?? "none");
-            if (incoming is null)
+            if (incoming is null) statuses[i] = BulkSubscribeAppResponseStatus.DROP;
+            else
             {
-                statuses[i] = BulkSubscribeAppResponseStatus.DROP;
-                continue;
+                batch.Add(incoming);
+                envelopes.Add(envelope);
+                positions.Add(i);
             }
-            batch.Add(incoming);
-            envelopes.Add(entries[i].Event);
-            positions.Add(i);
+            i++;
         }
         if (batch.Count > 0)
         {
-            var answered = await AnswerTracedAsync(context, message.Topic ?? type, batch, envelopes);
+            var answered = await AnswerTracedAsync(context, topic ?? type, batch, envelopes);
             for (var j = 0; j < answered.Length; j++) statuses[positions[j]] = answered[j];
         }
-        var response = new BulkSubscribeAppResponse(entries.Select((e, i) => new BulkSubscribeAppResponseEntry(e.EntryId, statuses[i])).ToList());
+        var response = new BulkSubscribeAppResponse([.. entryIds.Select((id, k) => new BulkSubscribeAppResponseEntry(id, statuses[k]))]);
         return Results.Json(response, EventsJson.Default.BulkSubscribeAppResponse);
     }
 
