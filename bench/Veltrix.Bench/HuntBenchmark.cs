@@ -30,6 +30,9 @@ internal static class HuntBenchmark
         var offer = Arg(args, "--offer", 10_000);
         var offerSeconds = Arg(args, "--offer-seconds", 15);
         var warmSeconds = Arg(args, "--warm-seconds", 30);
+        // The paced phase sends one request every tick: at a fixed rate, a longer tick means fewer, larger requests.
+        var tickMs = Arg(args, "--tick-ms", 10);
+        if (tickMs < 1) throw new ArgumentException($"--tick-ms is {tickMs}; it must be a whole number of milliseconds, 1 or more");
         var capacityOnly = args.Contains("--capacity-only");
         var latencyOnly = args.Contains("--latency-only");
         var configuration = args.Contains("--debug") ? "Debug" : "Release";
@@ -51,7 +54,7 @@ internal static class HuntBenchmark
         // JIT thread with a third of the CPU for half a minute, so the capacity phase first runs once unmeasured.
         Console.WriteLine($"capacity warm-up: offering {offer:N0} events/s for {warmSeconds} s");
         await OverloadBenchmark.OpenLoopAsync(http, system, gateway, "capacity warm-up", offer, warmSeconds, BatchSize);
-        if (latencyOnly) return await LatencyOnlyAsync(http, system, gateway, rate, seconds);
+        if (latencyOnly) return await LatencyOnlyAsync(http, system, gateway, rate, seconds, tickMs);
         Console.WriteLine($"capacity phase: offering {offer:N0} events/s for {offerSeconds} s");
         var capacityDeliveriesBefore = await DeliveryCounts.ReadAsync(http, system);
         var capacity = await OverloadBenchmark.OpenLoopAsync(http, system, gateway, "capacity", offer, offerSeconds, BatchSize);
@@ -79,8 +82,8 @@ internal static class HuntBenchmark
 
         // B. Latency at a steady rate: submit → the leaderboard page's stream shows the point.
         var paced = await CreateHuntAsync(http, system, "latency");
-        var latency = await PacedLatencyAsync(http, system, gateway, paced, rate, seconds, live: true, await JoinAsync(http, system, paced, rate * seconds));
-        var rawLatency = await PacedLatencyAsync(http, system, rawUri, "raw", rate, seconds, live: false, tokens: null);
+        var latency = await PacedLatencyAsync(http, system, gateway, paced, rate, seconds, tickMs, live: true, await JoinAsync(http, system, paced, rate * seconds));
+        var rawLatency = await PacedLatencyAsync(http, system, rawUri, "raw", rate, seconds, tickMs, live: false, tokens: null);
 
         Console.WriteLine();
         Console.WriteLine($"Veltrix treasure hunt benchmark — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, .NET {Environment.Version}, {configuration} build of every app and the sidecar");
@@ -107,20 +110,20 @@ internal static class HuntBenchmark
     /// of answers: measured, the tiered compiler took a third to a half of a service's CPU before) and 5 s at the rate,
     /// unmeasured, so the queues are at that rate's level when the clock starts; with each hop's time in its app.
     /// </summary>
-    private static async Task<int> LatencyOnlyAsync(HttpClient http, RunningSystem system, Uri gateway, int rate, int seconds)
+    private static async Task<int> LatencyOnlyAsync(HttpClient http, RunningSystem system, Uri gateway, int rate, int seconds, int tickMs)
     {
         Console.WriteLine($"latency warm-up: {rate:N0} events/s for 5 s");
         var warm = await CreateHuntAsync(http, system, "latency-warm-up");
-        await PacedLatencyAsync(http, system, gateway, warm, rate, 5, live: true, await JoinAsync(http, system, warm, rate * 5));
+        await PacedLatencyAsync(http, system, gateway, warm, rate, 5, tickMs, live: true, await JoinAsync(http, system, warm, rate * 5));
         var measured = await CreateHuntAsync(http, system, "latency");
         var tokens = await JoinAsync(http, system, measured, rate * seconds);
         var deliveriesBefore = await DeliveryCounts.ReadAsync(http, system);
         var cpuBefore = ProcessCpu.Snapshot(system);
-        var (p50, p99) = await PacedLatencyAsync(http, system, gateway, measured, rate, seconds, live: true, tokens);
+        var (p50, p99) = await PacedLatencyAsync(http, system, gateway, measured, rate, seconds, tickMs, live: true, tokens);
         var cpu = ProcessCpu.Snapshot(system).Minus(cpuBefore);
         var deliveries = (await DeliveryCounts.ReadAsync(http, system)).Minus(deliveriesBefore);
         var answers = (double)rate * seconds;
-        Console.WriteLine(Invariant($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: {rate:N0} events/s for {seconds} s, submit → leaderboard stream p50 / p99: {p50:F1} / {p99:F1} ms"));
+        Console.WriteLine(Invariant($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: {rate:N0} events/s for {seconds} s ({Math.Max(1, rate * tickMs / 1000):N0} per request every {tickMs} ms), submit → leaderboard stream p50 / p99: {p50:F1} / {p99:F1} ms"));
         Console.WriteLine(Invariant($"  CPU per answer, all processes: {cpu.Values.Sum() / answers * 1e6:N0} µs ({string.Join(", ", cpu.OrderByDescending(c => c.Value).Select(c => Invariant($"{c.Key} {c.Value / answers * 1e6:N0}")))})"));
         foreach (var line in deliveries.Describe()) Console.WriteLine("  " + line);
         return 0;
@@ -246,11 +249,11 @@ internal static class HuntBenchmark
     }
 
     /// <summary>
-    /// Sends `rate` events/s in 10 ms ticks. With `live`, latency is submit → the moment the leaderboard's SSE stream
+    /// Sends `rate` events/s, one request every `tickMs` milliseconds. With `live`, latency is submit → the moment the leaderboard's SSE stream
     /// shows the player's new total (each event adds one point to one player, so the n-th point of a player means
     /// its n-th event has arrived); otherwise it is submit → 202.
     /// </summary>
-    private static async Task<(double P50, double P99)> PacedLatencyAsync(HttpClient http, RunningSystem system, Uri uri, string huntId, int rate, int seconds, bool live,
+    private static async Task<(double P50, double P99)> PacedLatencyAsync(HttpClient http, RunningSystem system, Uri uri, string huntId, int rate, int seconds, int tickMs, bool live,
         Dictionary<string, string>? tokens)
     {
         var total = rate * seconds;
@@ -260,12 +263,12 @@ internal static class HuntBenchmark
         using var stop = new CancellationTokenSource();
         var watcher = live ? WatchAsync(http, system, huntId, sent, latencies, total, stop.Token) : Task.CompletedTask;
 
-        var perTick = Math.Max(1, rate / 100);
+        var perTick = Math.Max(1, rate * tickMs / 1000);
         var clock = Stopwatch.StartNew();
         var sends = new List<Task>();
         for (var tick = 0; tick * perTick < total; tick++)
         {
-            var due = TimeSpan.FromMilliseconds(tick * 10);
+            var due = TimeSpan.FromMilliseconds(tick * tickMs);
             if (clock.Elapsed < due) await Task.Delay(due - clock.Elapsed);
             var batch = events.Skip(tick * perTick).Take(perTick).ToList();
             var start = Stopwatch.GetTimestamp();
