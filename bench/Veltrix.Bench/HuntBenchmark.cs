@@ -123,7 +123,7 @@ internal static class HuntBenchmark
         var cpu = ProcessCpu.Snapshot(system).Minus(cpuBefore);
         var deliveries = (await DeliveryCounts.ReadAsync(http, system)).Minus(deliveriesBefore);
         var answers = (double)rate * seconds;
-        Console.WriteLine(Invariant($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: {rate:N0} events/s for {seconds} s ({Math.Max(1, rate * tickMs / 1000):N0} per request every {tickMs} ms), submit → leaderboard stream p50 / p99: {p50:F1} / {p99:F1} ms"));
+        Console.WriteLine(Invariant($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: {rate:N0} events/s for {seconds} s ({PerRequest(rate, tickMs):N0} per request every {tickMs} ms), submit → leaderboard stream p50 / p99: {p50:F1} / {p99:F1} ms"));
         Console.WriteLine(Invariant($"  CPU per answer, all processes: {cpu.Values.Sum() / answers * 1e6:N0} µs ({string.Join(", ", cpu.OrderByDescending(c => c.Value).Select(c => Invariant($"{c.Key} {c.Value / answers * 1e6:N0}")))})"));
         foreach (var line in deliveries.Describe()) Console.WriteLine("  " + line);
         return 0;
@@ -263,7 +263,7 @@ internal static class HuntBenchmark
         using var stop = new CancellationTokenSource();
         var watcher = live ? WatchAsync(http, system, huntId, sent, latencies, total, stop.Token) : Task.CompletedTask;
 
-        var perTick = Math.Max(1, rate * tickMs / 1000);
+        var perTick = PerRequest(rate, tickMs);
         var clock = Stopwatch.StartNew();
         var sends = new List<Task>();
         for (var tick = 0; tick * perTick < total; tick++)
@@ -312,6 +312,9 @@ internal static class HuntBenchmark
             }
         }
     }
+
+    /// <summary>Events in each request of the paced phase: `rate` events/s sent as one request every `tickMs` milliseconds.</summary>
+    private static int PerRequest(int rate, int tickMs) => Math.Max(1, rate * tickMs / 1000);
 
     internal static double Percentile(double[] sorted, double percentile) =>
         sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(percentile / 100 * sorted.Length) - 1, 0, sorted.Length - 1)];
