@@ -22,7 +22,8 @@ public abstract class BulkTests : IAsyncLifetime
              {"pubsubname":"pubsub","topic":"batch-dlq","route":"/batch-dlq"},
              {"pubsubname":"pubsub","topic":"single","route":"/single"},
              {"pubsubname":"pubsub","topic":"gone","route":"/gone","bulkSubscribe":{"enabled":true,"maxMessagesCount":10,"maxAwaitDurationMs":100},"deadLetterTopic":"gone-dlq"},
-             {"pubsubname":"pubsub","topic":"gone-dlq","route":"/gone-dlq"}]
+             {"pubsubname":"pubsub","topic":"gone-dlq","route":"/gone-dlq"},
+             {"pubsubname":"pubsub","topic":"window","route":"/window","bulkSubscribe":{"enabled":true,"maxMessagesCount":100,"maxAwaitDurationMs":600000}}]
             """);
         _resources = new ResourcesFolder(PubSubYaml(), Yaml.InboundRetry("pubsub", maxRetries: 2));
         _sidecar = await SidecarProcess.StartForAppAsync("bulk", _app.Port, [_resources.Path]);
@@ -130,6 +131,21 @@ public abstract class BulkTests : IAsyncLifetime
         using var request = JsonDocument.Parse(first.Body);
         Assert.Equal("com.dapr.event.sent.bulk", request.RootElement.GetProperty("type").GetString());
         Assert.Equal("application/cloudevents+json", Entries(first).First().GetProperty("contentType").GetString());
+    }
+
+    [Fact]
+    public async Task An_idle_subscriber_gets_waiting_events_without_the_batch_window()
+    {
+        // A ten-minute window: waiting for it would outlast the test's deadline. With no delivery of the subscription in
+        // flight, what is waiting goes at once, and a batch waiting for more goes when the delivery in flight ends;
+        // maxAwaitDurationMs is a maximum.
+        _app.Respond("/window", (request, _) => (200, """{"statuses":[""" +
+            string.Join(",", Entries(request).Select(e => $$"""{"entryId":"{{e.GetProperty("entryId").GetString()}}","status":"SUCCESS"}""")) + "]}"));
+        await _api.PostJsonAsync("/v1.0-alpha1/publish/bulk/pubsub/window", """[{"entryId":"1","event":{"n":1}},{"entryId":"2","event":{"n":2}}]""");
+        await Eventually.UntilAsync(() => _app.On("/window").SelectMany(Entries).Count() == 2, "both events, long before the window closes");
+        Assert.Equal(HttpStatusCode.NoContent, (await _api.PostJsonAsync("/v1.0/publish/pubsub/window", """{"n":3}""")).StatusCode);
+        await Eventually.UntilAsync(() => _app.On("/window").SelectMany(Entries).Count() == 3, "a later event too, once the subscriber is idle again");
+        Assert.Equal(["1", "2", "3"], _app.On("/window").SelectMany(Entries).Select(Number).Order().ToArray());
     }
 
     [Fact]

@@ -17,6 +17,7 @@ internal sealed class SubscriptionQueue : IAsyncDisposable
     private readonly int _maxBatch;
     private readonly TimeSpan _maxBatchWait;
     private int _held;
+    private readonly SubscriberActivity _activity = new(); // while no delivery is in flight, a batch goes without waiting
 
     public SubscriptionQueue(PubSubSubscription subscription, MessageHandler handler, int capacity, ILogger logger, string component)
     {
@@ -51,8 +52,9 @@ internal sealed class SubscriptionQueue : IAsyncDisposable
             while (await reader.WaitToReadAsync(_stopping.Token))
             {
                 batch.Clear();
-                await BatchFill.FillAsync(reader, batch, _maxBatch, _maxBatchWait, _stopping.Token);
+                await BatchFill.FillAsync(reader, batch, _maxBatch, _maxBatchWait, _activity.Idle, _stopping.Token);
                 if (batch.Count == 0) continue;
+                _activity.Started();
                 try
                 {
                     foreach (var failure in await _handler(batch, _stopping.Token))
@@ -72,6 +74,7 @@ internal sealed class SubscriptionQueue : IAsyncDisposable
                 }
                 finally
                 {
+                    _activity.Finished();
                     Interlocked.Add(ref _held, -batch.Count);
                 }
             }
