@@ -19,10 +19,9 @@ public enum AnswerOutcome
 
 /// <summary>
 /// Checks answers in batches and publishes `puzzle.solved` for every correct answer, always with the id derived from
-/// (hunt, puzzle, player). It is safe to crash anywhere, because a correct answer whose solve is already recorded
-/// publishes it again too (see <see cref="CheckAsync"/>): the record keeps the time the solve was first found, not a
-/// promise that scoring got it. So the publish and the record go out together, and whatever a crash cuts short, the
-/// redelivered answer publishes the same event id again.
+/// (hunt, puzzle, player). The order makes it safe to crash anywhere: publish first, then record the solve; a crash in
+/// between publishes the same event id again on redelivery. A correct answer whose solve is already recorded publishes
+/// it again too (see <see cref="CheckAsync"/>): the record only says the sidecar accepted the event, not that scoring got it.
 /// </summary>
 public sealed class AnswerChecker(HuntStore hunts, DaprClient dapr, EventPublisher publisher, TimeProvider time, ILogger<AnswerChecker> logger)
 {
@@ -55,7 +54,7 @@ public sealed class AnswerChecker(HuntStore hunts, DaprClient dapr, EventPublish
         if (solves.Count == 0) return outcomes;
 
         // A solve recorded earlier is published again, with the same id and the time it was first solved. The record
-        // does not mean the event was delivered, nor even accepted: the embedded in-memory broker loses what it
+        // means the sidecar accepted the event, not that it was delivered: the embedded in-memory broker loses what it
         // holds when the sidecar crashes, so a player's (or the gateway's) resend is the only thing that can bring the
         // solve back. The repeat is idempotent downstream: scoring keys each award by (hunt, player, puzzle) and writes it
         // first-write, so a solve it has applied awards nothing again (it only re-publishes points.awarded with the current
@@ -73,25 +72,25 @@ public sealed class AnswerChecker(HuntStore hunts, DaprClient dapr, EventPublish
             }
         }
 
-        // The solves go out and the first ones are recorded at the same time, not one after the other: a marker only keeps
-        // the time a solve was first found. If the publish is refused, the answer is redelivered, finds its marker and
-        // publishes the solve again with that time; if the record fails, the delivery fails and the batch comes again.
-        var firsts = solves.Where(s => !repeats.Contains(s.Key)).ToList();
-        var recording = firsts.Count == 0 ? Task.CompletedTask : dapr.ExecuteStateTransactionAsync(HuntStore.StateStore,
-            firsts.Select(s => new StateTransactionRequest(s.Key,
-                JsonSerializer.SerializeToUtf8Bytes(new SolvedMarker(s.Key, s.Value.Event.Data.SolvedAt), HuntJson.Default.SolvedMarker), StateOperationType.Upsert)).ToList(),
-            cancellationToken: cancellationToken);
-        var publishing = publisher.PublishAsync(EventTypes.PuzzleSolved, solves.Values.Select(s => s.Event).ToList(), HuntJson.Default.RoutedEventPuzzleSolved,
+        var failures = await publisher.PublishAsync(EventTypes.PuzzleSolved, solves.Values.Select(s => s.Event).ToList(), HuntJson.Default.RoutedEventPuzzleSolved,
             cancellationToken);
-        await Task.WhenAll(recording, publishing);
-        var failures = await publishing;
         // One line per batch, not per event: when scoring's queue is full every event of a batch is refused, and a line
         // each (shipped to the collector too) would cost more than the work being refused.
         if (failures.Count > 0)
             logger.LogWarning("{Count} of {Total} puzzle.solved events were not accepted, their answers will be retried (first: {EventId}: {Error})",
                 failures.Count, solves.Count, failures[0].EntryId, failures[0].Error);
         foreach (var (id, _) in failures)
+        {
             foreach (var index in solves[id].Answers) outcomes[index] = AnswerOutcome.Retry;
+            solves.Remove(id);
+        }
+        var firsts = solves.Where(s => !repeats.Contains(s.Key)).ToList();
+        if (firsts.Count > 0)
+        {
+            var markers = firsts.Select(s => new StateTransactionRequest(s.Key,
+                JsonSerializer.SerializeToUtf8Bytes(new SolvedMarker(s.Key, s.Value.Event.Data.SolvedAt), HuntJson.Default.SolvedMarker), StateOperationType.Upsert)).ToList();
+            await dapr.ExecuteStateTransactionAsync(HuntStore.StateStore, markers, cancellationToken: cancellationToken);
+        }
         return outcomes;
     }
 }

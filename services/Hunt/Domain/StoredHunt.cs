@@ -9,7 +9,7 @@ public sealed record StoredHunt(string Id, string Name, string Salt, IReadOnlyLi
 }
 
 /// <summary>
-/// Written when a (player, puzzle) solve is first found, as it is published: a later correct answer publishes the same solve
+/// Written once a (player, puzzle) solve has been accepted by the sidecar: a later correct answer publishes the same solve
 /// again (same id, this <see cref="SolvedAt"/>) rather than a new one. Markers written before <see cref="SolvedAt"/> existed
 /// read with it null, and the repeat then carries the time of the resend.
 /// </summary>

@@ -18,7 +18,7 @@ public enum SolveOutcome
 
 /// <summary>
 /// Applies a batch of solves in three calls to the sidecar: one bulk read (each player's small ledger and each
-/// solve's award record, together), one transaction that writes the new award records with first-write concurrency and the
+/// solve's award record), one transaction that writes the new award records with first-write concurrency and the
 /// ledgers with compare-and-swap on the ETags read (a lost race re-reads and re-applies the whole batch), and one bulk
 /// publish of points.awarded with deterministic ids. A solve whose award record exists (a redelivered event — hunt
 /// derives the id from the same hunt, puzzle and player — or another solve of the same puzzle) awards nothing, but
@@ -104,22 +104,12 @@ public sealed class LedgerService(DaprClient dapr, EventPublisher publisher, ILo
         var players = new Dictionary<string, (string Hunt, string Player)>(StringComparer.Ordinal);
         foreach (var (_, solve) in solves) players[LedgerKey(solve.HuntId!, solve.PlayerId!)] = (solve.HuntId!, solve.PlayerId!);
         var awardKeys = solves.Select(s => AwardKey(s.Solve)).Distinct(StringComparer.Ordinal).ToList();
-        // The ledgers and the award records in one bulk read: one call to the sidecar per round, not one per kind of key.
-        var stored = await dapr.GetBulkStateAsync(StateStore, [.. players.Keys, .. awardKeys], parallelism: 16, cancellationToken: cancellationToken);
-        var etags = new Dictionary<string, string?>(StringComparer.Ordinal);
-        var ledgers = new Dictionary<string, PlayerLedger>(StringComparer.Ordinal);
-        var awards = new Dictionary<string, AwardRecord>(StringComparer.Ordinal);
-        foreach (var item in stored)
-        {
-            var found = !string.IsNullOrEmpty(item.Value);
-            if (players.TryGetValue(item.Key, out var owner))
-            {
-                etags[item.Key] = string.IsNullOrEmpty(item.ETag) ? null : item.ETag;
-                ledgers[item.Key] = found ? JsonSerializer.Deserialize(item.Value, ScoringJson.Default.PlayerLedger)! : PlayerLedger.Empty(owner.Hunt, owner.Player);
-            }
-            else if (found)
-                awards[item.Key] = JsonSerializer.Deserialize(item.Value, ScoringJson.Default.AwardRecord)!;
-        }
+        var storedLedgers = dapr.GetBulkStateAsync<PlayerLedger?>(StateStore, players.Keys.ToList(), parallelism: 16, cancellationToken: cancellationToken);
+        var storedAwards = dapr.GetBulkStateAsync<AwardRecord?>(StateStore, awardKeys, parallelism: 16, cancellationToken: cancellationToken);
+
+        var etags = (await storedLedgers).ToDictionary(s => s.Key, s => string.IsNullOrEmpty(s.ETag) ? null : s.ETag);
+        var ledgers = (await storedLedgers).ToDictionary(s => s.Key, s => s.Value ?? PlayerLedger.Empty(players[s.Key].Hunt, players[s.Key].Player));
+        var awards = (await storedAwards).Where(s => s.Value is not null).ToDictionary(s => s.Key, s => s.Value!);
         var newAwards = new List<(string AwardKey, string LedgerKey)>();
         for (var i = 0; i < solves.Count; i++)
         {
