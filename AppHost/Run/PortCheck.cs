@@ -37,8 +37,23 @@ public static class PortCheck
         }
     }
 
-    /// <summary>A port nobody uses now (for ports the run file leaves open, such as a sidecar's gRPC port).</summary>
-    public static int AnyFreePort()
+    /// <summary>
+    /// A port nobody uses now and that is not already in <paramref name="planned"/>, added to it (for ports the run file
+    /// leaves open, such as a sidecar's gRPC port). The kernel may hand out a port it just handed out, once the listener
+    /// that found it is closed: two sidecar APIs of one run were given the same port that way (VX2001 at start-up).
+    /// </summary>
+    public static int AnyFreePort(ISet<int> planned) => AnyFreePort(planned, AnyFreePort);
+
+    /// <summary><see cref="AnyFreePort(ISet{int})"/> with the source of free ports given (tests).</summary>
+    public static int AnyFreePort(ISet<int> planned, Func<int> freePort)
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+            if (freePort() is var port && planned.Add(port)) return port;
+        throw new AppHostError(AppHostErrorCodes.PortInUse, "no free port was found that the run does not use already (100 tries)",
+            "give the sidecars' ports in dapr.yaml (daprHTTPPort, daprGRPCPort) or free some ports");
+    }
+
+    private static int AnyFreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

@@ -44,11 +44,18 @@ public sealed partial record RunPlan(
 {
     public static RunPlan Create(AppHostOptions options, RunTemplate template, string repositoryRoot)
     {
-        var apps = template.Apps.Select(app =>
+        var fixedPorts = template.Apps.Select(app => (
+            App: app,
+            AppPort: Shift(app.AppPort, options.PortOffset, app.AppId, "appPort"),
+            HttpPort: app.DaprHttpPort is { } h ? Shift(h, options.PortOffset, app.AppId, "daprHTTPPort") : (int?)null,
+            GrpcPort: app.DaprGrpcPort is { } g ? Shift(g, options.PortOffset, app.AppId, "daprGRPCPort") : (int?)null)).ToList();
+        // The ports the file gives are taken first; each port left open is then one that no other port of the run has.
+        var planned = fixedPorts.SelectMany(a => new[] { a.AppPort, a.HttpPort, a.GrpcPort }).OfType<int>().ToHashSet();
+        var apps = fixedPorts.Select(a =>
         {
-            var appPort = Shift(app.AppPort, options.PortOffset, app.AppId, "appPort");
-            var httpPort = app.DaprHttpPort is { } h ? Shift(h, options.PortOffset, app.AppId, "daprHTTPPort") : PortCheck.AnyFreePort();
-            var grpcPort = app.DaprGrpcPort is { } g ? Shift(g, options.PortOffset, app.AppId, "daprGRPCPort") : PortCheck.AnyFreePort();
+            var (app, appPort) = (a.App, a.AppPort);
+            var httpPort = a.HttpPort ?? PortCheck.AnyFreePort(planned);
+            var grpcPort = a.GrpcPort ?? PortCheck.AnyFreePort(planned);
             var command = app.Command.Select(arg => RewriteUrl(arg, app.AppPort, appPort)).ToList();
             var env = new Dictionary<string, string>(template.CommonEnv, StringComparer.Ordinal);
             foreach (var (key, value) in app.Env) env[key] = value;
