@@ -179,8 +179,32 @@ public sealed class BoardPagesTests
         Assert.DoesNotContain(view, e => e.PlayerId == dropped[0]);
     }
 
-    private static BoardStore NewBoard(ServiceSidecar system, int maxPlayersPerPage = 500) =>
-        new(system.Dapr, new BoardChanges(Options.Create(new LiveViewerOptions())), Options.Create(new BoardOptions { MaxPlayersPerPage = maxPlayersPerPage }),
+    [Fact]
+    public async Task A_live_page_gets_each_batch_ranked_with_the_pages_the_batch_did_not_touch()
+    {
+        // alice (page 9) and bob (page 24): the second batch changes alice's page only, and the view still holds bob.
+        await using var system = await ServiceSidecar.StartAsync();
+        var ct = TestContext.Current.CancellationToken;
+        var changes = new BoardChanges(Options.Create(new LiveViewerOptions()));
+        using var viewer = changes.Subscribe(Hunt, "127.0.0.1", out _)!;
+        var board = NewBoard(system, changes: changes);
+
+        await board.ApplyAsync(Hunt, [Award("alice", 10, 1), Award("bob", 20, 1)], ct);
+        var first = await viewer.Reader.ReadAsync(ct);
+        Assert.Equal([("bob", 20L, 1), ("alice", 10L, 2)], first.Entries.Select(e => (e.PlayerId, e.Points, e.Rank)));
+
+        await board.ApplyAsync(Hunt, [Award("alice", 30, 2)], ct);
+        var second = await viewer.Reader.ReadAsync(ct);
+        Assert.Equal([("alice", 30L, 1), ("bob", 20L, 2)], second.Entries.Select(e => (e.PlayerId, e.Points, e.Rank)));
+
+        // A batch that changes nothing (a redelivery) shows nothing new.
+        await board.ApplyAsync(Hunt, [Award("alice", 30, 2)], ct);
+        Assert.False(viewer.Reader.TryRead(out _));
+        Assert.Equal(second.Entries, (await NewBoard(system).ViewAsync(Hunt, ct)).Entries);
+    }
+
+    private static BoardStore NewBoard(ServiceSidecar system, int maxPlayersPerPage = 500, BoardChanges? changes = null) =>
+        new(system.Dapr, changes ?? new BoardChanges(Options.Create(new LiveViewerOptions())), Options.Create(new BoardOptions { MaxPlayersPerPage = maxPlayersPerPage }),
             TimeProvider.System, NullLogger<BoardStore>.Instance);
 
     private static PointsAwarded Award(string player, long total, long version) => new(Hunt, player, "p1", 1, total, version);

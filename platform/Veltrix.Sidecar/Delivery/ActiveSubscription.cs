@@ -42,9 +42,11 @@ public sealed class ActiveSubscription : IAsyncDisposable
 
     public async Task StartAsync(int concurrency, CancellationToken cancellationToken)
     {
-        // A bulk subscription gets whole batches from the component; a few batches in flight keep the app busy.
+        // A bulk subscription gets whole batches from the component, one at a time, as under daprd: a batch is what came
+        // while the app answered the previous one (BatchFill). More batches in flight only queued inside apps that apply
+        // a batch at a time (scoring's ledger rounds, the leaderboard's pages) and kept every batch small.
         var subscription = Spec.BulkSubscribe is { Enabled: true } bulk
-            ? new PubSubSubscription(_appId, Spec.Topic, Spec.Metadata, MaxConcurrency: 4, bulk.MaxMessagesCount, TimeSpan.FromMilliseconds(bulk.MaxAwaitDurationMs))
+            ? new PubSubSubscription(_appId, Spec.Topic, Spec.Metadata, MaxConcurrency: 1, bulk.MaxMessagesCount)
             : new PubSubSubscription(_appId, Spec.Topic, Spec.Metadata, concurrency);
         _subscription = await _pubSub.SubscribeAsync(subscription, HandleAsync, cancellationToken);
     }

@@ -24,9 +24,10 @@ public enum SolveOutcome
 /// derives the id from the same hunt, puzzle and player — or another solve of the same puzzle) awards nothing, but
 /// its points.awarded is published again with the player's current total: if a crash came between the transaction
 /// and the publish, that repeat is what reaches the leaderboard; otherwise the leaderboard ignores it.
-/// This process runs one round at a time (as the leaderboard serialises its board updates): the sidecar delivers
-/// several batches at once, and batches of the same hunt share players, so concurrent rounds mostly lost their
-/// compare-and-swap to each other and started again — a failed round costs a bulk read and a transaction rolled back.
+/// This process runs one round at a time (as the leaderboard serialises its board updates): batches can arrive
+/// together (a sidecar with more than one delivery in flight, the dev sidecar's is one), and batches of the same hunt
+/// share players, so concurrent rounds mostly lost their compare-and-swap to each other and started again — a failed
+/// round costs a bulk read and a transaction rolled back.
 /// The ETags still decide between processes (other replicas, the debit of a prize claim).
 /// </summary>
 public sealed class LedgerService(DaprClient dapr, EventPublisher publisher, ILogger<LedgerService> logger)

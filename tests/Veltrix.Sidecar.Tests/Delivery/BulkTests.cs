@@ -23,7 +23,8 @@ public abstract class BulkTests : IAsyncLifetime
              {"pubsubname":"pubsub","topic":"single","route":"/single"},
              {"pubsubname":"pubsub","topic":"gone","route":"/gone","bulkSubscribe":{"enabled":true,"maxMessagesCount":10,"maxAwaitDurationMs":100},"deadLetterTopic":"gone-dlq"},
              {"pubsubname":"pubsub","topic":"gone-dlq","route":"/gone-dlq"},
-             {"pubsubname":"pubsub","topic":"window","route":"/window","bulkSubscribe":{"enabled":true,"maxMessagesCount":100,"maxAwaitDurationMs":600000}}]
+             {"pubsubname":"pubsub","topic":"window","route":"/window","bulkSubscribe":{"enabled":true,"maxMessagesCount":100,"maxAwaitDurationMs":600000}},
+             {"pubsubname":"pubsub","topic":"serial","route":"/serial","bulkSubscribe":{"enabled":true,"maxMessagesCount":100,"maxAwaitDurationMs":1}}]
             """);
         _resources = new ResourcesFolder(PubSubYaml(), Yaml.InboundRetry("pubsub", maxRetries: 2));
         _sidecar = await SidecarProcess.StartForAppAsync("bulk", _app.Port, [_resources.Path]);
@@ -136,9 +137,8 @@ public abstract class BulkTests : IAsyncLifetime
     [Fact]
     public async Task An_idle_subscriber_gets_waiting_events_without_the_batch_window()
     {
-        // A ten-minute window: waiting for it would outlast the test's deadline. With no delivery of the subscription in
-        // flight, what is waiting goes at once, and a batch waiting for more goes when the delivery in flight ends;
-        // maxAwaitDurationMs is a maximum.
+        // A ten-minute window: waiting for it would outlast the test's deadline. A batch is what is waiting when the
+        // subscription's delivery is free, with no window; maxAwaitDurationMs is a maximum.
         _app.Respond("/window", (request, _) => (200, """{"statuses":[""" +
             string.Join(",", Entries(request).Select(e => $$"""{"entryId":"{{e.GetProperty("entryId").GetString()}}","status":"SUCCESS"}""")) + "]}"));
         await _api.PostJsonAsync("/v1.0-alpha1/publish/bulk/pubsub/window", """[{"entryId":"1","event":{"n":1}},{"entryId":"2","event":{"n":2}}]""");
@@ -146,6 +146,40 @@ public abstract class BulkTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NoContent, (await _api.PostJsonAsync("/v1.0/publish/pubsub/window", """{"n":3}""")).StatusCode);
         await Eventually.UntilAsync(() => _app.On("/window").SelectMany(Entries).Count() == 3, "a later event too, once the subscriber is idle again");
         Assert.Equal(["1", "2", "3"], _app.On("/window").SelectMany(Entries).Select(Number).Order().ToArray());
+    }
+
+    [Fact]
+    public async Task A_bulk_subscription_has_one_delivery_in_flight_and_what_waited_meanwhile_comes_next()
+    {
+        // As daprd's default bulk subscriber: the app answers one batch before it gets the next. The first delivery is
+        // held until five more events have been accepted one by one; with more deliveries in flight they would have gone
+        // out beside it.
+        var inFlight = 0;
+        var mostInFlight = 0;
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _app.RespondAsync("/serial", async (request, _) =>
+        {
+            InterlockedMax(ref mostInFlight, Interlocked.Increment(ref inFlight));
+            if (Entries(request).Any(e => Number(e) == "0")) await release.Task;
+            Interlocked.Decrement(ref inFlight);
+            return (200, """{"statuses":[""" +
+                string.Join(",", Entries(request).Select(e => $$"""{"entryId":"{{e.GetProperty("entryId").GetString()}}","status":"SUCCESS"}""")) + "]}");
+        });
+        Assert.Equal(HttpStatusCode.NoContent, (await _api.PostJsonAsync("/v1.0/publish/pubsub/serial", """{"n":0}""")).StatusCode);
+        await Eventually.UntilAsync(() => _app.Count("/serial") == 1, "the first delivery, held by the app");
+        for (var n = 1; n <= 5; n++)
+            Assert.Equal(HttpStatusCode.NoContent, (await _api.PostJsonAsync("/v1.0/publish/pubsub/serial", $$"""{"n":{{n}}}""")).StatusCode);
+        release.SetResult();
+
+        await Eventually.UntilAsync(() => _app.On("/serial").SelectMany(Entries).Count() == 6, "all six events");
+        Assert.Equal(1, mostInFlight);
+        Assert.Equal(["0", "1", "2", "3", "4", "5"], _app.On("/serial").SelectMany(Entries).Select(Number).Order().ToArray());
+    }
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        for (var seen = Volatile.Read(ref target); value > seen; seen = Volatile.Read(ref target))
+            if (Interlocked.CompareExchange(ref target, value, seen) == seen) return;
     }
 
     [Fact]

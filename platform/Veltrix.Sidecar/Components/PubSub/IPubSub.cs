@@ -5,11 +5,11 @@ public sealed record PubSubMessage(string Topic, ReadOnlyMemory<byte> Data, stri
 
 /// <summary>
 /// One consumer of a topic: which app, with what subscription metadata, how many handler calls at once, and how
-/// many messages one call may carry (more than one for bulk subscriptions: up to MaxBatch, waiting at most
-/// MaxBatchWait for a batch to fill).
+/// many messages one call may carry (more than one for bulk subscriptions: up to MaxBatch, what is waiting —
+/// <see cref="BatchFill"/>).
 /// </summary>
 public sealed record PubSubSubscription(
-    string ConsumerId, string Topic, IReadOnlyDictionary<string, string> Metadata, int MaxConcurrency, int MaxBatch = 1, TimeSpan MaxBatchWait = default);
+    string ConsumerId, string Topic, IReadOnlyDictionary<string, string> Metadata, int MaxConcurrency, int MaxBatch = 1);
 
 /// <summary>A message of a batch that failed, by its index in the batch.</summary>
 public sealed record MessageFailure(int Index, string Error);

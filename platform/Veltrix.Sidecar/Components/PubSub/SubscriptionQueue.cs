@@ -15,9 +15,7 @@ internal sealed class SubscriptionQueue : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly string _component;
     private readonly int _maxBatch;
-    private readonly TimeSpan _maxBatchWait;
     private int _held;
-    private readonly SubscriberActivity _activity = new(); // while no delivery is in flight, a batch goes without waiting
 
     public SubscriptionQueue(PubSubSubscription subscription, MessageHandler handler, int capacity, ILogger logger, string component)
     {
@@ -27,7 +25,6 @@ internal sealed class SubscriptionQueue : IAsyncDisposable
         _logger = logger;
         _component = component;
         _maxBatch = Math.Max(1, subscription.MaxBatch);
-        _maxBatchWait = subscription.MaxBatchWait;
         _workers = Enumerable.Range(0, subscription.MaxConcurrency).Select(_ => Task.Run(WorkAsync)).ToArray();
     }
 
@@ -52,9 +49,8 @@ internal sealed class SubscriptionQueue : IAsyncDisposable
             while (await reader.WaitToReadAsync(_stopping.Token))
             {
                 batch.Clear();
-                await BatchFill.FillAsync(reader, batch, _maxBatch, _maxBatchWait, _activity.Idle, _stopping.Token);
+                BatchFill.Fill(reader, batch, _maxBatch);
                 if (batch.Count == 0) continue;
-                _activity.Started();
                 try
                 {
                     foreach (var failure in await _handler(batch, _stopping.Token))
@@ -74,7 +70,6 @@ internal sealed class SubscriptionQueue : IAsyncDisposable
                 }
                 finally
                 {
-                    _activity.Finished();
                     Interlocked.Add(ref _held, -batch.Count);
                 }
             }

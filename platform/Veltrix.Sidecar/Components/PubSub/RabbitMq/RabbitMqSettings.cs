@@ -49,8 +49,9 @@ internal sealed record RabbitMqSettings
     public ushort PrefetchFor(PubSubSubscription subscription)
     {
         if (PrefetchCount > 0) return PrefetchCount;
-        var workers = SingleConcurrency ? 1 : Math.Max(1, subscription.MaxConcurrency);
-        return (ushort)Math.Clamp(workers * Math.Max(1, subscription.MaxBatch), 1, 1000);
+        // A bulk subscription has one batch in flight and the next one filling behind it: room for two.
+        var batches = subscription.MaxBatch > 1 ? 2 : SingleConcurrency ? 1 : Math.Max(1, subscription.MaxConcurrency);
+        return (ushort)Math.Clamp(batches * Math.Max(1, subscription.MaxBatch), 1, 1000);
     }
 
     public static RabbitMqSettings Read(ComponentResource resource)

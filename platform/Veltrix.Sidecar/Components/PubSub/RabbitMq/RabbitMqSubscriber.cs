@@ -22,7 +22,6 @@ internal sealed class RabbitMqSubscriber : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly string _queue;
     private readonly int _maxBatch;
-    private readonly SubscriberActivity _activity = new(); // while no delivery is in flight, a batch goes without waiting
     private readonly Channel<Delivery> _deliveries = Channel.CreateUnbounded<Delivery>(new UnboundedChannelOptions { SingleWriter = true });
     private readonly CancellationTokenSource _stopping = new();
     private readonly SemaphoreSlim _settleGate = new(1, 1);
@@ -146,11 +145,10 @@ internal sealed class RabbitMqSubscriber : IAsyncDisposable
             while (await reader.WaitToReadAsync(_stopping.Token))
             {
                 batch.Clear();
-                await BatchFill.FillAsync(reader, batch, _maxBatch, _subscription.MaxBatchWait, _activity.Idle, _stopping.Token);
+                BatchFill.Fill(reader, batch, _maxBatch);
                 batch.RemoveAll(d => !d.Channel.IsOpen); // its channel is gone: the broker hands the message out again
                 if (batch.Count == 0) continue;
                 IReadOnlyList<MessageFailure> failures;
-                _activity.Started();
                 try
                 {
                     failures = await _handler(batch.Select(d => d.Message).ToList(), _stopping.Token);
@@ -162,10 +160,6 @@ internal sealed class RabbitMqSubscriber : IAsyncDisposable
                 catch (Exception e)
                 {
                     failures = batch.Select((_, i) => new MessageFailure(i, e.Message)).ToList();
-                }
-                finally
-                {
-                    _activity.Finished();
                 }
                 await SettleAsync(batch, failures);
             }
