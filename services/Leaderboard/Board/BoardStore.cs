@@ -79,21 +79,23 @@ public sealed class BoardStore(DaprClient dapr, BoardChanges changes, IOptions<B
                         ? new StateTransactionRequest(item.Key, bytes, StateOperationType.Upsert, options: FirstWrite)
                         : new StateTransactionRequest(item.Key, bytes, StateOperationType.Upsert, item.ETag));
                 }
-                if (writes.Count == 0) return outcomes;
-                if (changes.HasViewers(huntId))
+                if (writes.Count > 0)
                 {
-                    // Live pages see the new totals while the pages are being saved, not after: every total here is already
-                    // committed in scoring's ledger (the award carries it with its version), so the view shows nothing that
-                    // can be taken back. If the save fails, the next attempt reads again and shows the same totals; if every
-                    // attempt fails, the awards are redelivered and applied then.
-                    if (!IsFresh(hunt)) await ReadAllAsync(huntId, hunt, cancellationToken);
-                    changes.Publish(Rank(huntId, hunt, next));
-                }
-                if (!await TryWriteAsync(writes, cancellationToken))
-                {
-                    // A lost race and a store outage answer alike (ERR_STATE_TRANSACTION): back off a little, with jitter, then read again.
-                    if (attempt < MaxAttempts) await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 10) * attempt), time, cancellationToken);
-                    continue;
+                    if (changes.HasViewers(huntId))
+                    {
+                        // Live pages see the new totals while the pages are being saved, not after: every total here is
+                        // already committed in scoring's ledger (the award carries it with its version), so the view shows
+                        // nothing that can be taken back. If the save fails, the next attempt reads again and shows the same
+                        // totals; if every attempt fails, the awards are redelivered and applied then.
+                        if (!IsFresh(hunt)) await ReadAllAsync(huntId, hunt, cancellationToken);
+                        changes.Publish(Rank(huntId, hunt, next));
+                    }
+                    if (!await TryWriteAsync(writes, cancellationToken))
+                    {
+                        // A lost race and a store outage answer alike (ERR_STATE_TRANSACTION): back off a little, with jitter, then read again.
+                        if (attempt < MaxAttempts) await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(1, 10) * attempt), time, cancellationToken);
+                        continue;
+                    }
                 }
                 foreach (var (page, stored) in next) hunt.Pages[page] = stored;
                 return outcomes;
