@@ -53,10 +53,36 @@ public static class PortCheck
             "give the sidecars' ports in dapr.yaml (daprHTTPPort, daprGRPCPort) or free some ports");
     }
 
+    /// <summary>
+    /// A free port above the kernel's ephemeral range when it has room there (Linux: 61000–65535 by default). A port the
+    /// kernel hands out for port 0 comes from the ephemeral range, and between this choice and the sidecar's bind any
+    /// outgoing connection on the machine may take it as its local port (VX2002 at start-up, seen in CI). Above the
+    /// range only a process that binds that very port can; elsewhere the kernel's choice is the fallback.
+    /// </summary>
     private static int AnyFreePort()
     {
+        if (AboveEphemeralRange() is var (low, high) && high - low >= 1000)
+            for (var attempt = 0; attempt < 50; attempt++)
+                if (Random.Shared.Next(low, high + 1) is var port && IsFree(port)) return port;
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>The ports above Linux's ephemeral range (`net.ipv4.ip_local_port_range`), or null where it cannot be read.</summary>
+    public static (int Low, int High)? AboveEphemeralRange()
+    {
+        const string file = "/proc/sys/net/ipv4/ip_local_port_range";
+        try
+        {
+            return File.Exists(file) && File.ReadAllText(file).Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries) is [_, var top]
+                && int.TryParse(top, System.Globalization.CultureInfo.InvariantCulture, out var last) && last < 65535
+                ? (last + 1, 65535)
+                : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 }

@@ -45,4 +45,18 @@ public sealed class FreePortTests
         Assert.Equal(600, ports.Count);
         Assert.Equal(ports.Count, ports.Distinct().Count());
     }
+
+    [Fact]
+    public void Ports_left_open_are_above_the_kernels_ephemeral_range_where_it_has_room()
+    {
+        // An outgoing connection takes its local port from the ephemeral range: a port chosen there can be gone by the
+        // time the sidecar binds it. Linux's default range ends at 60999, leaving 61000–65535.
+        Assert.SkipUnless(PortCheck.AboveEphemeralRange() is { } above && above.High - above.Low >= 1000, "no room above this machine's ephemeral range");
+        var (low, high) = PortCheck.AboveEphemeralRange()!.Value;
+        var planned = new HashSet<int>();
+
+        var ports = Enumerable.Range(0, 20).Select(_ => PortCheck.AnyFreePort(planned)).ToList();
+
+        Assert.All(ports, port => Assert.InRange(port, low, high));
+    }
 }
