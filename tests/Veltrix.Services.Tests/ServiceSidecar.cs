@@ -28,9 +28,10 @@ internal sealed class ServiceSidecar : IAsyncDisposable
     private readonly ResourcesFolder _resources;
     private readonly List<IDisposable> _owned;
 
-    private ServiceSidecar(ResourcesFolder resources, RecordingApp app, SidecarProcess sidecar, DaprClient dapr, List<IDisposable> owned,
-        AnswerChecker answers, HuntStore hunts, LedgerService ledgers)
+    private ServiceSidecar(ResourcesFolder resources, RecordingApp app, SidecarProcess sidecar, DaprClient dapr, GrpcCallRecorder daprCalls,
+        List<IDisposable> owned, AnswerChecker answers, HuntStore hunts, LedgerService ledgers)
     {
+        DaprCalls = daprCalls;
         _resources = resources;
         App = app;
         Sidecar = sidecar;
@@ -44,6 +45,12 @@ internal sealed class ServiceSidecar : IAsyncDisposable
     public RecordingApp App { get; }
     public SidecarProcess Sidecar { get; }
     public DaprClient Dapr { get; }
+
+    /// <summary>
+    /// The gRPC methods called through <see cref="Dapr"/> — the state calls of hunt's and scoring's classes and the test's own
+    /// (their publishes go through a channel of their own).
+    /// </summary>
+    public GrpcCallRecorder DaprCalls { get; }
     public AnswerChecker Answers { get; }
     public HuntStore Hunts { get; }
     public LedgerService Ledgers { get; }
@@ -57,7 +64,9 @@ internal sealed class ServiceSidecar : IAsyncDisposable
              {"pubsubname":"pubsub","topic":"points.awarded","route":"{{AwardedRoute}}"}]
             """);
         var sidecar = await SidecarProcess.StartForAppAsync("hunt", app.Port, [resources.Path]);
-        var dapr = new DaprClientBuilder().UseGrpcEndpoint(sidecar.GrpcAddress.ToString()).UseHttpEndpoint(sidecar.BaseAddress.ToString()).Build();
+        var stateCalls = new GrpcCallRecorder(new SocketsHttpHandler());
+        var dapr = new DaprClientBuilder().UseGrpcEndpoint(sidecar.GrpcAddress.ToString()).UseHttpEndpoint(sidecar.BaseAddress.ToString())
+            .UseGrpcChannelOptions(new GrpcChannelOptions { HttpHandler = stateCalls }).Build();
 
         var configuration = Veltrix.Events.Routing.ConfigurationSource.Parse("events/treasure-hunt.yaml",
             await File.ReadAllTextAsync(Path.Combine(RepositoryLayout.Root, "events", "treasure-hunt.yaml")));
@@ -75,7 +84,7 @@ internal sealed class ServiceSidecar : IAsyncDisposable
         var hunts = new HuntStore(dapr, settings);
         var answers = new AnswerChecker(hunts, dapr, Publisher("hunt"), TimeProvider.System, NullLogger<AnswerChecker>.Instance);
         var ledgers = new LedgerService(dapr, Publisher("scoring"), NullLogger<LedgerService>.Instance);
-        return new ServiceSidecar(resources, app, sidecar, dapr, [channel, services, hunts], answers, hunts, ledgers);
+        return new ServiceSidecar(resources, app, sidecar, dapr, stateCalls, [channel, services, hunts, stateCalls], answers, hunts, ledgers);
     }
 
     /// <summary>The CloudEvents the sidecar delivered on a route, in arrival order.</summary>

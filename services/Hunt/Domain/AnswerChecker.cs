@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Dapr;
 using Dapr.Client;
 using Veltrix.Events.Publishing;
 using Veltrix.Hunt.Events;
@@ -19,9 +20,10 @@ public enum AnswerOutcome
 
 /// <summary>
 /// Checks answers in batches and publishes `puzzle.solved` for every correct answer, always with the id derived from
-/// (hunt, puzzle, player). The order makes it safe to crash anywhere: publish first, then record the solve; a crash in
-/// between publishes the same event id again on redelivery. A correct answer whose solve is already recorded publishes
-/// it again too (see <see cref="CheckAsync"/>): the record only says the sidecar accepted the event, not that scoring got it.
+/// (hunt, puzzle, player). The order makes it safe to crash anywhere: record the solve (a marker with the time of its
+/// first correct answer), then publish it. A correct answer whose solve is already recorded publishes it again with the
+/// recorded time (see <see cref="CheckAsync"/>): the record does not say that the sidecar accepted the event, nor that
+/// scoring got it. A batch of first solves costs two sidecar calls, a transaction and a publish.
 /// </summary>
 public sealed class AnswerChecker(HuntStore hunts, DaprClient dapr, EventPublisher publisher, TimeProvider time, ILogger<AnswerChecker> logger)
 {
@@ -53,22 +55,42 @@ public sealed class AnswerChecker(HuntStore hunts, DaprClient dapr, EventPublish
         }
         if (solves.Count == 0) return outcomes;
 
-        // A solve recorded earlier is published again, with the same id and the time it was first solved. The record
-        // means the sidecar accepted the event, not that it was delivered: the embedded in-memory broker loses what it
-        // holds when the sidecar crashes, so a player's (or the gateway's) resend is the only thing that can bring the
-        // solve back. The repeat is idempotent downstream: scoring keys each award by (hunt, player, puzzle) and writes it
-        // first-write, so a solve it has applied awards nothing again (it only re-publishes points.awarded with the current
-        // total, which the leaderboard takes by ledger version); the event id is the same as the first time, so whatever
-        // else dedupes by id sees one event.
-        var recorded = await dapr.GetBulkStateAsync(HuntStore.StateStore, solves.Keys.ToList(), parallelism: 16, cancellationToken: cancellationToken);
-        var repeats = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var item in recorded.Where(r => !string.IsNullOrEmpty(r.Value)))
+        // Record every solve before it is published (first-write), so a solve is always published with the time of its
+        // first correct answer. Most solves are first solves: one transaction records them all and nothing is read. If a
+        // marker exists — a resend, a redelivery, another replica — the transaction fails whole, and the markers are
+        // read to learn which solves are repeats and their first times. Recording before publishing is safe to cut
+        // anywhere: a solve recorded but not published (a crash, an entry the sidecar refused) is published on the next
+        // delivery or resend, as a repeat with the same id and time.
+        if (!await TryRecordAsync(solves.Values.Select(s => s.Event), cancellationToken))
         {
-            repeats.Add(item.Key);
-            if (JsonSerializer.Deserialize(item.Value, HuntJson.Default.SolvedMarker) is { SolvedAt: { } solvedAt })
+            // A solve recorded earlier is published again, with the same id and the time it was first solved. The record
+            // does not mean the event was delivered: the embedded in-memory broker loses what it holds when the sidecar
+            // crashes, so a player's (or the gateway's) resend is the only thing that can bring the solve back. The repeat
+            // is idempotent downstream: scoring keys each award by (hunt, player, puzzle) and writes it first-write, so a
+            // solve it has applied awards nothing again (it only re-publishes points.awarded with the current total, which
+            // the leaderboard takes by ledger version); the event id is the same as the first time, so whatever else
+            // dedupes by id sees one event.
+            var recorded = await dapr.GetBulkStateAsync(HuntStore.StateStore, solves.Keys.ToList(), parallelism: 16, cancellationToken: cancellationToken);
+            var repeats = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var item in recorded.Where(r => !string.IsNullOrEmpty(r.Value)))
             {
-                var (solved, indexes) = solves[item.Key];
-                solves[item.Key] = (solved with { Data = solved.Data with { SolvedAt = solvedAt } }, indexes);
+                repeats.Add(item.Key);
+                if (JsonSerializer.Deserialize(item.Value, HuntJson.Default.SolvedMarker) is { SolvedAt: { } solvedAt })
+                {
+                    var (solved, indexes) = solves[item.Key];
+                    solves[item.Key] = (solved with { Data = solved.Data with { SolvedAt = solvedAt } }, indexes);
+                }
+            }
+            // The first solves among them, first-write again. If another writer recorded one of them in between (or the
+            // store failed), nothing is published: the correct answers are redelivered and judged against what is recorded then.
+            var firsts = solves.Where(s => !repeats.Contains(s.Key)).Select(s => s.Value.Event).ToList();
+            if (firsts.Count > 0 && !await TryRecordAsync(firsts, cancellationToken))
+            {
+                logger.LogWarning("the solved markers of {Count} solves could not be written (another writer came first, or the state store failed); their answers will be retried",
+                    firsts.Count);
+                foreach (var (_, indexes) in solves.Values)
+                    foreach (var index in indexes) outcomes[index] = AnswerOutcome.Retry;
+                return outcomes;
             }
         }
 
@@ -80,17 +102,29 @@ public sealed class AnswerChecker(HuntStore hunts, DaprClient dapr, EventPublish
             logger.LogWarning("{Count} of {Total} puzzle.solved events were not accepted, their answers will be retried (first: {EventId}: {Error})",
                 failures.Count, solves.Count, failures[0].EntryId, failures[0].Error);
         foreach (var (id, _) in failures)
-        {
             foreach (var index in solves[id].Answers) outcomes[index] = AnswerOutcome.Retry;
-            solves.Remove(id);
-        }
-        var firsts = solves.Where(s => !repeats.Contains(s.Key)).ToList();
-        if (firsts.Count > 0)
-        {
-            var markers = firsts.Select(s => new StateTransactionRequest(s.Key,
-                JsonSerializer.SerializeToUtf8Bytes(new SolvedMarker(s.Key, s.Value.Event.Data.SolvedAt), HuntJson.Default.SolvedMarker), StateOperationType.Upsert)).ToList();
-            await dapr.ExecuteStateTransactionAsync(HuntStore.StateStore, markers, cancellationToken: cancellationToken);
-        }
         return outcomes;
+    }
+
+    private static readonly StateOptions FirstWrite = new() { Concurrency = ConcurrencyMode.FirstWrite };
+
+    /// <summary>
+    /// Writes the solves' markers in one transaction, each first-write; false when it failed: a marker existed (daprd
+    /// reports a lost first-write inside a transaction as a failed transaction, and nothing of it is written) or the
+    /// store failed, which the caller's read then meets too.
+    /// </summary>
+    private async Task<bool> TryRecordAsync(IEnumerable<OutgoingEvent<PuzzleSolved>> solves, CancellationToken cancellationToken)
+    {
+        var markers = solves.Select(s => new StateTransactionRequest(s.Id,
+            JsonSerializer.SerializeToUtf8Bytes(new SolvedMarker(s.Id, s.Data.SolvedAt), HuntJson.Default.SolvedMarker), StateOperationType.Upsert, options: FirstWrite)).ToList();
+        try
+        {
+            await dapr.ExecuteStateTransactionAsync(HuntStore.StateStore, markers, cancellationToken: cancellationToken);
+            return true;
+        }
+        catch (DaprException)
+        {
+            return false;
+        }
     }
 }

@@ -9,8 +9,8 @@ public sealed record StoredHunt(string Id, string Name, string Salt, IReadOnlyLi
 }
 
 /// <summary>
-/// Written once a (player, puzzle) solve has been accepted by the sidecar: a later correct answer publishes the same solve
-/// again (same id, this <see cref="SolvedAt"/>) rather than a new one. Markers written before <see cref="SolvedAt"/> existed
-/// read with it null, and the repeat then carries the time of the resend.
+/// Written first-write when a (player, puzzle) is first answered correctly, before its solve is published: every later
+/// correct answer publishes the same solve again (same id, this <see cref="SolvedAt"/>) rather than a new one. Markers
+/// written before <see cref="SolvedAt"/> existed read with it null, and the repeat then carries the time of the resend.
 /// </summary>
 public sealed record SolvedMarker(string EventId, DateTimeOffset? SolvedAt = null);
