@@ -17,10 +17,10 @@ public enum SolveOutcome
 }
 
 /// <summary>
-/// Applies a batch of solves in three calls to the sidecar: one bulk read (each player's small ledger and each
-/// solve's award record), one transaction that writes the new award records with first-write concurrency and the
-/// ledgers with compare-and-swap on the ETags read (a lost race re-reads and re-applies the whole batch), and one bulk
-/// publish of points.awarded with deterministic ids. A solve whose award record exists (a redelivered event — hunt
+/// Applies a batch of solves in three calls to the sidecar: one bulk read of each player's small ledger, one transaction
+/// that writes each solve's award record with first-write concurrency and the ledgers with compare-and-swap on the
+/// ETags read, and one bulk publish of points.awarded with deterministic ids. A failed transaction (an award already
+/// recorded, or a lost race) writes nothing; the batch is then read again, award records too, and applied again. A solve whose award record exists (a redelivered event — hunt
 /// derives the id from the same hunt, puzzle and player — or another solve of the same puzzle) awards nothing, but
 /// its points.awarded is published again with the player's current total: if a crash came between the transaction
 /// and the publish, that repeat is what reaches the leaderboard; otherwise the leaderboard ignores it.
@@ -53,10 +53,13 @@ public sealed class LedgerService(DaprClient dapr, EventPublisher publisher, ILo
         Round? round = null;
         for (var attempt = 1; round is null; attempt++)
         {
+            // The first round assumes every solve is new and does not read the award records: the transaction writes each
+            // award first-write, so a recorded one (a redelivery, a resend) fails it whole, and the next round reads them.
+            var readAwards = attempt > 1;
             await _rounds.WaitAsync(cancellationToken);
             try
             {
-                round = await TryApplyAsync(solves, outcomes, cancellationToken);
+                round = await TryApplyAsync(solves, outcomes, readAwards, cancellationToken);
             }
             finally
             {
@@ -69,8 +72,9 @@ public sealed class LedgerService(DaprClient dapr, EventPublisher publisher, ILo
                 Array.Fill(outcomes, SolveOutcome.Retry);
                 return outcomes;
             }
-            // A lost race and a store outage answer alike (ERR_STATE_TRANSACTION): back off a little, with jitter, before reading again.
-            await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20) * attempt), cancellationToken);
+            // A lost race and a store outage answer alike (ERR_STATE_TRANSACTION): back off a little, with jitter, before
+            // reading again — except after the first round, which most likely failed on an award it did not read.
+            if (readAwards) await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20) * attempt), cancellationToken);
         }
 
         // points.awarded for every solve that is on record, new or repeated (see the class comment).
@@ -100,13 +104,17 @@ public sealed class LedgerService(DaprClient dapr, EventPublisher publisher, ILo
     private sealed record Round(Dictionary<string, PlayerLedger> Ledgers, Dictionary<string, AwardRecord> Awards);
 
     /// <summary>One read-apply-write round; null when another writer changed a ledger or recorded an award in between.</summary>
-    private async Task<Round?> TryApplyAsync(IReadOnlyList<(string EventId, PuzzleSolved Solve)> solves, SolveOutcome[] outcomes, CancellationToken cancellationToken)
+    /// <param name="readAwards">False: take every solve's award as not yet recorded (its first-write then fails the round if it is).</param>
+    private async Task<Round?> TryApplyAsync(IReadOnlyList<(string EventId, PuzzleSolved Solve)> solves, SolveOutcome[] outcomes, bool readAwards,
+        CancellationToken cancellationToken)
     {
         var players = new Dictionary<string, (string Hunt, string Player)>(StringComparer.Ordinal);
         foreach (var (_, solve) in solves) players[LedgerKey(solve.HuntId!, solve.PlayerId!)] = (solve.HuntId!, solve.PlayerId!);
-        var awardKeys = solves.Select(s => AwardKey(s.Solve)).Distinct(StringComparer.Ordinal).ToList();
         var storedLedgers = dapr.GetBulkStateAsync<PlayerLedger?>(StateStore, players.Keys.ToList(), parallelism: 16, cancellationToken: cancellationToken);
-        var storedAwards = dapr.GetBulkStateAsync<AwardRecord?>(StateStore, awardKeys, parallelism: 16, cancellationToken: cancellationToken);
+        var storedAwards = readAwards
+            ? dapr.GetBulkStateAsync<AwardRecord?>(StateStore, solves.Select(s => AwardKey(s.Solve)).Distinct(StringComparer.Ordinal).ToList(), parallelism: 16,
+                cancellationToken: cancellationToken)
+            : Task.FromResult<IReadOnlyList<BulkStateItem<AwardRecord?>>>([]);
 
         var etags = (await storedLedgers).ToDictionary(s => s.Key, s => string.IsNullOrEmpty(s.ETag) ? null : s.ETag);
         var ledgers = (await storedLedgers).ToDictionary(s => s.Key, s => s.Value ?? PlayerLedger.Empty(players[s.Key].Hunt, players[s.Key].Player));
