@@ -20,8 +20,9 @@ public enum SolveOutcome
 /// Applies a batch of solves in three calls to the sidecar: one bulk read of each player's small ledger, one transaction
 /// that writes each solve's award record with first-write concurrency and the ledgers with compare-and-swap on the
 /// ETags read, and one bulk publish of points.awarded with deterministic ids. A failed transaction (an award already
-/// recorded, or a lost race) writes nothing; the batch is then read again, award records too, and applied again. A solve whose award record exists (a redelivered event — hunt
-/// derives the id from the same hunt, puzzle and player — or another solve of the same puzzle) awards nothing, but
+/// recorded, or a lost race) writes nothing; the batch is then read again, award records too, and applied again. A
+/// solve whose award record exists (a redelivered event — hunt derives the id from the same hunt, puzzle and player —
+/// or another solve of the same puzzle) awards nothing, but
 /// its points.awarded is published again with the player's current total: if a crash came between the transaction
 /// and the publish, that repeat is what reaches the leaderboard; otherwise the leaderboard ignores it.
 /// This process runs one round at a time (as the leaderboard serialises its board updates): batches can arrive
