@@ -15,14 +15,11 @@ namespace Veltrix.Services.Tests;
 /// </summary>
 public sealed class EachSolveContinuesItsAnswersTraceTests
 {
-    private static readonly StoredHunt Harbour = new("harbour", "harbour", "salt",
-        [new StoredPuzzle("p1", "What has keys but no locks?", AnswerHasher.Hash("a piano", "salt"), 10)]);
-
     [Fact]
     public async Task Solves_and_awards_published_in_one_call_each_carry_the_traceparent_of_their_own_cause()
     {
         await using var system = await ServiceSidecar.StartAsync();
-        await system.Hunts.SaveAsync(Harbour, TestContext.Current.CancellationToken);
+        await system.Hunts.SaveAsync(TestHunts.Harbour, TestContext.Current.CancellationToken);
         var alice = NewSpan();
         var bob = NewSpan();
 

@@ -15,14 +15,11 @@ namespace Veltrix.Services.Tests;
 /// </summary>
 public sealed class ResendRepairsLostSolveTests
 {
-    private static readonly StoredHunt Harbour = new("harbour", "harbour", "salt",
-        [new StoredPuzzle("p1", "What has keys but no locks?", AnswerHasher.Hash("a piano", "salt"), 10)]);
-
     [Fact]
     public async Task A_resent_answer_whose_solve_was_recorded_but_never_delivered_publishes_it_again_with_the_same_id_and_scoring_counts_it_once()
     {
         await using var system = await ServiceSidecar.StartAsync();
-        await system.Hunts.SaveAsync(Harbour, TestContext.Current.CancellationToken);
+        await system.Hunts.SaveAsync(TestHunts.Harbour, TestContext.Current.CancellationToken);
         // What a crash leaves: the solve was accepted by the sidecar and recorded by hunt (a marker in the format written
         // before this change, without the solve time), and the event died with the in-memory broker.
         const string id = "solved:harbour:p1:alice";
@@ -53,7 +50,7 @@ public sealed class ResendRepairsLostSolveTests
     public async Task A_resend_of_a_solve_that_was_delivered_repeats_the_first_event_id_and_time_and_awards_nothing_more()
     {
         await using var system = await ServiceSidecar.StartAsync();
-        await system.Hunts.SaveAsync(Harbour, TestContext.Current.CancellationToken);
+        await system.Hunts.SaveAsync(TestHunts.Harbour, TestContext.Current.CancellationToken);
 
         await system.Answers.CheckAsync([new AnswerSubmitted("harbour", "p1", "bob", "a piano")], TestContext.Current.CancellationToken);
         await Eventually.UntilAsync(() => system.Delivered(ServiceSidecar.SolvedRoute).Count == 1, "the first puzzle.solved is delivered");

@@ -13,14 +13,11 @@ namespace Veltrix.Services.Tests;
 /// </summary>
 public sealed class SolvesAreRecordedBeforeTheyArePublishedTests
 {
-    private static readonly StoredHunt Harbour = new("harbour", "harbour", "salt",
-        [new StoredPuzzle("p1", "What has keys but no locks?", AnswerHasher.Hash("a piano", "salt"), 10)]);
-
     [Fact]
     public async Task A_batch_of_first_solves_is_recorded_in_one_transaction_and_published_without_reading_a_marker()
     {
         await using var system = await ServiceSidecar.StartAsync();
-        await system.Hunts.SaveAsync(Harbour, TestContext.Current.CancellationToken);
+        await system.Hunts.SaveAsync(TestHunts.Harbour, TestContext.Current.CancellationToken);
         system.DaprCalls.Clear();
 
         Assert.Equal([AnswerOutcome.Correct, AnswerOutcome.Wrong, AnswerOutcome.Correct], await system.Answers.CheckAsync(
@@ -41,7 +38,7 @@ public sealed class SolvesAreRecordedBeforeTheyArePublishedTests
     public async Task A_batch_with_a_recorded_solve_reads_the_markers_repeats_that_solve_with_its_first_time_and_records_the_new_one()
     {
         await using var system = await ServiceSidecar.StartAsync();
-        await system.Hunts.SaveAsync(Harbour, TestContext.Current.CancellationToken);
+        await system.Hunts.SaveAsync(TestHunts.Harbour, TestContext.Current.CancellationToken);
         // Alice's solve was recorded an hour ago (its event perhaps refused by the sidecar, or lost with it).
         var firstSolvedAt = DateTimeOffset.UtcNow.AddHours(-1);
         const string alice = "solved:harbour:p1:alice";
