@@ -2,6 +2,7 @@ using System.Text.Json;
 using Dapr.AspNetCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Veltrix.Events.Subscribing;
 using Veltrix.Leaderboard.Board;
 using Veltrix.Leaderboard.Events;
@@ -156,7 +157,9 @@ public sealed class BoardPagesTests
     {
         await using var system = await ServiceSidecar.StartAsync();
         var ct = TestContext.Current.CancellationToken;
-        var board = NewBoard(system, maxPlayersPerPage: 2);
+        var changes = new BoardChanges(Options.Create(new LiveViewerOptions()));
+        using var viewer = changes.Subscribe(Hunt, "127.0.0.1", out _)!;
+        var board = NewBoard(system, maxPlayersPerPage: 2, changes: changes);
         var players = Enumerable.Range(0, 100).Select(i => $"p{i:D3}").ToList();
 
         var statuses = await LeaderboardSubscriptions.HandleAwardsAsync(players.Select((p, i) => Event(Award(p, i + 1, 1))).ToList(), board,
@@ -169,6 +172,9 @@ public sealed class BoardPagesTests
         Assert.Equal(100, kept.Count + dropped.Count); // nothing to redeliver
         Assert.NotEmpty(dropped); // 100 players over 32 pages of 2
         Assert.Equal(kept.Order(StringComparer.Ordinal), pages.Values.SelectMany(p => p.Players.Keys).Order(StringComparer.Ordinal));
+        // The live page, shown before the save, applied the same room rule: it showed the kept players and no other.
+        Assert.True(viewer.Reader.TryRead(out var live));
+        Assert.Equal(kept.Order(StringComparer.Ordinal), live.Entries.Select(e => e.PlayerId).Order(StringComparer.Ordinal));
 
         // A kept player's newer total still lands on its full page; a dropped player is dropped again.
         var again = await LeaderboardSubscriptions.HandleAwardsAsync([Event(Award(kept[0], 5_000, 2)), Event(Award(dropped[0], 6_000, 2))], board,
@@ -203,9 +209,36 @@ public sealed class BoardPagesTests
         Assert.Equal(second.Entries, (await NewBoard(system).ViewAsync(Hunt, ct)).Entries);
     }
 
-    private static BoardStore NewBoard(ServiceSidecar system, int maxPlayersPerPage = 500, BoardChanges? changes = null) =>
+    [Fact]
+    public async Task A_live_page_gets_a_batchs_totals_before_the_leaderboard_reads_or_saves_its_pages()
+    {
+        // The live stream is where a submitted answer ends (the hunt benchmark times submit → stream): the pages' bulk read
+        // and their save come after it. Here the read is held back until the view has arrived.
+        await using var system = await ServiceSidecar.StartAsync();
+        var ct = TestContext.Current.CancellationToken;
+        var changes = new BoardChanges(Options.Create(new LiveViewerOptions()));
+        using var viewer = changes.Subscribe(Hunt, "127.0.0.1", out _)!;
+        var board = NewBoard(system, changes: changes, time: new FakeTimeProvider()); // the full read stays fresh: no read before the view
+        await board.ApplyAsync(Hunt, [Award("alice", 10, 1), Award("bob", 20, 1)], ct);
+        Assert.Equal([("bob", 20L, 1), ("alice", 10L, 2)], (await viewer.Reader.ReadAsync(ct)).Entries.Select(e => (e.PlayerId, e.Points, e.Rank)));
+        system.DaprCalls.Clear();
+
+        Task<AwardOutcome[]> applying;
+        using (system.DaprCalls.Hold("GetBulkState"))
+        {
+            applying = board.ApplyAsync(Hunt, [Award("alice", 30, 2)], ct);
+            var view = await viewer.Reader.ReadAsync(ct).AsTask().WaitAsync(TimeSpan.FromSeconds(30), ct);
+            Assert.Equal([("alice", 30L, 1), ("bob", 20L, 2)], view.Entries.Select(e => (e.PlayerId, e.Points, e.Rank)));
+            Assert.DoesNotContain("ExecuteStateTransaction", system.DaprCalls.Methods);
+        }
+        Assert.All(await applying, o => Assert.Equal(AwardOutcome.Applied, o));
+        Assert.Equal(["GetBulkState", "ExecuteStateTransaction"], system.DaprCalls.Methods);
+        Assert.Equal([("alice", 30L, 1), ("bob", 20L, 2)], (await NewBoard(system).ViewAsync(Hunt, ct)).Entries.Select(e => (e.PlayerId, e.Points, e.Rank)));
+    }
+
+    private static BoardStore NewBoard(ServiceSidecar system, int maxPlayersPerPage = 500, BoardChanges? changes = null, TimeProvider? time = null) =>
         new(system.Dapr, changes ?? new BoardChanges(Options.Create(new LiveViewerOptions())), Options.Create(new BoardOptions { MaxPlayersPerPage = maxPlayersPerPage }),
-            TimeProvider.System, NullLogger<BoardStore>.Instance);
+            time ?? TimeProvider.System, NullLogger<BoardStore>.Instance);
 
     private static PointsAwarded Award(string player, long total, long version) => new(Hunt, player, "p1", 1, total, version);
 

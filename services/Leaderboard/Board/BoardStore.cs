@@ -58,6 +58,7 @@ public sealed class BoardStore(DaprClient dapr, BoardChanges changes, IOptions<B
         await hunt.Gate.WaitAsync(cancellationToken);
         try
         {
+            if (changes.HasViewers(huntId)) await ShowLiveAsync(huntId, hunt, byPage, awards.Count, cancellationToken);
             for (var attempt = 1; attempt <= MaxAttempts; attempt++)
             {
                 // Read even the pages this process saved last: another instance may have written them since, and the
@@ -81,15 +82,6 @@ public sealed class BoardStore(DaprClient dapr, BoardChanges changes, IOptions<B
                 }
                 if (writes.Count > 0)
                 {
-                    if (changes.HasViewers(huntId))
-                    {
-                        // Live pages see the new totals while the pages are being saved, not after: every total here is
-                        // already committed in scoring's ledger (the award carries it with its version), so the view shows
-                        // nothing that can be taken back. If the save fails, the next attempt reads again and shows the same
-                        // totals; if every attempt fails, the awards are redelivered and applied then.
-                        if (!IsFresh(hunt)) await ReadAllAsync(huntId, hunt, cancellationToken);
-                        changes.Publish(Rank(huntId, hunt, next));
-                    }
                     if (!await TryWriteAsync(writes, cancellationToken))
                     {
                         // A lost race and a store outage answer alike (ERR_STATE_TRANSACTION): back off a little, with jitter, then read again.
@@ -111,6 +103,26 @@ public sealed class BoardStore(DaprClient dapr, BoardChanges changes, IOptions<B
     }
 
     private static readonly StateOptions FirstWrite = new() { Concurrency = ConcurrencyMode.FirstWrite };
+
+    /// <summary>
+    /// Live pages get a batch's totals before its pages are read and saved: the batch is applied to the pages this
+    /// process holds (read in full within the last <see cref="FullReadEvery"/>, or saved by it since), with the same rules
+    /// as the save. Every total is already committed in scoring's ledger (the award carries it with its version), so a
+    /// view shows nothing that can be taken back: if the save fails, the awards are redelivered and bring the same
+    /// totals. The one thing the held pages can get wrong is room on a page: when another instance filled a page in the
+    /// last second, a player new to it shows here and is then dropped (VX3018) by the save. A batch that changes
+    /// nothing on the held pages shows nothing.
+    /// </summary>
+    private async Task ShowLiveAsync(string huntId, HuntBoard hunt, Dictionary<int, List<(PointsAwarded Award, int Index)>> byPage, int count,
+        CancellationToken cancellationToken)
+    {
+        if (!IsFresh(hunt)) await ReadAllAsync(huntId, hunt, cancellationToken);
+        var outcomes = new AwardOutcome[count]; // the save decides the outcomes
+        Dictionary<int, BoardPage>? changed = null;
+        foreach (var (page, awards) in byPage)
+            if (Apply(hunt.Pages[page] ?? BoardPage.Empty(huntId, page), awards, outcomes) is { } next) (changed ??= [])[page] = next;
+        if (changed is not null) changes.Publish(Rank(huntId, hunt, changed));
+    }
 
     /// <summary>
     /// The page with the newer totals, or null when every award was already reflected or refused; fills in each
