@@ -157,8 +157,7 @@ public sealed class BoardPagesTests
     {
         await using var system = await ServiceSidecar.StartAsync();
         var ct = TestContext.Current.CancellationToken;
-        var changes = new BoardChanges(Options.Create(new LiveViewerOptions()));
-        using var viewer = changes.Subscribe(Hunt, "127.0.0.1", out _)!;
+        using var viewer = Watch(out var changes);
         var board = NewBoard(system, maxPlayersPerPage: 2, changes: changes);
         var players = Enumerable.Range(0, 100).Select(i => $"p{i:D3}").ToList();
 
@@ -191,8 +190,7 @@ public sealed class BoardPagesTests
         // alice (page 9) and bob (page 24): the second batch changes alice's page only, and the view still holds bob.
         await using var system = await ServiceSidecar.StartAsync();
         var ct = TestContext.Current.CancellationToken;
-        var changes = new BoardChanges(Options.Create(new LiveViewerOptions()));
-        using var viewer = changes.Subscribe(Hunt, "127.0.0.1", out _)!;
+        using var viewer = Watch(out var changes);
         var board = NewBoard(system, changes: changes);
 
         await board.ApplyAsync(Hunt, [Award("alice", 10, 1), Award("bob", 20, 1)], ct);
@@ -216,8 +214,7 @@ public sealed class BoardPagesTests
         // and their save come after it. Here the read is held back until the view has arrived.
         await using var system = await ServiceSidecar.StartAsync();
         var ct = TestContext.Current.CancellationToken;
-        var changes = new BoardChanges(Options.Create(new LiveViewerOptions()));
-        using var viewer = changes.Subscribe(Hunt, "127.0.0.1", out _)!;
+        using var viewer = Watch(out var changes);
         var board = NewBoard(system, changes: changes, time: new FakeTimeProvider()); // the full read stays fresh: no read before the view
         await board.ApplyAsync(Hunt, [Award("alice", 10, 1), Award("bob", 20, 1)], ct);
         Assert.Equal([("bob", 20L, 1), ("alice", 10L, 2)], (await viewer.Reader.ReadAsync(ct)).Entries.Select(e => (e.PlayerId, e.Points, e.Rank)));
@@ -234,6 +231,13 @@ public sealed class BoardPagesTests
         Assert.All(await applying, o => Assert.Equal(AwardOutcome.Applied, o));
         Assert.Equal(["GetBulkState", "ExecuteStateTransaction"], system.DaprCalls.Methods);
         Assert.Equal([("alice", 30L, 1), ("bob", 20L, 2)], (await NewBoard(system).ViewAsync(Hunt, ct)).Entries.Select(e => (e.PlayerId, e.Points, e.Rank)));
+    }
+
+    /// <summary>A live page of <see cref="Hunt"/>: what a viewer of its stream would be sent.</summary>
+    private static BoardChanges.Subscription Watch(out BoardChanges changes)
+    {
+        changes = new BoardChanges(Options.Create(new LiveViewerOptions()));
+        return changes.Subscribe(Hunt, "127.0.0.1", out _)!;
     }
 
     private static BoardStore NewBoard(ServiceSidecar system, int maxPlayersPerPage = 500, BoardChanges? changes = null, TimeProvider? time = null) =>
