@@ -16,6 +16,7 @@ public sealed partial class SqliteStateStore(ComponentResource resource, Compone
 {
     private readonly SemaphoreSlim _gate = new(1, 1);
     private SqliteConnection? _connection;
+    private WalCheckpointer? _checkpointer;
     private SqliteCommand _select = null!;
     private SqliteCommand _upsert = null!;
     private SqliteCommand _delete = null!;
@@ -33,7 +34,8 @@ public sealed partial class SqliteStateStore(ComponentResource resource, Compone
         if (GoDuration.TryParse(resource.Get("timeout"), out var timeout)) _timeoutSeconds = Math.Max(1, (int)timeout.TotalSeconds);
         var busy = GoDuration.TryParse(resource.Get("busyTimeout"), out var b) ? b : TimeSpan.FromSeconds(2);
 
-        _connection = new SqliteConnection(ToConnectionString(resource.Get("connectionString")!));
+        var connectionString = ToConnectionString(resource.Get("connectionString")!);
+        _connection = new SqliteConnection(connectionString);
         await _connection.OpenAsync(cancellationToken);
         var wal = !(bool.TryParse(resource.Get("disableWAL"), out var disable) && disable);
         // WAL with synchronous=NORMAL: a commit survives the process dying (the WAL is written before the commit
@@ -42,7 +44,10 @@ public sealed partial class SqliteStateStore(ComponentResource resource, Compone
         // is another random page of a file of hundreds of MB, and a page that is not cached is a pread system call
         // and a copy each (6 % of the sidecar's CPU at 10,000 answers/s). Both are bounds, not reservations.
         await ExecuteAsync($"PRAGMA busy_timeout = {(int)busy.TotalMilliseconds}; PRAGMA cache_size = -32768; PRAGMA mmap_size = 268435456;"
-            + (wal ? "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;" : ""), cancellationToken);
+            + (wal ? $"PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = {WalCheckpointer.BackstopPages};" : ""), cancellationToken);
+        // Checkpoints off the commit path (see WalCheckpointer); an in-memory database has no log to copy.
+        if (wal && !connectionString.Contains(":memory:", StringComparison.Ordinal))
+            _checkpointer = await WalCheckpointer.StartAsync(connectionString, context.Time, cancellationToken);
         await ExecuteAsync(
             $"CREATE TABLE IF NOT EXISTS {_table} (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL, is_binary BOOLEAN NOT NULL, " +
             "etag TEXT NOT NULL, expiration_time TIMESTAMP DEFAULT NULL, update_time TIMESTAMP DEFAULT NULL)", cancellationToken);
@@ -207,6 +212,7 @@ public sealed partial class SqliteStateStore(ComponentResource resource, Compone
 
     public async ValueTask DisposeAsync()
     {
+        if (_checkpointer is not null) await _checkpointer.DisposeAsync();
         foreach (var command in (SqliteCommand?[])[_select, _upsert, _delete]) command?.Dispose();
         if (_connection is not null) await _connection.DisposeAsync();
         _gate.Dispose();
