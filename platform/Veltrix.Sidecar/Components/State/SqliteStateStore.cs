@@ -45,8 +45,9 @@ public sealed partial class SqliteStateStore(ComponentResource resource, Compone
         // and a copy each (6 % of the sidecar's CPU at 10,000 answers/s). Both are bounds, not reservations.
         await ExecuteAsync($"PRAGMA busy_timeout = {(int)busy.TotalMilliseconds}; PRAGMA cache_size = -32768; PRAGMA mmap_size = 268435456;"
             + (wal ? $"PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA wal_autocheckpoint = {WalCheckpointer.BackstopPages};" : ""), cancellationToken);
-        // Checkpoints off the commit path (see WalCheckpointer); an in-memory database has no log to copy.
-        if (wal && !connectionString.Contains(":memory:", StringComparison.Ordinal))
+        // Checkpoints off the commit path (see WalCheckpointer), where SQLite did take WAL: an in-memory database keeps
+        // its own journal mode and has no log to copy.
+        if (wal && await JournalModeAsync(cancellationToken) == "wal")
             _checkpointer = await WalCheckpointer.StartAsync(connectionString, context.Time, cancellationToken);
         await ExecuteAsync(
             $"CREATE TABLE IF NOT EXISTS {_table} (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL, is_binary BOOLEAN NOT NULL, " +
@@ -148,6 +149,13 @@ public sealed partial class SqliteStateStore(ComponentResource resource, Compone
         if (expires is { } at && at <= context.Time.GetUtcNow()) return null; // expired rows read as missing
         var value = reader.GetBoolean(1) ? Convert.FromBase64String(reader.GetString(0)) : Encoding.UTF8.GetBytes(reader.GetString(0));
         return new StoredState(value, reader.GetString(2), expires);
+    }
+
+    private async Task<string?> JournalModeAsync(CancellationToken cancellationToken)
+    {
+        await using var command = _connection!.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode";
+        return await command.ExecuteScalarAsync(cancellationToken) as string;
     }
 
     private async Task ExecuteAsync(string sql, CancellationToken cancellationToken)
