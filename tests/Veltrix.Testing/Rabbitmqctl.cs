@@ -2,10 +2,11 @@ using System.Diagnostics;
 
 namespace Veltrix.Testing;
 
-/// <summary>The test broker's own control tool (Debian's rabbitmq-server package), for vhosts and restarts.</summary>
+/// <summary>The test broker's own control tool (Debian's rabbitmq-server package), for vhosts, restarts and queue counts.</summary>
 public static class Rabbitmqctl
 {
-    public static async Task RunAsync(params string[] arguments)
+    /// <summary>Runs it and returns what it printed (with -q: the data alone, tab-separated for the list_ commands).</summary>
+    public static async Task<string> RunAsync(params string[] arguments)
     {
         var info = new ProcessStartInfo(File.Exists("/usr/sbin/rabbitmqctl") ? "/usr/sbin/rabbitmqctl" : "rabbitmqctl")
         {
@@ -30,5 +31,6 @@ public static class Rabbitmqctl
         }
         if (process.ExitCode != 0)
             throw new InvalidOperationException($"rabbitmqctl {string.Join(' ', arguments)} failed ({process.ExitCode}): {await error}{await output}");
+        return await output;
     }
 }

@@ -143,6 +143,70 @@ public sealed class RabbitMqTests
     }
 
     [Fact]
+    public async Task A_bulk_subscription_acks_every_entry_the_app_took_and_dead_letters_only_the_ones_it_refused()
+    {
+        if (!TestServers.RabbitMqIsOurs) Assert.Skip("reads the queue's counts with rabbitmqctl: only on a broker scripts/servers.sh started");
+        var topic = Topic("settled");
+        var queue = $"settler-{topic}";
+        var run = await StartAsync("settler", $$$"""
+            [{"pubsubname":"pubsub","topic":"{{{topic}}}","route":"/settled","bulkSubscribe":{"enabled":true,"maxMessagesCount":100,"maxAwaitDurationMs":50}}]
+            """, ("enableDeadLetter", "true"));
+        try
+        {
+            // From n = 1,000 on, every seventh entry is refused: those batches are settled entry by entry.
+            run.App.Respond("/settled", (request, _) => (200, """{"statuses":[""" + string.Join(",", BulkEntries(request).Select(e =>
+                $$"""{"entryId":"{{e.Id}}","status":"{{(e.N >= 1000 && e.N % 7 == 0 ? "RETRY" : "SUCCESS")}}"}""")) + "]}"));
+
+            // 1,000 events that all succeed: five times the prefetch of two batches, so they only all arrive if batches are acked.
+            await PublishInBulkAsync(run.Api, topic, 0, 1000);
+            await Eventually.UntilAsync(() => Delivered(run.App).Count == 1000, "all 1,000 events delivered");
+            await Eventually.UntilAsync(async () => await QueueCountsAsync(queue) == (0, 0), $"{queue} empty with nothing unacked: every batch acked");
+
+            // 300 more, of which 43 are refused: nacked without requeue, so the broker dead-letters exactly those.
+            await PublishInBulkAsync(run.Api, topic, 1000, 300);
+            var refused = Enumerable.Range(1000, 300).Count(n => n % 7 == 0);
+            await Eventually.UntilAsync(() => Delivered(run.App).Count == 1300, "the 300 events delivered");
+            await Eventually.UntilAsync(async () => await QueueCountsAsync(queue) == (0, 0) && await QueueCountsAsync($"dlq-{queue}") == (refused, 0),
+                $"{queue} settled and its {refused} refused entries in dlq-{queue}");
+            var delivered = Delivered(run.App);
+            Assert.Equal(Enumerable.Range(0, 1300), delivered.Order()); // each exactly once: nothing acked twice or handed out again
+        }
+        finally
+        {
+            await StopAsync(run);
+        }
+    }
+
+    private static async Task PublishInBulkAsync(SidecarApi api, string topic, int first, int count)
+    {
+        foreach (var chunk in Enumerable.Range(first, count).Chunk(100))
+        {
+            var entries = chunk.Select(n => $$"""{"entryId":"e{{n}}","event":{"n":{{n}}},"contentType":"application/json"}""");
+            Assert.Equal(HttpStatusCode.NoContent, (await api.PostJsonAsync($"/v1.0-alpha1/publish/bulk/pubsub/{topic}", "[" + string.Join(",", entries) + "]")).StatusCode);
+        }
+    }
+
+    private static IEnumerable<(string Id, int N)> BulkEntries(ReceivedRequest request)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(request.Body);
+        return document.RootElement.GetProperty("entries").EnumerateArray()
+            .Select(e => (e.GetProperty("entryId").GetString()!, e.GetProperty("event").GetProperty("data").GetProperty("n").GetInt32())).ToList();
+    }
+
+    private static List<int> Delivered(RecordingApp app) => app.On("/settled").SelectMany(BulkEntries).Select(e => e.N).ToList();
+
+    /// <summary>The broker's own count of a queue's ready and unacknowledged messages, in the test vhost.</summary>
+    private static async Task<(int Ready, int Unacked)> QueueCountsAsync(string queue)
+    {
+        var vhost = Uri.UnescapeDataString(new Uri(TestServers.RabbitMq).AbsolutePath.TrimStart('/')) is { Length: > 0 } name ? name : "/";
+        var output = await Rabbitmqctl.RunAsync("list_queues", "-p", vhost, "--no-table-headers", "name", "messages_ready", "messages_unacknowledged");
+        foreach (var line in output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            if (line.Split('\t') is [var name2, var ready, var unacked] && name2 == queue)
+                return (int.Parse(ready, System.Globalization.CultureInfo.InvariantCulture), int.Parse(unacked, System.Globalization.CultureInfo.InvariantCulture));
+        throw new InvalidOperationException($"rabbitmqctl lists no queue {queue} in vhost {vhost}:\n{output}");
+    }
+
+    [Fact]
     public async Task An_unreachable_broker_stops_start_up_with_vx2020_naming_the_component_and_address()
     {
         var port = FreePort.Next();

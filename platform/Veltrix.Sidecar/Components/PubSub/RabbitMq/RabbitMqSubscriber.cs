@@ -8,7 +8,8 @@ namespace Veltrix.Sidecar.Components.PubSub.RabbitMq;
 /// <summary>
 /// One subscription's consumer: declares its queue, consumes with a bounded prefetch, hands the app batches of up to
 /// MaxBatch messages (bulk subscriptions) or single messages, and only then acks each success and nacks each failure
-/// (requeued with `requeueInFailure`, else dead-lettered by the broker when `enableDeadLetter`, else dropped — as daprd).
+/// (requeued with `requeueInFailure`, else dead-lettered by the broker when `enableDeadLetter`, else dropped — as daprd);
+/// a batch that succeeded whole is acked with one frame (see <see cref="AckWholeBatchAsync"/>).
 /// When the channel or the connection goes, it comes back by itself after `reconnectWaitSeconds`; deliveries of the
 /// lost channel that were not yet handed to the app are forgotten (the broker redelivers them).
 /// </summary>
@@ -173,10 +174,15 @@ internal sealed class RabbitMqSubscriber : IAsyncDisposable
     private async Task SettleAsync(List<Delivery> batch, IReadOnlyList<MessageFailure> failures)
     {
         if (_settings.AutoAck) return;
-        var failed = failures.ToDictionary(f => f.Index, f => f.Error);
         await _settleGate.WaitAsync();
         try
         {
+            if (failures.Count == 0 && _workers.Length == 1)
+            {
+                await AckWholeBatchAsync(batch);
+                return;
+            }
+            var failed = failures.ToDictionary(f => f.Index, f => f.Error);
             for (var i = 0; i < batch.Count; i++)
             {
                 var delivery = batch[i];
@@ -204,6 +210,34 @@ internal sealed class RabbitMqSubscriber : IAsyncDisposable
         finally
         {
             _settleGate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Acks a batch that succeeded whole with one frame per channel instead of one per message. It is safe because
+    /// there is one worker: it takes deliveries in the order the broker sent them (the client calls the consumer one
+    /// delivery at a time per channel) and settles each batch before it takes the next, so when this batch is settled
+    /// every earlier delivery of its channel has been acked or nacked already, and `multiple` up to the batch's last
+    /// tag on that channel acks exactly this batch's deliveries. Each ack frame is a send on the broker's socket and
+    /// work for the broker, so a bulk subscription of 100 pays one instead of a hundred.
+    /// </summary>
+    private async Task AckWholeBatchAsync(List<Delivery> batch)
+    {
+        var last = new Dictionary<IChannel, ulong>(1, ReferenceEqualityComparer.Instance);
+        foreach (var delivery in batch)
+            if (!last.TryGetValue(delivery.Channel, out var tag) || delivery.Tag > tag)
+                last[delivery.Channel] = delivery.Tag;
+        foreach (var (channel, tag) in last)
+        {
+            if (!channel.IsOpen) continue; // a delivery tag means nothing on another channel; the broker redelivers
+            try
+            {
+                await channel.BasicAckAsync(tag, multiple: true);
+            }
+            catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException or IOException or ObjectDisposedException)
+            {
+                _logger.LogWarning("pubsub {Component}: could not settle a batch of queue {Queue}; the broker will redeliver it: {Error}", _component, _queue, e.Message);
+            }
         }
     }
 
