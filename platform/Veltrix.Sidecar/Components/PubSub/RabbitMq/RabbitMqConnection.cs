@@ -88,12 +88,16 @@ internal sealed class RabbitMqConnection(RabbitMqSettings settings, string compo
         {
             if (channel.IsOpen) await channel.CloseAsync();
         }
-        catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException or IOException or ObjectDisposedException)
+        catch (Exception e) when (ChannelGone(e))
         {
             // already gone
         }
         channel.Dispose();
     }
+
+    /// <summary>What a call on a channel throws when the channel, or its connection, is gone.</summary>
+    public static bool ChannelGone(Exception e) =>
+        e is AlreadyClosedException or OperationInterruptedException or IOException or ObjectDisposedException;
 
     /// <summary>The innermost reason a connection attempt failed, for one readable line.</summary>
     public static string Reason(Exception e)

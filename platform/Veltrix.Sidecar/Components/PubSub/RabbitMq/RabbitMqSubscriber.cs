@@ -201,7 +201,7 @@ internal sealed class RabbitMqSubscriber : IAsyncDisposable
                         await delivery.Channel.BasicAckAsync(delivery.Tag, multiple: false);
                     }
                 }
-                catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException or IOException or ObjectDisposedException)
+                catch (Exception e) when (RabbitMqConnection.ChannelGone(e))
                 {
                     _logger.LogWarning("pubsub {Component}: could not settle a message of queue {Queue}; the broker will redeliver it: {Error}", _component, _queue, e.Message);
                 }
@@ -234,7 +234,7 @@ internal sealed class RabbitMqSubscriber : IAsyncDisposable
             {
                 await channel.BasicAckAsync(tag, multiple: true);
             }
-            catch (Exception e) when (e is AlreadyClosedException or OperationInterruptedException or IOException or ObjectDisposedException)
+            catch (Exception e) when (RabbitMqConnection.ChannelGone(e))
             {
                 _logger.LogWarning("pubsub {Component}: could not settle a batch of queue {Queue}; the broker will redeliver it: {Error}", _component, _queue, e.Message);
             }
