@@ -7,6 +7,7 @@ using Veltrix.Bench;
 //   dotnet build Veltrix.sln -c Release && dotnet run -c Release --project bench/Veltrix.Bench -- overload [--seconds 20] [--clients 4] [--factor 10] [--batch 500]
 //   dotnet run -c Release --project bench/Veltrix.Bench -- routing [--batches 2000]
 //   dotnet run -c Release --project bench/Veltrix.Bench -- workflows [--workflows 2000] [--concurrency 64] [--store sqlite|postgres]
+//   dotnet run -c Release --project bench/Veltrix.Bench -- state [--rounds 2000] [--batch 60] [--players 20000] [--warm-rounds 500]
 return args.FirstOrDefault() switch
 {
     "sidecar" => await SidecarBenchmark.RunAsync(args[1..]),
@@ -15,12 +16,13 @@ return args.FirstOrDefault() switch
     "rabbitmq" => await RabbitMqBenchmark.RunAsync(args[1..]),
     "routing" => await RoutingBenchmark.RunAsync(args[1..]),
     "workflows" => await WorkflowBenchmark.RunAsync(args[1..]),
+    "state" => await StateBenchmark.RunAsync(args[1..]),
     "echo-server" => await EchoServer.RunAsync(args[1..]), // started by `sidecar` as its per-hop baseline in another process
     _ => Usage(),
 };
 
 static int Usage()
 {
-    Console.Error.WriteLine("usage: Veltrix.Bench sidecar|rabbitmq|hunt|overload|routing|workflows [options]   (see docs/performance.md)");
+    Console.Error.WriteLine("usage: Veltrix.Bench sidecar|rabbitmq|hunt|overload|routing|workflows|state [options]   (see docs/performance.md)");
     return 2;
 }

@@ -85,6 +85,35 @@ public sealed class StateApiTests(StateFixture fixture)
 
     [Theory]
     [MemberData(nameof(Stores))]
+    public async Task First_write_takes_the_place_of_an_expired_value(string store)
+    {
+        var key = Key();
+        await SaveAsync(store, $$$"""[{"key":"{{{key}}}","value":1,"metadata":{"ttlInSeconds":"1"}}]""");
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while ((await Api.Http.GetAsync($"/v1.0/state/{store}/{key}")).StatusCode != HttpStatusCode.NoContent)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the value did not expire within 15 s");
+            await Task.Delay(100);
+        }
+        // The expired row may still be stored: it counts as missing, so first-write succeeds and the new value is read.
+        Assert.Equal(HttpStatusCode.NoContent, (await SaveAsync(store, $$$"""[{"key":"{{{key}}}","value":2,"options":{"concurrency":"first-write"}}]""")).StatusCode);
+        Assert.Equal("2", await (await Api.Http.GetAsync($"/v1.0/state/{store}/{key}")).Content.ReadAsStringAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task An_etag_write_to_a_value_with_a_ttl_is_checked_like_any_other(string store)
+    {
+        var key = Key();
+        await SaveAsync(store, $$$"""[{"key":"{{{key}}}","value":1,"metadata":{"ttlInSeconds":"120"}}]""");
+        var etag = await EtagOfAsync(store, key);
+        Assert.Equal(HttpStatusCode.Conflict, (await SaveAsync(store, $$"""[{"key":"{{key}}","value":2,"etag":"not-{{etag}}"}]""")).StatusCode);
+        Assert.Equal(HttpStatusCode.NoContent, (await SaveAsync(store, $$"""[{"key":"{{key}}","value":3,"etag":"{{etag}}"}]""")).StatusCode);
+        Assert.Equal("3", await (await Api.Http.GetAsync($"/v1.0/state/{store}/{key}")).Content.ReadAsStringAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
     public async Task Delete_honours_if_match(string store)
     {
         var key = Key();
@@ -134,6 +163,13 @@ public sealed class StateApiTests(StateFixture fixture)
         Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode); // inside a transaction a conflict is 500, not 409
         Assert.Equal("ERR_STATE_TRANSACTION", await SidecarApi.ErrorCodeAsync(failed));
         Assert.Equal(HttpStatusCode.NoContent, (await Api.Http.GetAsync($"/v1.0/state/{store}/{c}")).StatusCode); // the first upsert was rolled back
+        Assert.Equal("1", await (await Api.Http.GetAsync($"/v1.0/state/{store}/{a}")).Content.ReadAsStringAsync());
+
+        var d = Key();
+        var firstWriteLost = await Api.PostJsonAsync($"/v1.0/state/{store}/transaction",
+            $$$$"""{"operations":[{"operation":"upsert","request":{"key":"{{{{d}}}}","value":1}},{"operation":"upsert","request":{"key":"{{{{a}}}}","value":3,"options":{"concurrency":"first-write"}}}]}""");
+        Assert.Equal(HttpStatusCode.InternalServerError, firstWriteLost.StatusCode); // a first-write on a key that exists fails the whole transaction
+        Assert.Equal(HttpStatusCode.NoContent, (await Api.Http.GetAsync($"/v1.0/state/{store}/{d}")).StatusCode);
         Assert.Equal("1", await (await Api.Http.GetAsync($"/v1.0/state/{store}/{a}")).Content.ReadAsStringAsync());
     }
 

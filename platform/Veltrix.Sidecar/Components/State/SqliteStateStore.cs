@@ -10,7 +10,7 @@ namespace Veltrix.Sidecar.Components.State;
 /// `state.sqlite`: one table shaped like daprd's (key, value, is_binary, etag, expiration_time, update_time), so a
 /// file written here can be read by daprd and back. SQLite has one writer at a time, so this store serialises its
 /// work on one connection rather than contending for the file lock — and, since only one statement runs at a time,
-/// keeps its three statements prepared instead of parsing SQL for every key.
+/// keeps its statements prepared instead of parsing SQL for every key.
 /// </summary>
 public sealed partial class SqliteStateStore(ComponentResource resource, ComponentContext context) : IStateStore
 {
@@ -19,6 +19,8 @@ public sealed partial class SqliteStateStore(ComponentResource resource, Compone
     private WalCheckpointer? _checkpointer;
     private SqliteCommand _select = null!;
     private SqliteCommand _upsert = null!;
+    private SqliteCommand _insertNew = null!;
+    private SqliteCommand _updateIfMatch = null!;
     private SqliteCommand _delete = null!;
     private string _table = "state";
     private int _timeoutSeconds = 20;
@@ -58,6 +60,14 @@ public sealed partial class SqliteStateStore(ComponentResource resource, Compone
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value, is_binary = excluded.is_binary, etag = excluded.etag, " +
             "expiration_time = excluded.expiration_time, update_time = excluded.update_time",
             "$key", "$value", "$binary", "$etag", "$expires", "$now");
+        _insertNew = Prepare(
+            $"INSERT INTO {_table} (key, value, is_binary, etag, expiration_time, update_time) VALUES ($key, $value, $binary, $etag, $expires, $now) " +
+            "ON CONFLICT (key) DO NOTHING",
+            "$key", "$value", "$binary", "$etag", "$expires", "$now");
+        _updateIfMatch = Prepare(
+            $"UPDATE {_table} SET value = $value, is_binary = $binary, etag = $etag, expiration_time = $expires, update_time = $now " +
+            "WHERE key = $key AND etag = $match AND expiration_time IS NULL",
+            "$key", "$value", "$binary", "$etag", "$expires", "$now", "$match");
         _delete = Prepare($"DELETE FROM {_table} WHERE key = $key", "$key");
     }
 
@@ -111,30 +121,67 @@ public sealed partial class SqliteStateStore(ComponentResource resource, Compone
             // Microsoft.Data.Sqlite runs statements synchronously whatever the API; the gate keeps it to one at a time.
             using var transaction = _connection!.BeginTransaction();
             foreach (var operation in operations)
-            {
-                ETagRules.Check(operation, Read(operation.Key, transaction)?.ETag);
-                var command = operation is UpsertOperation ? _upsert : _delete;
-                command.Transaction = transaction;
-                command.Parameters["$key"].Value = operation.Key;
-                if (operation is UpsertOperation upsert)
-                {
-                    var now = context.Time.GetUtcNow();
-                    var (text, binary) = Encode(upsert.Value);
-                    command.Parameters["$value"].Value = text;
-                    command.Parameters["$binary"].Value = binary;
-                    command.Parameters["$etag"].Value = ETagRules.NewETag();
-                    command.Parameters["$expires"].Value = upsert.Ttl is { } ttl ? Timestamp(now + ttl) : DBNull.Value;
-                    command.Parameters["$now"].Value = Timestamp(now);
-                }
-                command.ExecuteNonQuery();
-            }
+                if (!TryWriteAtOnce(operation, transaction)) WriteChecked(operation, transaction);
             transaction.Commit();
         }
         finally
         {
-            _upsert.Transaction = _delete.Transaction = _select.Transaction = null;
+            _upsert.Transaction = _insertNew.Transaction = _updateIfMatch.Transaction = _delete.Transaction = _select.Transaction = null;
             _gate.Release();
         }
+    }
+
+    /// <summary>
+    /// The common writes as one statement with their condition in it, as the PostgreSQL store does: a write without a
+    /// condition, a first-write that finds no row, a compare-and-swap on a row without a TTL. Every write used to read its
+    /// key first, two statements where one does. False when the statement changed nothing — a first-write that met a
+    /// row, a stale or missing ETag, a row with a TTL — and then <see cref="WriteChecked"/> decides, as every write did
+    /// before: the row may be expired (and count as missing), and a refusal needs its reason. A statement that changed
+    /// nothing wrote nothing, so the second path starts from the same state.
+    /// </summary>
+    private bool TryWriteAtOnce(StateOperation operation, SqliteTransaction transaction)
+    {
+        switch (operation)
+        {
+            case DeleteOperation { ETag: null }:
+                Run(_delete, operation, transaction); // no condition (ETagRules: first-write concerns upserts only)
+                return true;
+            case UpsertOperation { ETag: null, FirstWrite: false } upsert:
+                Run(_upsert, upsert, transaction);
+                return true;
+            case UpsertOperation { ETag: null } firstWrite:
+                return Run(_insertNew, firstWrite, transaction) == 1;
+            case UpsertOperation { ETag: { } expected } swap:
+                _updateIfMatch.Parameters["$match"].Value = expected;
+                return Run(_updateIfMatch, swap, transaction) == 1;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Reads the key, checks the operation's condition against it (<see cref="ETagRules"/>), then writes.</summary>
+    private void WriteChecked(StateOperation operation, SqliteTransaction transaction)
+    {
+        ETagRules.Check(operation, Read(operation.Key, transaction)?.ETag);
+        Run(operation is UpsertOperation ? _upsert : _delete, operation, transaction);
+    }
+
+    /// <summary>Runs one of the prepared writes for the operation's key (and value); the rows it changed.</summary>
+    private int Run(SqliteCommand command, StateOperation operation, SqliteTransaction transaction)
+    {
+        command.Transaction = transaction;
+        command.Parameters["$key"].Value = operation.Key;
+        if (operation is UpsertOperation upsert)
+        {
+            var now = context.Time.GetUtcNow();
+            var (text, binary) = Encode(upsert.Value);
+            command.Parameters["$value"].Value = text;
+            command.Parameters["$binary"].Value = binary;
+            command.Parameters["$etag"].Value = ETagRules.NewETag();
+            command.Parameters["$expires"].Value = upsert.Ttl is { } ttl ? Timestamp(now + ttl) : DBNull.Value;
+            command.Parameters["$now"].Value = Timestamp(now);
+        }
+        return command.ExecuteNonQuery();
     }
 
     private StoredState? Read(string key, SqliteTransaction? transaction)
@@ -221,7 +268,7 @@ public sealed partial class SqliteStateStore(ComponentResource resource, Compone
     public async ValueTask DisposeAsync()
     {
         if (_checkpointer is not null) await _checkpointer.DisposeAsync();
-        foreach (var command in (SqliteCommand?[])[_select, _upsert, _delete]) command?.Dispose();
+        foreach (var command in (SqliteCommand?[])[_select, _upsert, _insertNew, _updateIfMatch, _delete]) command?.Dispose();
         if (_connection is not null) await _connection.DisposeAsync();
         _gate.Dispose();
     }
