@@ -32,6 +32,7 @@ internal static class HuntBenchmark
         var warmSeconds = Arg(args, "--warm-seconds", 30);
         // The paced phase sends one request every tick: at a fixed rate, a longer tick means fewer, larger requests.
         var tickMs = Arg(args, "--tick-ms", 10);
+        var viewers = Arg(args, "--viewers", 1);
         if (tickMs < 1) throw new ArgumentException($"--tick-ms is {tickMs}; it must be a whole number of milliseconds, 1 or more");
         var capacityOnly = args.Contains("--capacity-only");
         var latencyOnly = args.Contains("--latency-only");
@@ -54,7 +55,7 @@ internal static class HuntBenchmark
         // JIT thread with a third of the CPU for half a minute, so the capacity phase first runs once unmeasured.
         Console.WriteLine($"capacity warm-up: offering {offer:N0} events/s for {warmSeconds} s");
         await OverloadBenchmark.OpenLoopAsync(http, system, gateway, "capacity warm-up", offer, warmSeconds, BatchSize);
-        if (latencyOnly) return await LatencyOnlyAsync(http, system, gateway, rate, seconds, tickMs);
+        if (latencyOnly) return await LatencyOnlyAsync(http, system, gateway, rate, seconds, tickMs, viewers);
         Console.WriteLine($"capacity phase: offering {offer:N0} events/s for {offerSeconds} s");
         var capacityDeliveriesBefore = await DeliveryCounts.ReadAsync(http, system);
         var capacity = await OverloadBenchmark.OpenLoopAsync(http, system, gateway, "capacity", offer, offerSeconds, BatchSize);
@@ -137,24 +138,53 @@ internal static class HuntBenchmark
     /// Only B, after the capacity warm-up (the JIT has compiled and re-compiled the hot paths only after tens of thousands
     /// of answers: measured, the tiered compiler took a third to a half of a service's CPU before) and 5 s at the rate,
     /// unmeasured, so the queues are at that rate's level when the clock starts; with each hop's time in its app.
+    /// With <paramref name="viewers"/> above 1, that many live pages watch the measured hunt: the one that times the
+    /// answers, and others that only read their streams (as browsers on other machines would, but on these two cores).
+    /// All come from one address, so at most 15 or so: the leaderboard allows 16 per client (Leaderboard:MaxViewersPerClient)
+    /// and the warm-up's page may not have left yet.
     /// </summary>
-    private static async Task<int> LatencyOnlyAsync(HttpClient http, RunningSystem system, Uri gateway, int rate, int seconds, int tickMs)
+    private static async Task<int> LatencyOnlyAsync(HttpClient http, RunningSystem system, Uri gateway, int rate, int seconds, int tickMs, int viewers)
     {
         Console.WriteLine($"latency warm-up: {rate:N0} events/s for 5 s");
         var warm = await CreateHuntAsync(http, system, "latency-warm-up");
         await PacedLatencyAsync(http, system, gateway, warm, rate, 5, tickMs, live: true, await JoinAsync(http, system, warm, rate * 5));
         var measured = await CreateHuntAsync(http, system, "latency");
         var tokens = await JoinAsync(http, system, measured, rate * seconds);
+        using var stopViewers = new CancellationTokenSource();
+        var received = new long[Math.Max(0, viewers - 1)];
+        var others = Enumerable.Range(0, received.Length).Select(v => ReadStreamAsync(http, system, measured, received, v, stopViewers.Token)).ToList();
         var deliveriesBefore = await DeliveryCounts.ReadAsync(http, system);
         var cpuBefore = ProcessCpu.Snapshot(system);
         var (p50, p99) = await PacedLatencyAsync(http, system, gateway, measured, rate, seconds, tickMs, live: true, tokens);
+        await stopViewers.CancelAsync();
+        await Task.WhenAll(others);
         var cpu = ProcessCpu.Snapshot(system).Minus(cpuBefore);
         var deliveries = (await DeliveryCounts.ReadAsync(http, system)).Minus(deliveriesBefore);
         var answers = (double)rate * seconds;
         Console.WriteLine(Invariant($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: {rate:N0} events/s for {seconds} s ({PerRequest(rate, tickMs):N0} per request every {tickMs} ms), submit → leaderboard stream p50 / p99: {p50:F1} / {p99:F1} ms"));
         Console.WriteLine(Invariant($"  CPU per answer, all processes: {cpu.Values.Sum() / answers * 1e6:N0} µs ({string.Join(", ", cpu.OrderByDescending(c => c.Value).Select(c => Invariant($"{c.Key} {c.Value / answers * 1e6:N0}")))})"));
         foreach (var line in deliveries.Describe()) Console.WriteLine("  " + line);
+        if (received.Length > 0)
+            Console.WriteLine(Invariant($"  {viewers} live pages: each of the {received.Length} that only read received {received.Average() / 1e6:F1} MB while the {seconds} s were measured and their last answers awaited"));
         return 0;
+    }
+
+    /// <summary>A live page that reads its stream and nothing else; the bytes it received go to <paramref name="received"/>[<paramref name="index"/>].</summary>
+    private static async Task ReadStreamAsync(HttpClient http, RunningSystem system, string huntId, long[] received, int index, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var response = await http.GetAsync(new Uri(system.Url("leaderboard"), $"/leaderboard/{huntId}/stream"), HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+            response.EnsureSuccessStatusCode(); // 429 past Leaderboard:MaxViewersPerClient (16 from one address)
+            await using var stream = await response.Content.ReadAsStreamAsync(cancellationToken);
+            var buffer = new byte[64 * 1024];
+            int read;
+            while ((read = await stream.ReadAsync(buffer, cancellationToken)) > 0) received[index] += read;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // the measured phase is over
+        }
     }
 
     private static void PrintCapacity(OverloadBenchmark.Phase capacity, int offer, int seconds, DeliveryCounts deliveries)
