@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using Dapr.Client;
 using Microsoft.Data.Sqlite;
@@ -47,11 +46,11 @@ internal static class StateBenchmark
         Console.WriteLine(Row("Veltrix: SDK → dev sidecar (gRPC) → state.sqlite", veltrixResult));
         Console.WriteLine(Row("baseline: Microsoft.Data.Sqlite in this process", rawResult));
         Console.WriteLine();
-        Console.WriteLine(Invariant($"ratio (Veltrix rounds/s ÷ baseline's): {veltrixResult.Rounds / veltrixResult.Seconds / (rawResult.Rounds / rawResult.Seconds):F2}×"));
+        Console.WriteLine(HuntBenchmark.Invariant($"ratio (Veltrix rounds/s ÷ baseline's): {veltrixResult.Rounds / veltrixResult.Seconds / (rawResult.Rounds / rawResult.Seconds):F2}×"));
         return 0;
 
         string Row(string name, Result result) =>
-            Invariant($"| {name} | {result.Rounds / result.Seconds:N0} | {writes / result.Seconds:N0} | {result.P50:F2} | {result.P99:F2} | {result.CpuSeconds / writes * 1e6:F1} µs |");
+            HuntBenchmark.Invariant($"| {name} | {result.Rounds / result.Seconds:N0} | {writes / result.Seconds:N0} | {result.P50:F2} | {result.P99:F2} | {result.CpuSeconds / writes * 1e6:F1} µs |");
 
         async Task<Result> MeasureAsync(IStateRounds target, Func<double> cpuSeconds)
         {
@@ -238,6 +237,4 @@ internal static class StateBenchmark
             await _connection.DisposeAsync();
         }
     }
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }
