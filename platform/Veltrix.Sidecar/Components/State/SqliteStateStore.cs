@@ -55,19 +55,18 @@ public sealed partial class SqliteStateStore(ComponentResource resource, Compone
             $"CREATE TABLE IF NOT EXISTS {_table} (key TEXT NOT NULL PRIMARY KEY, value TEXT NOT NULL, is_binary BOOLEAN NOT NULL, " +
             "etag TEXT NOT NULL, expiration_time TIMESTAMP DEFAULT NULL, update_time TIMESTAMP DEFAULT NULL)", cancellationToken);
         _select = Prepare($"SELECT value, is_binary, etag, expiration_time FROM {_table} WHERE key = $key", "$key");
+        // Every write of a value binds the same row (Run); the three differ in what they do when the key is there.
+        string[] row = ["$key", "$value", "$binary", "$etag", "$expires", "$now"];
+        var insert = $"INSERT INTO {_table} (key, value, is_binary, etag, expiration_time, update_time) VALUES ($key, $value, $binary, $etag, $expires, $now) ";
         _upsert = Prepare(
-            $"INSERT INTO {_table} (key, value, is_binary, etag, expiration_time, update_time) VALUES ($key, $value, $binary, $etag, $expires, $now) " +
-            "ON CONFLICT (key) DO UPDATE SET value = excluded.value, is_binary = excluded.is_binary, etag = excluded.etag, " +
+            insert + "ON CONFLICT (key) DO UPDATE SET value = excluded.value, is_binary = excluded.is_binary, etag = excluded.etag, " +
             "expiration_time = excluded.expiration_time, update_time = excluded.update_time",
-            "$key", "$value", "$binary", "$etag", "$expires", "$now");
-        _insertNew = Prepare(
-            $"INSERT INTO {_table} (key, value, is_binary, etag, expiration_time, update_time) VALUES ($key, $value, $binary, $etag, $expires, $now) " +
-            "ON CONFLICT (key) DO NOTHING",
-            "$key", "$value", "$binary", "$etag", "$expires", "$now");
+            row);
+        _insertNew = Prepare(insert + "ON CONFLICT (key) DO NOTHING", row);
         _updateIfMatch = Prepare(
             $"UPDATE {_table} SET value = $value, is_binary = $binary, etag = $etag, expiration_time = $expires, update_time = $now " +
             "WHERE key = $key AND etag = $match AND expiration_time IS NULL",
-            "$key", "$value", "$binary", "$etag", "$expires", "$now", "$match");
+            [.. row, "$match"]);
         _delete = Prepare($"DELETE FROM {_table} WHERE key = $key", "$key");
     }
 
