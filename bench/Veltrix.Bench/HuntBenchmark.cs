@@ -358,8 +358,10 @@ internal static class HuntBenchmark
         {
             if (!line.StartsWith("data: ", StringComparison.Ordinal)) continue;
             var now = Stopwatch.GetTimestamp();
+            // The first event is the board ("entries"), each later one what a batch changed ("totals"); both list player and points.
             using var board = JsonDocument.Parse(line[6..]);
-            foreach (var entry in board.RootElement.GetProperty("entries").EnumerateArray())
+            var totals = board.RootElement.TryGetProperty("entries", out var entries) ? entries : board.RootElement.GetProperty("totals");
+            foreach (var entry in totals.EnumerateArray())
             {
                 var player = entry.GetProperty("playerId").GetString()!;
                 var points = entry.GetProperty("points").GetInt32();

@@ -10,6 +10,7 @@ namespace Veltrix.Leaderboard;
 [JsonSerializable(typeof(PointsAwarded))]
 [JsonSerializable(typeof(BoardPage))]
 [JsonSerializable(typeof(LeaderboardView))]
+[JsonSerializable(typeof(BoardChange))]
 [JsonSerializable(typeof(PrizeClaimed))]
 [JsonSerializable(typeof(StoredClaims))]
 [JsonSerializable(typeof(IReadOnlyList<ClaimEntry>))]

@@ -43,7 +43,22 @@ public abstract partial class LiveLeaderboardPageTests(SystemFixture fixture)
         await Assertions.Expect(page.Locator("#board tr").First).ToHaveAttributeAsync("data-player", "grace"); // re-ranked live
         await Assertions.Expect(page.Locator("#board tr[data-player='ada'] td.rank")).ToHaveTextAsync("2");
 
+        // A tie, ranked by the page from the changed totals it is sent: equal points share rank 1, then player id order.
+        await player.SubmitAsync(hunt.Id, [new("ada", hunt.PuzzleIds[1], "paris")], firstId: 4);
+        await Assertions.Expect(page.Locator("#board tr[data-player='ada'] td.points")).ToHaveTextAsync("35");
+        await Assertions.Expect(page.Locator("#board tr").First).ToHaveAttributeAsync("data-player", "ada");
+        await Assertions.Expect(page.Locator("#board tr[data-player='ada'] td.rank")).ToHaveTextAsync("1");
+        await Assertions.Expect(page.Locator("#board tr[data-player='grace'] td.rank")).ToHaveTextAsync("1");
+
         Assert.Equal(loads, navigations); // no reload happened
+
+        // A page opened now is sent the whole board first and shows the same.
+        var late = await browser.NewPageAsync();
+        await late.GotoAsync(new Uri(fixture.System.Url("leaderboard"), $"/?hunt={hunt.Id}").ToString());
+        await Assertions.Expect(late.Locator("#board tr")).ToHaveCountAsync(2);
+        await Assertions.Expect(late.Locator("#board tr").First).ToHaveAttributeAsync("data-player", "ada");
+        Assert.Equal(["1", "1"], await late.Locator("#board td.rank").AllTextContentsAsync());
+        Assert.Equal(["35", "35"], await late.Locator("#board td.points").AllTextContentsAsync());
         var screenshot = Path.Combine(Path.GetTempPath(), $"veltrix-leaderboard-{hunt.Id}.png");
         await page.ScreenshotAsync(new() { Path = screenshot, FullPage = true });
         Assert.True(new FileInfo(screenshot).Length > 1024);

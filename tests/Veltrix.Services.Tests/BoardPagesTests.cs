@@ -19,7 +19,7 @@ namespace Veltrix.Services.Tests;
 /// </summary>
 public sealed class BoardPagesTests
 {
-    private const string Hunt = "h1";
+    internal const string Hunt = "h1";
     private static readonly IReadOnlyList<string> PageKeys = Enumerable.Range(0, 32).Select(n => $"board:{Hunt}:page:{n}").ToList();
 
     [Fact]
@@ -157,8 +157,8 @@ public sealed class BoardPagesTests
     {
         await using var system = await ServiceSidecar.StartAsync();
         var ct = TestContext.Current.CancellationToken;
-        using var viewer = Watch(out var changes);
-        var board = NewBoard(system, maxPlayersPerPage: 2, changes: changes);
+        using var page = await FollowAsync(system, maxPlayersPerPage: 2);
+        var board = page.Board;
         var players = Enumerable.Range(0, 100).Select(i => $"p{i:D3}").ToList();
 
         var statuses = await LeaderboardSubscriptions.HandleAwardsAsync(players.Select((p, i) => Event(Award(p, i + 1, 1))).ToList(), board,
@@ -172,8 +172,8 @@ public sealed class BoardPagesTests
         Assert.NotEmpty(dropped); // 100 players over 32 pages of 2
         Assert.Equal(kept.Order(StringComparer.Ordinal), pages.Values.SelectMany(p => p.Players.Keys).Order(StringComparer.Ordinal));
         // The live page, shown before the save, applied the same room rule: it showed the kept players and no other.
-        Assert.True(viewer.Reader.TryRead(out var live));
-        Assert.Equal(kept.Order(StringComparer.Ordinal), live.Entries.Select(e => e.PlayerId).Order(StringComparer.Ordinal));
+        Assert.True(page.Viewer.Reader.TryRead(out var live));
+        Assert.Equal(kept.Order(StringComparer.Ordinal), live.Change.Totals.Select(e => e.PlayerId).Order(StringComparer.Ordinal));
 
         // A kept player's newer total still lands on its full page; a dropped player is dropped again.
         var again = await LeaderboardSubscriptions.HandleAwardsAsync([Event(Award(kept[0], 5_000, 2)), Event(Award(dropped[0], 6_000, 2))], board,
@@ -184,67 +184,25 @@ public sealed class BoardPagesTests
         Assert.DoesNotContain(view, e => e.PlayerId == dropped[0]);
     }
 
-    [Fact]
-    public async Task A_live_page_gets_each_batch_ranked_with_the_pages_the_batch_did_not_touch()
+    /// <summary>A live page of <see cref="Hunt"/> on a new board: subscribed and started, as the stream does, with the board it was shown first.</summary>
+    internal static async Task<LivePage> FollowAsync(ServiceSidecar system, int maxPlayersPerPage = 500, TimeProvider? time = null)
     {
-        // alice (page 9) and bob (page 24): the second batch changes alice's page only, and the view still holds bob.
-        await using var system = await ServiceSidecar.StartAsync();
-        var ct = TestContext.Current.CancellationToken;
-        using var viewer = Watch(out var changes);
-        var board = NewBoard(system, changes: changes);
-
-        await board.ApplyAsync(Hunt, [Award("alice", 10, 1), Award("bob", 20, 1)], ct);
-        var first = await viewer.Reader.ReadAsync(ct);
-        Assert.Equal([("bob", 20L, 1), ("alice", 10L, 2)], first.Entries.Select(e => (e.PlayerId, e.Points, e.Rank)));
-
-        await board.ApplyAsync(Hunt, [Award("alice", 30, 2)], ct);
-        var second = await viewer.Reader.ReadAsync(ct);
-        Assert.Equal([("alice", 30L, 1), ("bob", 20L, 2)], second.Entries.Select(e => (e.PlayerId, e.Points, e.Rank)));
-
-        // A batch that changes nothing (a redelivery) shows nothing new.
-        await board.ApplyAsync(Hunt, [Award("alice", 30, 2)], ct);
-        Assert.False(viewer.Reader.TryRead(out _));
-        Assert.Equal(second.Entries, (await NewBoard(system).ViewAsync(Hunt, ct)).Entries);
+        var changes = new BoardChanges(Options.Create(new LiveViewerOptions()));
+        var board = NewBoard(system, maxPlayersPerPage, changes, time);
+        var viewer = changes.Subscribe(Hunt, "127.0.0.1", out _)!;
+        return new LivePage(board, viewer, await board.FollowAsync(Hunt, viewer, TestContext.Current.CancellationToken));
     }
 
-    [Fact]
-    public async Task A_live_page_gets_a_batchs_totals_before_the_leaderboard_reads_or_saves_its_pages()
+    internal sealed record LivePage(BoardStore Board, BoardChanges.Subscription Viewer, LeaderboardView First) : IDisposable
     {
-        // The live stream is where a submitted answer ends (the hunt benchmark times submit → stream): the pages' bulk read
-        // and their save come after it. Here the read is held back until the view has arrived.
-        await using var system = await ServiceSidecar.StartAsync();
-        var ct = TestContext.Current.CancellationToken;
-        using var viewer = Watch(out var changes);
-        var board = NewBoard(system, changes: changes, time: new FakeTimeProvider()); // the full read stays fresh: no read before the view
-        await board.ApplyAsync(Hunt, [Award("alice", 10, 1), Award("bob", 20, 1)], ct);
-        Assert.Equal([("bob", 20L, 1), ("alice", 10L, 2)], (await viewer.Reader.ReadAsync(ct)).Entries.Select(e => (e.PlayerId, e.Points, e.Rank)));
-        system.DaprCalls.Clear();
-
-        Task<AwardOutcome[]> applying;
-        using (system.DaprCalls.Hold("GetBulkState"))
-        {
-            applying = board.ApplyAsync(Hunt, [Award("alice", 30, 2)], ct);
-            var view = await viewer.Reader.ReadAsync(ct).AsTask().WaitAsync(TimeSpan.FromSeconds(30), ct);
-            Assert.Equal([("alice", 30L, 1), ("bob", 20L, 2)], view.Entries.Select(e => (e.PlayerId, e.Points, e.Rank)));
-            Assert.DoesNotContain("ExecuteStateTransaction", system.DaprCalls.Methods);
-        }
-        Assert.All(await applying, o => Assert.Equal(AwardOutcome.Applied, o));
-        Assert.Equal(["GetBulkState", "ExecuteStateTransaction"], system.DaprCalls.Methods);
-        Assert.Equal([("alice", 30L, 1), ("bob", 20L, 2)], (await NewBoard(system).ViewAsync(Hunt, ct)).Entries.Select(e => (e.PlayerId, e.Points, e.Rank)));
+        public void Dispose() => Viewer.Dispose();
     }
 
-    /// <summary>A live page of <see cref="Hunt"/>: what a viewer of its stream would be sent.</summary>
-    private static BoardChanges.Subscription Watch(out BoardChanges changes)
-    {
-        changes = new BoardChanges(Options.Create(new LiveViewerOptions()));
-        return changes.Subscribe(Hunt, "127.0.0.1", out _)!;
-    }
-
-    private static BoardStore NewBoard(ServiceSidecar system, int maxPlayersPerPage = 500, BoardChanges? changes = null, TimeProvider? time = null) =>
+    internal static BoardStore NewBoard(ServiceSidecar system, int maxPlayersPerPage = 500, BoardChanges? changes = null, TimeProvider? time = null) =>
         new(system.Dapr, changes ?? new BoardChanges(Options.Create(new LiveViewerOptions())), Options.Create(new BoardOptions { MaxPlayersPerPage = maxPlayersPerPage }),
             time ?? TimeProvider.System, NullLogger<BoardStore>.Instance);
 
-    private static PointsAwarded Award(string player, long total, long version) => new(Hunt, player, "p1", 1, total, version);
+    internal static PointsAwarded Award(string player, long total, long version) => new(Hunt, player, "p1", 1, total, version);
 
     private static IncomingEvent<PointsAwarded> Event(PointsAwarded award) =>
         new($"entry-{award.PlayerId}-{award.Version}", $"awarded:{award.HuntId}:{award.PuzzleId}:{award.PlayerId}", award);

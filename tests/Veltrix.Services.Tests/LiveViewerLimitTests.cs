@@ -34,14 +34,58 @@ public sealed class LiveViewerLimitTests
     }
 
     [Fact]
-    public void A_viewer_gets_its_hunts_changes_and_only_those()
+    public void A_viewer_gets_its_hunts_changes_once_started_and_only_those()
     {
         var changes = new BoardChanges(Options.Create(new LiveViewerOptions()));
         using var viewer = changes.Subscribe("h1", "10.0.0.1", out _)!;
-        changes.Publish(new LeaderboardView("h2", []));
-        changes.Publish(new LeaderboardView("h1", []));
-        Assert.True(viewer.Reader.TryRead(out var view));
-        Assert.Equal("h1", view.HuntId);
+        changes.Publish(Change("h1", ("alice", 1)));
+        Assert.False(viewer.Reader.TryRead(out _)); // not started: its first board is still to be taken
+        Assert.False(changes.HasViewers("h1"));
+
+        viewer.Start();
+        Assert.True(changes.HasViewers("h1"));
+        changes.Publish(Change("h2", ("bob", 2)));
+        changes.Publish(Change("h1", ("alice", 3)));
+        Assert.True(viewer.Reader.TryRead(out var change));
+        Assert.Equal(("h1", "alice", 3L), (change.Change.HuntId, change.Change.Totals[0].PlayerId, change.Change.Totals[0].Points));
         Assert.False(viewer.Reader.TryRead(out _));
     }
+
+    [Fact]
+    public void A_page_that_reads_nothing_holds_a_bounded_number_of_changes_and_misses_none()
+    {
+        var changes = new BoardChanges(Options.Create(new LiveViewerOptions()));
+        using var viewer = changes.Subscribe("h1", "10.0.0.1", out _)!;
+        viewer.Start();
+        var expected = new Dictionary<string, long>();
+        for (var i = 1; i <= 1_000; i++)
+        {
+            // Ten players whose totals keep moving; every 7th change takes one off the board, and a later total brings them back.
+            var player = $"p{i % 10}";
+            if (i % 7 == 0)
+            {
+                changes.Publish(new BoardChange("h1", [], [player]));
+                expected.Remove(player);
+            }
+            else
+            {
+                changes.Publish(Change("h1", (player, i)));
+                expected[player] = i;
+            }
+        }
+
+        var pending = new List<BoardChange>();
+        while (viewer.Reader.TryRead(out var change)) pending.Add(change.Change);
+        Assert.InRange(pending.Count, 1, BoardChanges.MaxPendingChanges);
+        var held = new Dictionary<string, long>();
+        foreach (var change in pending)
+        {
+            foreach (var total in change.Totals) held[total.PlayerId] = total.Points;
+            foreach (var player in change.Removed) held.Remove(player);
+        }
+        Assert.Equal(expected, held);
+    }
+
+    private static BoardChange Change(string huntId, params (string Player, long Points)[] totals) =>
+        new(huntId, totals.Select(t => new PlayerPoints(t.Player, t.Points)).ToList(), []);
 }

@@ -5,13 +5,19 @@ using Microsoft.Extensions.Options;
 namespace Veltrix.Leaderboard.Board;
 
 /// <summary>
-/// Tells live pages that a hunt's board changed. Each viewer holds at most one pending board (a newer one replaces
-/// it): a slow browser costs one board of memory, never a growing queue. The number of viewers is bounded, in all and
-/// per client address, so one client holding connections open cannot lock everyone else out.
+/// Sends live pages what changed on a hunt's board. A viewer is subscribed first (that is where the limits apply) and
+/// started by <see cref="BoardStore.FollowAsync"/> with the board it is shown first; from then on it gets every
+/// change, in order. Each viewer holds at most <see cref="MaxPendingChanges"/> unsent changes: past that they are
+/// folded into one (<see cref="BoardChange.Fold"/>), so a slow browser costs at most about one board of memory and
+/// misses nothing. The number of viewers is bounded, in all and per client address, so one client holding
+/// connections open cannot lock everyone else out.
 /// </summary>
 public sealed class BoardChanges(IOptions<LiveViewerOptions> options)
 {
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<Channel<LeaderboardView>, byte>> _viewers = new(StringComparer.Ordinal);
+    /// <summary>Unsent changes a viewer may hold before they are folded into one.</summary>
+    public const int MaxPendingChanges = 64;
+
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<Viewer, byte>> _viewers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _perClient = new(StringComparer.Ordinal); // under _membership
     private readonly Lock _membership = new(); // viewers come and go rarely; a hunt's set is dropped with its last viewer
     private int _count;
@@ -21,7 +27,7 @@ public sealed class BoardChanges(IOptions<LiveViewerOptions> options)
     /// <summary>A new viewer of <paramref name="huntId"/> from <paramref name="client"/>, or why not (the subscription is then null).</summary>
     public Subscription? Subscribe(string huntId, string client, out ViewerRefusal refusal)
     {
-        var channel = Channel.CreateBounded<LeaderboardView>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropOldest });
+        var viewer = new Viewer();
         lock (_membership)
         {
             var ofClient = _perClient.GetValueOrDefault(client);
@@ -31,33 +37,88 @@ public sealed class BoardChanges(IOptions<LiveViewerOptions> options)
             if (refusal != ViewerRefusal.None) return null;
             _count++;
             _perClient[client] = ofClient + 1;
-            _viewers.GetOrAdd(huntId, _ => new())[channel] = 0;
+            _viewers.GetOrAdd(huntId, _ => new())[viewer] = 0;
         }
-        return new Subscription(channel.Reader, () =>
+        return new Subscription(viewer, () =>
         {
             lock (_membership)
             {
                 _count--;
                 if (--_perClient[client] == 0) _perClient.Remove(client);
-                if (_viewers.TryGetValue(huntId, out var set) && set.TryRemove(channel, out _) && set.IsEmpty) _viewers.TryRemove(huntId, out _);
+                if (_viewers.TryGetValue(huntId, out var set) && set.TryRemove(viewer, out _) && set.IsEmpty) _viewers.TryRemove(huntId, out _);
             }
         });
     }
 
-    /// <summary>Whether anyone watches the hunt (a board is ranked for live pages only then).</summary>
-    public bool HasViewers(string huntId) => _viewers.TryGetValue(huntId, out var set) && !set.IsEmpty;
-
-    public void Publish(LeaderboardView view)
+    /// <summary>Whether a started viewer watches the hunt: changes are worked out for live pages only then.</summary>
+    public bool HasViewers(string huntId)
     {
-        if (!_viewers.TryGetValue(view.HuntId, out var set)) return;
-        foreach (var channel in set.Keys) channel.Writer.TryWrite(view);
+        if (!_viewers.TryGetValue(huntId, out var set)) return false;
+        foreach (var (viewer, _) in set)
+            if (viewer.Started) return true;
+        return false;
     }
 
-    public sealed class Subscription(ChannelReader<LeaderboardView> reader, Action unsubscribe) : IDisposable
-    {
-        public ChannelReader<LeaderboardView> Reader => reader;
+    /// <summary>Whether anyone is subscribed to the hunt, started or not.</summary>
+    public bool IsWatched(string huntId) => _viewers.TryGetValue(huntId, out var set) && !set.IsEmpty;
 
-        public void Dispose() => unsubscribe();
+    /// <summary>
+    /// Sends a change to the hunt's started viewers. The caller holds the hunt's gate in <see cref="BoardStore"/>, so
+    /// one hunt's changes are published one at a time and in order.
+    /// </summary>
+    public void Publish(BoardChange change)
+    {
+        if (!_viewers.TryGetValue(change.HuntId, out var set)) return;
+        LiveChange? live = null;
+        foreach (var (viewer, _) in set)
+            if (viewer.Started) viewer.Offer(live ??= new LiveChange(change));
+    }
+
+    /// <summary>One live page's changes, in order, bounded.</summary>
+    internal sealed class Viewer
+    {
+        private readonly Channel<LiveChange> _pending = Channel.CreateBounded<LiveChange>(MaxPendingChanges);
+        private volatile bool _started;
+
+        public bool Started => _started;
+
+        public ChannelReader<LiveChange> Reader => _pending.Reader;
+
+        public void Start() => _started = true;
+
+        /// <summary>
+        /// Queues the change, or, with <see cref="MaxPendingChanges"/> already waiting, takes them back and queues them
+        /// folded with it. Only the hunt's publisher writes, so the queue has room again once emptied; the page may take
+        /// some of the waiting changes first, and then gets the fold of the rest after them, still in order.
+        /// </summary>
+        public void Offer(LiveChange change)
+        {
+            if (_pending.Writer.TryWrite(change)) return;
+            var waiting = new List<BoardChange>(MaxPendingChanges + 1);
+            while (_pending.Reader.TryRead(out var queued)) waiting.Add(queued.Change);
+            waiting.Add(change.Change);
+            _pending.Writer.TryWrite(new LiveChange(BoardChange.Fold(waiting)));
+        }
+    }
+
+    public sealed class Subscription : IDisposable
+    {
+        private readonly Viewer _viewer;
+        private readonly Action _unsubscribe;
+
+        internal Subscription(Viewer viewer, Action unsubscribe)
+        {
+            _viewer = viewer;
+            _unsubscribe = unsubscribe;
+        }
+
+        /// <summary>The changes since the viewer was started.</summary>
+        public ChannelReader<LiveChange> Reader => _viewer.Reader;
+
+        /// <summary>From now on the viewer gets every change (called with the hunt's gate held, as the first board is taken).</summary>
+        public void Start() => _viewer.Start();
+
+        public void Dispose() => _unsubscribe();
     }
 }
 

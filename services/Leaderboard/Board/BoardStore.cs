@@ -13,7 +13,8 @@ namespace Veltrix.Leaderboard.Board;
 /// page's ETag — and never the whole board. A total only replaces an older version of itself (see
 /// <see cref="BoardPage"/>), so redelivered and repeated awards never count twice. This process serialises its own
 /// updates per hunt and keeps the pages it last read or saved for reads; at most <see cref="MaxCachedHunts"/> hunts
-/// are kept in memory, past that pages are read from and written to the state store without being kept.
+/// are kept in memory, past that pages are read from and written to the state store without being kept (a hunt a live
+/// page watches is always kept; <see cref="LiveViewerOptions.MaxViewers"/> bounds those).
 /// </summary>
 public sealed class BoardStore(DaprClient dapr, BoardChanges changes, IOptions<BoardOptions> options, TimeProvider time, ILogger<BoardStore> logger)
 {
@@ -105,23 +106,51 @@ public sealed class BoardStore(DaprClient dapr, BoardChanges changes, IOptions<B
     private static readonly StateOptions FirstWrite = new() { Concurrency = ConcurrencyMode.FirstWrite };
 
     /// <summary>
-    /// Live pages get a batch's totals before its pages are read and saved: the batch is applied to the pages this
-    /// process holds (read in full within the last <see cref="FullReadEvery"/>, or saved by it since), with the same rules
-    /// as the save. Every total is already committed in scoring's ledger (the award carries it with its version), so a
-    /// view shows nothing that can be taken back: if the save fails, the awards are redelivered and bring the same
-    /// totals. The one thing the held pages can get wrong is room on a page: when another instance filled a page in the
-    /// last second, a player new to it shows here and is then dropped (VX3018) by the save. A batch that changes
-    /// nothing on the held pages shows nothing.
+    /// The board a new live page is shown first, and from then on every change to it: both under the hunt's gate,
+    /// where every change is worked out and published, so none falls between the board and the first change. The
+    /// subscription is started here; until then it gets nothing.
+    /// </summary>
+    public async Task<LeaderboardView> FollowAsync(string huntId, BoardChanges.Subscription viewer, CancellationToken cancellationToken)
+    {
+        var hunt = Board(huntId);
+        await hunt.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (!IsFresh(hunt)) await ReadAllAsync(huntId, hunt, cancellationToken);
+            // With no page started, what was shown last is stale: the first page starts from the pages held.
+            if (!changes.HasViewers(huntId)) hunt.Pages.CopyTo(hunt.Shown, 0);
+            viewer.Start();
+            return Ranking.Rank(huntId, hunt.Shown.Where(p => p is not null).SelectMany(p => p!.Players));
+        }
+        finally
+        {
+            hunt.Gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Live pages get a batch's changed totals before its pages are read and saved: the batch is applied, with the same
+    /// rules as the save, to the pages as live pages were last shown them (<see cref="HuntBoard.Shown"/>). Every total
+    /// is already committed in scoring's ledger (the award carries it with its version), so a change shows nothing that
+    /// can be taken back: if the save fails, the awards are redelivered and bring the same totals. The one thing the
+    /// shown pages can get wrong is room on a page: when another instance filled a page, a player new to it shows here
+    /// and is then dropped (VX3018) by the save; the next full read (<see cref="FullReadEvery"/>) takes the player off
+    /// the pages again. A batch that changes nothing shown sends nothing.
     /// </summary>
     private async Task ShowLiveAsync(string huntId, HuntBoard hunt, Dictionary<int, List<(PointsAwarded Award, int Index)>> byPage, int count,
         CancellationToken cancellationToken)
     {
         if (!IsFresh(hunt)) await ReadAllAsync(huntId, hunt, cancellationToken);
         var outcomes = new AwardOutcome[count]; // the save decides the outcomes
-        Dictionary<int, BoardPage>? changed = null;
+        var change = new PageChanges();
         foreach (var (page, awards) in byPage)
-            if (Apply(hunt.Pages[page] ?? BoardPage.Empty(huntId, page), awards, outcomes) is { } next) (changed ??= [])[page] = next;
-        if (changed is not null) changes.Publish(Rank(huntId, hunt, changed));
+        {
+            var shown = hunt.Shown[page] ?? BoardPage.Empty(huntId, page);
+            if (Apply(shown, awards, outcomes) is not { } next) continue;
+            change.Add(shown, next);
+            hunt.Shown[page] = next;
+        }
+        change.PublishTo(changes, huntId);
     }
 
     /// <summary>
@@ -165,17 +194,28 @@ public sealed class BoardStore(DaprClient dapr, BoardChanges changes, IOptions<B
         }
     }
 
-    /// <summary>Every page of the board, in one bulk read.</summary>
+    /// <summary>
+    /// Every page of the board, in one bulk read. With live pages started, what they were shown is brought to what the
+    /// store holds, and they are sent the difference: another instance's writes reach them here, at most
+    /// <see cref="FullReadEvery"/> late.
+    /// </summary>
     private async Task ReadAllAsync(string huntId, HuntBoard hunt, CancellationToken cancellationToken)
     {
         var startedAt = time.GetTimestamp();
         var read = await dapr.GetBulkStateAsync<BoardPage?>(StateStore, BoardPages.AllKeys(huntId), parallelism: BoardPages.Count, cancellationToken: cancellationToken);
+        var live = changes.HasViewers(huntId);
+        var change = new PageChanges();
         foreach (var item in read)
         {
             var page = int.Parse(item.Key.AsSpan(item.Key.LastIndexOf(':') + 1), System.Globalization.CultureInfo.InvariantCulture);
-            hunt.Pages[page] = item.Value ?? BoardPage.Empty(huntId, page);
+            var stored = item.Value ?? BoardPage.Empty(huntId, page);
+            hunt.Pages[page] = stored;
+            if (!live) continue;
+            change.Add(hunt.Shown[page], stored);
+            hunt.Shown[page] = stored;
         }
         hunt.FullReadAt = startedAt;
+        change.PublishTo(changes, huntId);
     }
 
     private bool IsFresh(HuntBoard hunt) => hunt.FullReadAt is not 0 and var at && time.GetElapsedTime(at) < FullReadEvery;
@@ -183,13 +223,10 @@ public sealed class BoardStore(DaprClient dapr, BoardChanges changes, IOptions<B
     private static LeaderboardView Rank(string huntId, HuntBoard hunt) =>
         Ranking.Rank(huntId, hunt.Pages.Where(p => p is not null).SelectMany(p => p!.Players));
 
-    /// <summary>The board as held in memory with <paramref name="changed"/> in place of the pages they replace.</summary>
-    private static LeaderboardView Rank(string huntId, HuntBoard hunt, Dictionary<int, BoardPage> changed) =>
-        Ranking.Rank(huntId, hunt.Pages.Select((p, page) => changed.GetValueOrDefault(page, p!)).Where(p => p is not null).SelectMany(p => p.Players));
-
+    /// <summary>A hunt some live page watches is always kept, so its pages' changes are worked out in one place.</summary>
     private HuntBoard Board(string huntId) =>
         _hunts.TryGetValue(huntId, out var hunt) ? hunt
-        : _hunts.Count < MaxCachedHunts ? _hunts.GetOrAdd(huntId, _ => new HuntBoard())
+        : _hunts.Count < MaxCachedHunts || changes.IsWatched(huntId) ? _hunts.GetOrAdd(huntId, _ => new HuntBoard())
         : new HuntBoard();
 
     private sealed class HuntBoard
@@ -198,6 +235,12 @@ public sealed class BoardStore(DaprClient dapr, BoardChanges changes, IOptions<B
 
         /// <summary>Each page as this process last read or saved it (null: never read); replaced whole, never changed in place.</summary>
         public BoardPage?[] Pages { get; } = new BoardPage?[BoardPages.Count];
+
+        /// <summary>
+        /// Each page as the started live pages were shown it (the board they were sent first with every change since), under
+        /// the gate; kept only while a live page is started. It runs ahead of <see cref="Pages"/> by the batch being saved.
+        /// </summary>
+        public BoardPage?[] Shown { get; } = new BoardPage?[BoardPages.Count];
 
         private long _fullReadAt;
 
