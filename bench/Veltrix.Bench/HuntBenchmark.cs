@@ -155,7 +155,8 @@ internal static class HuntBenchmark
         var others = Enumerable.Range(0, received.Length).Select(v => ReadStreamAsync(http, system, measured, received, v, stopViewers.Token)).ToList();
         var deliveriesBefore = await DeliveryCounts.ReadAsync(http, system);
         var cpuBefore = ProcessCpu.Snapshot(system);
-        var (p50, p99) = await PacedLatencyAsync(http, system, gateway, measured, rate, seconds, tickMs, live: true, tokens);
+        var timeline = new ConcurrentBag<(double SentAt, double Ms)>();
+        var (p50, p99) = await PacedLatencyAsync(http, system, gateway, measured, rate, seconds, tickMs, live: true, tokens, timeline);
         await stopViewers.CancelAsync();
         await Task.WhenAll(others);
         var cpu = ProcessCpu.Snapshot(system).Minus(cpuBefore);
@@ -164,6 +165,7 @@ internal static class HuntBenchmark
         Console.WriteLine(Invariant($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: {rate:N0} events/s for {seconds} s ({PerRequest(rate, tickMs):N0} per request every {tickMs} ms), submit → leaderboard stream p50 / p99: {p50:F1} / {p99:F1} ms"));
         Console.WriteLine(Invariant($"  CPU per answer, all processes: {cpu.Values.Sum() / answers * 1e6:N0} µs ({string.Join(", ", cpu.OrderByDescending(c => c.Value).Select(c => Invariant($"{c.Key} {c.Value / answers * 1e6:N0}")))})"));
         foreach (var line in deliveries.Describe()) Console.WriteLine("  " + line);
+        Console.WriteLine("  " + SlowSeconds(timeline, seconds, 100));
         if (received.Length > 0)
             Console.WriteLine(Invariant($"  {viewers} live pages: each of the {received.Length} that only read received {received.Average() / 1e6:F1} MB while the {seconds} s were measured and their last answers awaited"));
         return 0;
@@ -312,14 +314,15 @@ internal static class HuntBenchmark
     /// its n-th event has arrived); otherwise it is submit → 202.
     /// </summary>
     private static async Task<(double P50, double P99)> PacedLatencyAsync(HttpClient http, RunningSystem system, Uri uri, string huntId, int rate, int seconds, int tickMs, bool live,
-        Dictionary<string, string>? tokens)
+        Dictionary<string, string>? tokens, ConcurrentBag<(double SentAt, double Ms)>? timeline = null)
     {
         var total = rate * seconds;
         var events = Events(huntId, total, tokens);
         var sent = new ConcurrentDictionary<string, ConcurrentQueue<long>>();
         var latencies = new ConcurrentBag<double>();
         using var stop = new CancellationTokenSource();
-        var watcher = live ? WatchAsync(http, system, huntId, sent, latencies, total, stop.Token) : Task.CompletedTask;
+        var origin = Stopwatch.GetTimestamp();
+        var watcher = live ? WatchAsync(http, system, huntId, sent, latencies, total, origin, timeline, stop.Token) : Task.CompletedTask;
 
         var perTick = PerRequest(rate, tickMs);
         var clock = Stopwatch.StartNew();
@@ -348,8 +351,9 @@ internal static class HuntBenchmark
         return (Percentile(sorted, 50), Percentile(sorted, 99));
     }
 
+    /// <summary>Times each answer as the stream shows it; with <paramref name="timeline"/>, also when it was sent (seconds after <paramref name="origin"/>).</summary>
     private static async Task WatchAsync(HttpClient http, RunningSystem system, string huntId, ConcurrentDictionary<string, ConcurrentQueue<long>> sent,
-        ConcurrentBag<double> latencies, int total, CancellationToken cancellationToken)
+        ConcurrentBag<double> latencies, int total, long origin, ConcurrentBag<(double SentAt, double Ms)>? timeline, CancellationToken cancellationToken)
     {
         var seen = new Dictionary<string, int>();
         using var stream = await http.GetStreamAsync(new Uri(system.Url("leaderboard"), $"/leaderboard/{huntId}/stream"), cancellationToken);
@@ -367,10 +371,27 @@ internal static class HuntBenchmark
                 var points = entry.GetProperty("points").GetInt32();
                 var before = seen.GetValueOrDefault(player);
                 for (var n = before; n < points && sent.TryGetValue(player, out var queue) && queue.TryDequeue(out var start); n++)
-                    latencies.Add(Stopwatch.GetElapsedTime(start, now).TotalMilliseconds);
+                {
+                    var ms = Stopwatch.GetElapsedTime(start, now).TotalMilliseconds;
+                    latencies.Add(ms);
+                    timeline?.Add((Stopwatch.GetElapsedTime(origin, start).TotalSeconds, ms));
+                }
                 seen[player] = Math.Max(before, points);
             }
         }
+    }
+
+    /// <summary>
+    /// Where in the run the answers over <paramref name="limitMs"/> were sent, by second: whether the tail is a few stalls
+    /// (a handful of seconds with most of it) or spread evenly.
+    /// </summary>
+    private static string SlowSeconds(IEnumerable<(double SentAt, double Ms)> timeline, int seconds, double limitMs)
+    {
+        var bySecond = timeline.GroupBy(t => Math.Min((int)t.SentAt, seconds - 1)).OrderBy(g => g.Key)
+            .Select(g => (Second: g.Key, Slow: g.Count(t => t.Ms > limitMs), All: g.Count(), Max: g.Max(t => t.Ms))).ToList();
+        var slow = bySecond.Where(s => s.Slow > 0).ToList();
+        return Invariant($"answers over {limitMs:N0} ms, by second sent: {slow.Sum(s => s.Slow):N0} in {slow.Count} of {bySecond.Count} s") + (slow.Count == 0 ? "" :
+            " (second: share, slowest ms) " + string.Join(", ", slow.Select(s => Invariant($"{s.Second}: {100.0 * s.Slow / s.All:F0} %, {s.Max:F0}"))));
     }
 
     /// <summary>Events in each request of the paced phase: `rate` events/s sent as one request every `tickMs` milliseconds.</summary>
