@@ -14,7 +14,7 @@ namespace Veltrix.Leaderboard.Board;
 /// <see cref="BoardPage"/>), so redelivered and repeated awards never count twice. This process serialises its own
 /// updates per hunt and keeps the pages it last read or saved for reads; at most <see cref="MaxCachedHunts"/> hunts
 /// are kept in memory, past that pages are read from and written to the state store without being kept (a hunt a live
-/// page watches is always kept; <see cref="LiveViewerOptions.MaxViewers"/> bounds those).
+/// page watches is kept up to <see cref="LiveViewerOptions.MaxViewers"/> hunts more).
 /// </summary>
 public sealed class BoardStore(DaprClient dapr, BoardChanges changes, IOptions<BoardOptions> options, TimeProvider time, ILogger<BoardStore> logger)
 {
@@ -223,10 +223,15 @@ public sealed class BoardStore(DaprClient dapr, BoardChanges changes, IOptions<B
     private static LeaderboardView Rank(string huntId, HuntBoard hunt) =>
         Ranking.Rank(huntId, hunt.Pages.Where(p => p is not null).SelectMany(p => p!.Players));
 
-    /// <summary>A hunt some live page watches is always kept, so its pages' changes are worked out in one place.</summary>
+    /// <summary>
+    /// A hunt some live page watches is kept even past <see cref="MaxCachedHunts"/>, so its pages' changes are worked out in
+    /// one place, up to <see cref="LiveViewerOptions.MaxViewers"/> more hunts: kept hunts are never dropped, so that is
+    /// the bound on the cache. Past it a live page still gets every new total, with the rest of the board sent again.
+    /// </summary>
     private HuntBoard Board(string huntId) =>
         _hunts.TryGetValue(huntId, out var hunt) ? hunt
-        : _hunts.Count < MaxCachedHunts || changes.IsWatched(huntId) ? _hunts.GetOrAdd(huntId, _ => new HuntBoard())
+        : _hunts.Count < MaxCachedHunts || (changes.IsWatched(huntId) && _hunts.Count < MaxCachedHunts + changes.Limits.MaxViewers)
+            ? _hunts.GetOrAdd(huntId, _ => new HuntBoard())
         : new HuntBoard();
 
     private sealed class HuntBoard
