@@ -33,12 +33,12 @@ public sealed class BoardStore(DaprClient dapr, BoardChanges changes, IOptions<B
     public async Task<LeaderboardView> ViewAsync(string huntId, CancellationToken cancellationToken)
     {
         var hunt = Board(huntId);
-        if (IsFresh(hunt)) return Rank(huntId, hunt);
+        if (IsFresh(hunt)) return Rank(huntId, hunt.Pages);
         await hunt.Gate.WaitAsync(cancellationToken);
         try
         {
             if (!IsFresh(hunt)) await ReadAllAsync(huntId, hunt, cancellationToken);
-            return Rank(huntId, hunt);
+            return Rank(huntId, hunt.Pages);
         }
         finally
         {
@@ -120,7 +120,7 @@ public sealed class BoardStore(DaprClient dapr, BoardChanges changes, IOptions<B
             // With no page started, what was shown last is stale: the first page starts from the pages held.
             if (!changes.HasViewers(huntId)) hunt.Pages.CopyTo(hunt.Shown, 0);
             viewer.Start();
-            return Ranking.Rank(huntId, hunt.Shown.Where(p => p is not null).SelectMany(p => p!.Players));
+            return Rank(huntId, hunt.Shown);
         }
         finally
         {
@@ -220,8 +220,9 @@ public sealed class BoardStore(DaprClient dapr, BoardChanges changes, IOptions<B
 
     private bool IsFresh(HuntBoard hunt) => hunt.FullReadAt is not 0 and var at && time.GetElapsedTime(at) < FullReadEvery;
 
-    private static LeaderboardView Rank(string huntId, HuntBoard hunt) =>
-        Ranking.Rank(huntId, hunt.Pages.Where(p => p is not null).SelectMany(p => p!.Players));
+    /// <summary>The board made of <paramref name="pages"/>: what this process holds, or what live pages were shown.</summary>
+    private static LeaderboardView Rank(string huntId, BoardPage?[] pages) =>
+        Ranking.Rank(huntId, pages.Where(p => p is not null).SelectMany(p => p!.Players));
 
     /// <summary>
     /// A hunt some live page watches is kept even past <see cref="MaxCachedHunts"/>, so its pages' changes are worked out in
