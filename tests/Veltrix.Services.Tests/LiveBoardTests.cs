@@ -120,13 +120,17 @@ public sealed class LiveBoardTests
     }
 
     /// <summary>What a page holds after the first board and the changes, applied as the page's script applies them.</summary>
-    private static Dictionary<string, long> Held(LeaderboardView first, params LiveChange[] changes)
+    private static Dictionary<string, long> Held(LeaderboardView first, params LiveChange[] changes) =>
+        Held(first.Entries, changes.Select(c => c.Change));
+
+    /// <summary>What a page holds after a first board of <paramref name="first"/> and the changes, in order.</summary>
+    internal static Dictionary<string, long> Held(IEnumerable<LeaderboardEntry> first, IEnumerable<BoardChange> changes)
     {
-        var held = first.Entries.ToDictionary(e => e.PlayerId, e => e.Points);
+        var held = first.ToDictionary(e => e.PlayerId, e => e.Points);
         foreach (var change in changes)
         {
-            foreach (var total in change.Change.Totals) held[total.PlayerId] = total.Points;
-            foreach (var player in change.Change.Removed) held.Remove(player);
+            foreach (var total in change.Totals) held[total.PlayerId] = total.Points;
+            foreach (var player in change.Removed) held.Remove(player);
         }
         return held;
     }

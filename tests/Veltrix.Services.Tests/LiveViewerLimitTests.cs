@@ -77,13 +77,7 @@ public sealed class LiveViewerLimitTests
         var pending = new List<BoardChange>();
         while (viewer.Reader.TryRead(out var change)) pending.Add(change.Change);
         Assert.InRange(pending.Count, 1, BoardChanges.MaxPendingChanges);
-        var held = new Dictionary<string, long>();
-        foreach (var change in pending)
-        {
-            foreach (var total in change.Totals) held[total.PlayerId] = total.Points;
-            foreach (var player in change.Removed) held.Remove(player);
-        }
-        Assert.Equal(expected, held);
+        Assert.Equal(expected, LiveBoardTests.Held([], pending));
     }
 
     private static BoardChange Change(string huntId, params (string Player, long Points)[] totals) =>
