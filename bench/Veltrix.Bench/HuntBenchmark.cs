@@ -30,6 +30,9 @@ internal static class HuntBenchmark
         var offer = Arg(args, "--offer", 10_000);
         var offerSeconds = Arg(args, "--offer-seconds", 15);
         var warmSeconds = Arg(args, "--warm-seconds", 30);
+        // Idle after the warm-up until the system has run this long: tiered JIT recompiles code that runs every few seconds
+        // in waves at fixed ages of the processes (docs/performance.md, "Fourteenth session").
+        var settleSeconds = Arg(args, "--settle-seconds", 0);
         // The paced phase sends one request every tick: at a fixed rate, a longer tick means fewer, larger requests.
         var tickMs = Arg(args, "--tick-ms", 10);
         var viewers = Arg(args, "--viewers", 1);
@@ -38,6 +41,7 @@ internal static class HuntBenchmark
         var latencyOnly = args.Contains("--latency-only");
         var configuration = args.Contains("--debug") ? "Debug" : "Release";
 
+        var systemAge = Stopwatch.StartNew();
         await using var system = await RunningSystem.StartAsync(AppHostProcess.Starter(configuration), configuration: configuration);
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 64 }) { Timeout = TimeSpan.FromSeconds(60) };
         var gateway = new Uri(system.Url("gateway"), "/v1/events");
@@ -55,6 +59,11 @@ internal static class HuntBenchmark
         // JIT thread with a third of the CPU for half a minute, so the capacity phase first runs once unmeasured.
         Console.WriteLine($"capacity warm-up: offering {offer:N0} events/s for {warmSeconds} s");
         await OverloadBenchmark.OpenLoopAsync(http, system, gateway, "capacity warm-up", offer, warmSeconds, BatchSize);
+        if (systemAge.Elapsed < TimeSpan.FromSeconds(settleSeconds))
+        {
+            Console.WriteLine(Invariant($"settling: idle until the system has run {settleSeconds} s ({settleSeconds - systemAge.Elapsed.TotalSeconds:F0} s more)"));
+            await Task.Delay(TimeSpan.FromSeconds(settleSeconds) - systemAge.Elapsed);
+        }
         if (latencyOnly) return await LatencyOnlyAsync(http, system, gateway, rate, seconds, tickMs, viewers);
         Console.WriteLine($"capacity phase: offering {offer:N0} events/s for {offerSeconds} s");
         var capacityDeliveriesBefore = await DeliveryCounts.ReadAsync(http, system);
@@ -156,7 +165,11 @@ internal static class HuntBenchmark
         var deliveriesBefore = await DeliveryCounts.ReadAsync(http, system);
         var cpuBefore = ProcessCpu.Snapshot(system);
         var timeline = new ConcurrentBag<(double SentAt, double Ms)>();
-        var (p50, p99) = await PacedLatencyAsync(http, system, gateway, measured, rate, seconds, tickMs, live: true, tokens, timeline);
+        var (origin, measuredFrom) = (0L, DateTime.MinValue);
+        var machine = SystemTimeline.Start(system);
+        var (p50, p99) = await PacedLatencyAsync(http, system, gateway, measured, rate, seconds, tickMs, live: true, tokens, timeline,
+            began: at => (origin, measuredFrom) = (at, DateTime.UtcNow));
+        await machine.DisposeAsync();
         await stopViewers.CancelAsync();
         await Task.WhenAll(others);
         var cpu = ProcessCpu.Snapshot(system).Minus(cpuBefore);
@@ -165,7 +178,8 @@ internal static class HuntBenchmark
         Console.WriteLine(Invariant($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC: {rate:N0} events/s for {seconds} s ({PerRequest(rate, tickMs):N0} per request every {tickMs} ms), submit → leaderboard stream p50 / p99: {p50:F1} / {p99:F1} ms"));
         Console.WriteLine(Invariant($"  CPU per answer, all processes: {cpu.Values.Sum() / answers * 1e6:N0} µs ({string.Join(", ", cpu.OrderByDescending(c => c.Value).Select(c => Invariant($"{c.Key} {c.Value / answers * 1e6:N0}")))})"));
         foreach (var line in deliveries.Describe()) Console.WriteLine("  " + line);
-        Console.WriteLine("  " + SlowSeconds(timeline, seconds, 100));
+        Console.WriteLine("  " + SlowSeconds(timeline, seconds, 100) + Invariant($"; second 0 began at {measuredFrom:HH:mm:ss.fff} UTC"));
+        Console.WriteLine("  " + machine.Describe(timeline, origin, seconds, 100));
         if (received.Length > 0)
             Console.WriteLine(Invariant($"  {viewers} live pages: each of the {received.Length} that only read received {received.Average() / 1e6:F1} MB while the {seconds} s were measured and their last answers awaited"));
         return 0;
@@ -311,10 +325,11 @@ internal static class HuntBenchmark
     /// <summary>
     /// Sends `rate` events/s, one request every `tickMs` milliseconds. With `live`, latency is submit → the moment the leaderboard's SSE stream
     /// shows the player's new total (each event adds one point to one player, so the n-th point of a player means
-    /// its n-th event has arrived); otherwise it is submit → 202.
+    /// its n-th event has arrived); otherwise it is submit → 202. <paramref name="began"/> is told the
+    /// <see cref="Stopwatch"/> timestamp that <paramref name="timeline"/>'s send times count from.
     /// </summary>
     private static async Task<(double P50, double P99)> PacedLatencyAsync(HttpClient http, RunningSystem system, Uri uri, string huntId, int rate, int seconds, int tickMs, bool live,
-        Dictionary<string, string>? tokens, ConcurrentBag<(double SentAt, double Ms)>? timeline = null)
+        Dictionary<string, string>? tokens, ConcurrentBag<(double SentAt, double Ms)>? timeline = null, Action<long>? began = null)
     {
         var total = rate * seconds;
         var events = Events(huntId, total, tokens);
@@ -322,6 +337,7 @@ internal static class HuntBenchmark
         var latencies = new ConcurrentBag<double>();
         using var stop = new CancellationTokenSource();
         var origin = Stopwatch.GetTimestamp();
+        began?.Invoke(origin);
         var watcher = live ? WatchAsync(http, system, huntId, sent, latencies, total, origin, timeline, stop.Token) : Task.CompletedTask;
 
         var perTick = PerRequest(rate, tickMs);

@@ -34,6 +34,10 @@ internal static class ProcessCpu
         return total / 100.0; // USER_HZ
     }
 
+    /// <summary>The process and its direct children (`dotnet run` starts the app as its child).</summary>
+    public static int[] WithChildren(int pid) =>
+        [pid, .. Directory.GetDirectories("/proc").Select(Path.GetFileName).Where(n => int.TryParse(n, out _)).Select(name => ReadStat(name!)).Where(stat => stat?.Parent == pid).Select(stat => stat!.Value.Pid)];
+
     private static (int Pid, int Parent, long Ticks)? ReadStat(string pid)
     {
         try
