@@ -59,10 +59,10 @@ internal static class HuntBenchmark
         // JIT thread with a third of the CPU for half a minute, so the capacity phase first runs once unmeasured.
         Console.WriteLine($"capacity warm-up: offering {offer:N0} events/s for {warmSeconds} s");
         await OverloadBenchmark.OpenLoopAsync(http, system, gateway, "capacity warm-up", offer, warmSeconds, BatchSize);
-        if (systemAge.Elapsed < TimeSpan.FromSeconds(settleSeconds))
+        if (TimeSpan.FromSeconds(settleSeconds) - systemAge.Elapsed is { Ticks: > 0 } settle)
         {
-            Console.WriteLine(Invariant($"settling: idle until the system has run {settleSeconds} s ({settleSeconds - systemAge.Elapsed.TotalSeconds:F0} s more)"));
-            await Task.Delay(TimeSpan.FromSeconds(settleSeconds) - systemAge.Elapsed);
+            Console.WriteLine(Invariant($"settling: idle until the system has run {settleSeconds} s ({settle.TotalSeconds:F0} s more)"));
+            await Task.Delay(settle);
         }
         if (latencyOnly) return await LatencyOnlyAsync(http, system, gateway, rate, seconds, tickMs, viewers);
         Console.WriteLine($"capacity phase: offering {offer:N0} events/s for {offerSeconds} s");

@@ -21,31 +21,43 @@ internal static class ProcessCpu
     /// The process and its children (`dotnet run` starts the app as a child); with <paramref name="children"/> false the
     /// process alone (the load tool's own CPU, without the sidecar it started).
     /// </summary>
-    public static double Seconds(int pid, bool children = true)
-    {
-        var total = 0.0;
-        foreach (var candidate in Directory.GetDirectories("/proc").Select(Path.GetFileName).Where(n => int.TryParse(n, out _)))
-        {
-            var stat = ReadStat(candidate!);
-            if (stat is null) continue;
-            var (id, parent, ticks) = stat.Value;
-            if (id == pid || (children && parent == pid)) total += ticks;
-        }
-        return total / 100.0; // USER_HZ
-    }
+    public static double Seconds(int pid, bool children = true) =>
+        Processes().Where(stat => stat.Pid == pid || (children && stat.Parent == pid)).Sum(stat => stat.Ticks) / 100.0; // USER_HZ
 
     /// <summary>The process and its direct children (`dotnet run` starts the app as its child).</summary>
-    public static int[] WithChildren(int pid) =>
-        [pid, .. Directory.GetDirectories("/proc").Select(Path.GetFileName).Where(n => int.TryParse(n, out _)).Select(name => ReadStat(name!)).Where(stat => stat?.Parent == pid).Select(stat => stat!.Value.Pid)];
+    public static int[] WithChildren(int pid) => [pid, .. Processes().Where(stat => stat.Parent == pid).Select(stat => stat.Pid)];
 
-    private static (int Pid, int Parent, long Ticks)? ReadStat(string pid)
+    /// <summary>User + system ticks of the threads of <paramref name="pid"/> whose name starts with <paramref name="namePrefix"/>.</summary>
+    public static long ThreadTicks(int pid, string namePrefix)
     {
         try
         {
-            var text = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = text[(text.LastIndexOf(')') + 2)..].Split(' ');
-            return (int.Parse(pid, CultureInfo.InvariantCulture), int.Parse(fields[1], CultureInfo.InvariantCulture),
-                long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture));
+            return Directory.EnumerateDirectories($"/proc/{pid}/task").Select(task => ReadStat(Path.Combine(task, "stat")))
+                .Where(stat => stat?.Name.StartsWith(namePrefix, StringComparison.Ordinal) == true).Sum(stat => stat!.Value.Ticks);
+        }
+        catch (IOException)
+        {
+            return 0; // the process ended while its threads were listed
+        }
+    }
+
+    private readonly record struct Stat(int Pid, int Parent, string Name, long Ticks);
+
+    private static IEnumerable<Stat> Processes() =>
+        Directory.GetDirectories("/proc").Where(path => int.TryParse(Path.GetFileName(path), out _))
+            .Select(path => ReadStat(Path.Combine(path, "stat"))).OfType<Stat>();
+
+    /// <summary>A process's or thread's stat file: its id, parent, name and user + system ticks; null if it has ended.</summary>
+    private static Stat? ReadStat(string path)
+    {
+        try
+        {
+            var text = File.ReadAllText(path);
+            var open = text.IndexOf('(', StringComparison.Ordinal);
+            var close = text.LastIndexOf(')');
+            var fields = text[(close + 2)..].Split(' ');
+            return new Stat(int.Parse(text.AsSpan(0, open - 1), CultureInfo.InvariantCulture), int.Parse(fields[1], CultureInfo.InvariantCulture),
+                text[(open + 1)..close], long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture));
         }
         catch (IOException)
         {

@@ -46,11 +46,11 @@ internal sealed class SystemTimeline : IAsyncDisposable
     public string Describe(IEnumerable<(double SentAt, double Ms)> timeline, long origin, int seconds, double limitMs)
     {
         var slowSeconds = timeline.Where(t => t.Ms > limitMs).Select(t => Math.Min((int)t.SentAt, seconds - 1)).ToHashSet();
+        var sampled = _samples.Select(s => (At: Stopwatch.GetElapsedTime(origin, s.At).TotalSeconds, s.Busy, s.Jit)).ToList();
         var bySecond = Enumerable.Range(0, seconds).Select(second =>
         {
             // A stall in [s, s + 1) slows the answers sent in it; the half-second samples ending in (s, s + 1] cover it.
-            var samples = _samples.Select(s => (At: Stopwatch.GetElapsedTime(origin, s.At).TotalSeconds, s.Busy, s.Jit))
-                .Where(s => s.At > second && s.At <= second + 1).ToList();
+            var samples = sampled.Where(s => s.At > second && s.At <= second + 1).ToList();
             var busiest = samples.SelectMany(s => s.Jit).OrderByDescending(j => j.Value).FirstOrDefault();
             return (Second: second, Slow: slowSeconds.Contains(second), Samples: samples.Count,
                 Busy: samples.Count == 0 ? 0 : samples.Average(s => s.Busy),
@@ -79,9 +79,8 @@ internal sealed class SystemTimeline : IAsyncDisposable
                 var jit = _processes.ToDictionary(p => p.Key, p => JitTicks(p.Value));
                 var total = machine.Total - previousMachine.Total;
                 var busy = total <= 0 ? 0 : 1 - (double)(machine.Idle - previousMachine.Idle) / total;
-                var perSecond = Every.TotalSeconds;
                 // A JIT thread that ends between samples takes its ticks with it: a negative difference counts as none.
-                var byProcess = jit.ToDictionary(j => j.Key, j => Math.Max(0, j.Value - previousJit[j.Key]) / 100.0 / perSecond);
+                var byProcess = jit.ToDictionary(j => j.Key, j => Math.Max(0, j.Value - previousJit[j.Key]) / 100.0 / Every.TotalSeconds);
                 _samples.Add(new Sample(Stopwatch.GetTimestamp(), busy, byProcess));
                 (previousMachine, previousJit) = (machine, jit);
             }
@@ -101,30 +100,7 @@ internal sealed class SystemTimeline : IAsyncDisposable
     }
 
     /// <summary>User + system ticks of the JIT background threads of <paramref name="pids"/>.</summary>
-    private static long JitTicks(int[] pids)
-    {
-        long ticks = 0;
-        foreach (var pid in pids)
-        {
-            try
-            {
-                foreach (var task in Directory.EnumerateDirectories($"/proc/{pid}/task"))
-                {
-                    var stat = File.ReadAllText(Path.Combine(task, "stat"));
-                    var open = stat.IndexOf('(', StringComparison.Ordinal);
-                    var close = stat.LastIndexOf(')');
-                    if (!stat.AsSpan(open + 1, close - open - 1).StartsWith(JitThreadPrefix, StringComparison.Ordinal)) continue;
-                    var fields = stat[(close + 2)..].Split(' ');
-                    ticks += long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
-                }
-            }
-            catch (IOException)
-            {
-                // the process or thread ended between listing and reading
-            }
-        }
-        return ticks;
-    }
+    private static long JitTicks(int[] pids) => pids.Sum(pid => ProcessCpu.ThreadTicks(pid, JitThreadPrefix));
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
