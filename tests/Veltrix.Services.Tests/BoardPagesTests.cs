@@ -153,6 +153,26 @@ public sealed class BoardPagesTests
     }
 
     [Fact]
+    public async Task A_page_another_instance_saved_since_this_one_did_is_parsed_again_not_taken_from_memory()
+    {
+        // An instance does not parse a page it reads back exactly as it saved it (BoardStore.Read). Here the page it
+        // saved is rewritten by another instance in between: taking the held copy with the new ETag would drop the
+        // other instance's player.
+        await using var system = await ServiceSidecar.StartAsync();
+        var ct = TestContext.Current.CancellationToken;
+        var page = BoardPages.Of("alice");
+        var neighbour = Enumerable.Range(0, 1_000).Select(i => $"p{i}").First(p => BoardPages.Of(p) == page);
+        var first = NewBoard(system);
+        var second = NewBoard(system);
+
+        await first.ApplyAsync(Hunt, [Award("alice", 10, 1)], ct);
+        await second.ApplyAsync(Hunt, [Award(neighbour, 20, 1)], ct);
+        Assert.All(await first.ApplyAsync(Hunt, [Award("alice", 30, 2)], ct), o => Assert.Equal(AwardOutcome.Applied, o));
+
+        Assert.Equal(new Dictionary<string, long> { ["alice"] = 30, [neighbour] = 20 }, (await PagesAsync(system))[$"board:{Hunt}:page:{page}"].Players);
+    }
+
+    [Fact]
     public async Task A_player_new_to_a_full_page_is_dropped_with_VX3018_while_players_on_it_keep_being_updated()
     {
         await using var system = await ServiceSidecar.StartAsync();

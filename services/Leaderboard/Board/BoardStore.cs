@@ -1,4 +1,6 @@
+using System.Buffers;
 using System.Collections.Concurrent;
+using System.Text;
 using System.Text.Json;
 using Dapr;
 using Dapr.Client;
@@ -12,7 +14,8 @@ namespace Veltrix.Leaderboard.Board;
 /// batch of awards reads and rewrites only the pages of its players — one bulk read, one state transaction with each
 /// page's ETag — and never the whole board. A total only replaces an older version of itself (see
 /// <see cref="BoardPage"/>), so redelivered and repeated awards never count twice. This process serialises its own
-/// updates per hunt and keeps the pages it last read or saved for reads; at most <see cref="MaxCachedHunts"/> hunts
+/// updates per hunt and keeps the pages it last read or saved, with their JSON text, for reads and to recognise a page
+/// read back unchanged (see <see cref="Read"/>); at most <see cref="MaxCachedHunts"/> hunts
 /// are kept in memory, past that pages are read from and written to the state store without being kept (a hunt a live
 /// page watches is kept up to <see cref="LiveViewerOptions.MaxViewers"/> hunts more).
 /// </summary>
@@ -63,18 +66,22 @@ public sealed class BoardStore(DaprClient dapr, BoardChanges changes, IOptions<B
             for (var attempt = 1; attempt <= MaxAttempts; attempt++)
             {
                 // Read even the pages this process saved last: another instance may have written them since, and the
-                // ETag of our own write is not known.
-                var read = await dapr.GetBulkStateAsync<BoardPage?>(StateStore, keys, parallelism: keys.Count, cancellationToken: cancellationToken);
+                // ETag of our own write is not known. A page read back as saved is not parsed again (Read).
+                var read = await dapr.GetBulkStateAsync(StateStore, keys, parallelism: keys.Count, cancellationToken: cancellationToken);
                 var writes = new List<StateTransactionRequest>();
-                var next = new Dictionary<int, BoardPage>();
+                var next = new Dictionary<int, (BoardPage Page, byte[]? Text)>();
                 foreach (var item in read)
                 {
                     var page = pageOfKey[item.Key];
-                    var stored = item.Value ?? BoardPage.Empty(huntId, page);
+                    var (stored, text) = Read(hunt, huntId, page, item.Value);
                     var changed = Apply(stored, byPage[page], outcomes);
-                    next[page] = changed ?? stored;
-                    if (changed is null) continue;
+                    if (changed is null)
+                    {
+                        next[page] = (stored, text);
+                        continue;
+                    }
                     var bytes = JsonSerializer.SerializeToUtf8Bytes(changed, LeaderboardJson.Default.BoardPage);
+                    next[page] = (changed, bytes);
                     // Compare-and-swap on the ETag read, or first-write for a page nobody has written yet: if another
                     // writer came first, the whole transaction fails and nothing of it is written.
                     writes.Add(string.IsNullOrEmpty(item.ETag)
@@ -90,7 +97,7 @@ public sealed class BoardStore(DaprClient dapr, BoardChanges changes, IOptions<B
                         continue;
                     }
                 }
-                foreach (var (page, stored) in next) hunt.Pages[page] = stored;
+                foreach (var (page, (stored, text)) in next) hunt.Hold(page, stored, text);
                 return outcomes;
             }
             logger.LogWarning("board pages of hunt {Hunt} kept changing under {Attempts} attempts; the awards will be redelivered", huntId, MaxAttempts);
@@ -202,20 +209,51 @@ public sealed class BoardStore(DaprClient dapr, BoardChanges changes, IOptions<B
     private async Task ReadAllAsync(string huntId, HuntBoard hunt, CancellationToken cancellationToken)
     {
         var startedAt = time.GetTimestamp();
-        var read = await dapr.GetBulkStateAsync<BoardPage?>(StateStore, BoardPages.AllKeys(huntId), parallelism: BoardPages.Count, cancellationToken: cancellationToken);
+        var read = await dapr.GetBulkStateAsync(StateStore, BoardPages.AllKeys(huntId), parallelism: BoardPages.Count, cancellationToken: cancellationToken);
         var live = changes.HasViewers(huntId);
         var change = new PageChanges();
         foreach (var item in read)
         {
             var page = int.Parse(item.Key.AsSpan(item.Key.LastIndexOf(':') + 1), System.Globalization.CultureInfo.InvariantCulture);
-            var stored = item.Value ?? BoardPage.Empty(huntId, page);
-            hunt.Pages[page] = stored;
+            var (stored, text) = Read(hunt, huntId, page, item.Value);
+            hunt.Hold(page, stored, text);
             if (!live) continue;
             change.Add(hunt.Shown[page], stored);
             hunt.Shown[page] = stored;
         }
         hunt.FullReadAt = startedAt;
         change.PublishTo(changes, huntId);
+    }
+
+    /// <summary>
+    /// The page a bulk read returned as <paramref name="json"/>, with its text (UTF-8; null for a page nobody has written).
+    /// Most pages a batch reads are exactly what this process saved last — an instance writes the pages of the hunts it
+    /// is delivered, and reads them back only for their ETags — so a text equal to the one held is the held page, not
+    /// parsed again: parsing the pages a batch touches was most of the leaderboard's JSON work. Equal texts are equal
+    /// pages, so this never hides another writer's change: any other text, another instance's write included, is parsed.
+    /// </summary>
+    private static (BoardPage Page, byte[]? Text) Read(HuntBoard hunt, string huntId, int page, string json)
+    {
+        if (string.IsNullOrEmpty(json)) return (BoardPage.Empty(huntId, page), null);
+        if (hunt.Pages[page] is { } held && hunt.Texts[page] is { } heldText && IsText(json, heldText)) return (held, heldText);
+        var text = Encoding.UTF8.GetBytes(json);
+        return (JsonSerializer.Deserialize(text, LeaderboardJson.Default.BoardPage) ?? BoardPage.Empty(huntId, page), text);
+    }
+
+    /// <summary>Whether <paramref name="json"/> is <paramref name="utf8"/>, byte for byte once encoded.</summary>
+    private static bool IsText(string json, byte[] utf8)
+    {
+        if (Encoding.UTF8.GetByteCount(json) != utf8.Length) return false;
+        var buffer = ArrayPool<byte>.Shared.Rent(utf8.Length);
+        try
+        {
+            var length = Encoding.UTF8.GetBytes(json, buffer);
+            return buffer.AsSpan(0, length).SequenceEqual(utf8);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private bool IsFresh(HuntBoard hunt) => hunt.FullReadAt is not 0 and var at && time.GetElapsedTime(at) < FullReadEvery;
@@ -241,6 +279,16 @@ public sealed class BoardStore(DaprClient dapr, BoardChanges changes, IOptions<B
 
         /// <summary>Each page as this process last read or saved it (null: never read); replaced whole, never changed in place.</summary>
         public BoardPage?[] Pages { get; } = new BoardPage?[BoardPages.Count];
+
+        /// <summary>The JSON text (UTF-8) each of <see cref="Pages"/> was read or saved as; null where the store had none.</summary>
+        public byte[]?[] Texts { get; } = new byte[]?[BoardPages.Count];
+
+        /// <summary>Holds page <paramref name="page"/> as <paramref name="stored"/>, read or saved as <paramref name="text"/>.</summary>
+        public void Hold(int page, BoardPage stored, byte[]? text)
+        {
+            Pages[page] = stored;
+            Texts[page] = text;
+        }
 
         /// <summary>
         /// Each page as the started live pages were shown it (the board they were sent first with every change since), under
