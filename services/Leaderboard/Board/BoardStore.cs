@@ -240,15 +240,14 @@ public sealed class BoardStore(DaprClient dapr, BoardChanges changes, IOptions<B
         return (JsonSerializer.Deserialize(text, LeaderboardJson.Default.BoardPage) ?? BoardPage.Empty(huntId, page), text);
     }
 
-    /// <summary>Whether <paramref name="json"/> is <paramref name="utf8"/>, byte for byte once encoded.</summary>
+    /// <summary>Whether <paramref name="json"/> is <paramref name="utf8"/>, byte for byte once encoded (in one pass: a text that does not fit is longer).</summary>
     private static bool IsText(string json, byte[] utf8)
     {
-        if (Encoding.UTF8.GetByteCount(json) != utf8.Length) return false;
         var buffer = ArrayPool<byte>.Shared.Rent(utf8.Length);
         try
         {
-            var length = Encoding.UTF8.GetBytes(json, buffer);
-            return buffer.AsSpan(0, length).SequenceEqual(utf8);
+            return Encoding.UTF8.TryGetBytes(json, buffer.AsSpan(0, utf8.Length), out var length)
+                && buffer.AsSpan(0, length).SequenceEqual(utf8);
         }
         finally
         {
