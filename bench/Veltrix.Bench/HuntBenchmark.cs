@@ -67,10 +67,14 @@ internal static class HuntBenchmark
         if (latencyOnly) return await LatencyOnlyAsync(http, system, gateway, rate, seconds, tickMs, viewers);
         Console.WriteLine($"capacity phase: offering {offer:N0} events/s for {offerSeconds} s");
         var capacityDeliveriesBefore = await DeliveryCounts.ReadAsync(http, system);
+        var memory = ProcessMemory.Start(system);
         var capacity = await OverloadBenchmark.OpenLoopAsync(http, system, gateway, "capacity", offer, offerSeconds, BatchSize);
+        await memory.DisposeAsync();
         var capacityDeliveries = (await DeliveryCounts.ReadAsync(http, system)).Minus(capacityDeliveriesBefore);
         Console.WriteLine("capacity phase: done");
         PrintCapacity(capacity, offer, offerSeconds, capacityDeliveries);
+        Console.WriteLine("  memory, resident, from the phase's setup (its hunt created, its players joined) through each quarter until the board showed everything:");
+        foreach (var line in memory.Describe()) Console.WriteLine("    " + line);
         if (capacityOnly) return capacity.Exact ? 0 : 1;
 
         // A. Throughput: everything at once, as fast as the gateway takes it.
@@ -309,9 +313,15 @@ internal static class HuntBenchmark
     internal static async Task WaitForTotalAsync(HttpClient http, RunningSystem system, string huntId, int total)
     {
         var deadline = Stopwatch.StartNew();
-        while (await TotalAsync(http, system, huntId) < total)
+        var (shown, since) = (-1, Stopwatch.StartNew());
+        while (await TotalAsync(http, system, huntId) is var now && now < total)
         {
             if (deadline.Elapsed > TimeSpan.FromMinutes(10)) throw new TimeoutException($"the leaderboard of {huntId} never reached {total}");
+            if (now != shown) (shown, since) = (now, Stopwatch.StartNew());
+            // Nothing moves while nothing is on its way: the board dropped awards (VX3018 in the leaderboard's log: a run
+            // with more players than a page holds, Leaderboard:MaxPlayersPerPage) or the pipeline is stuck.
+            else if (since.Elapsed > TimeSpan.FromSeconds(60))
+                throw new TimeoutException($"the leaderboard of {huntId} has shown {now:N0} of {total:N0} points for 60 s; look for VX3018 (a full board page) in the leaderboard's log");
             await Task.Delay(20);
         }
     }
