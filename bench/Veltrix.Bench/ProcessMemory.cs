@@ -73,6 +73,9 @@ internal sealed class ProcessMemory : IAsyncDisposable
     private void Sample() =>
         _samples.Add((Stopwatch.GetTimestamp(), _processes.ToDictionary(p => p.Key, p => Status(p.Value, "RssAnon:", "RssFile:") is [var anon, var file] ? (anon, file) : (0L, 0L))));
 
+    /// <summary>What <paramref name="pid"/> holds in memory now (VmRSS, kB); 0 if it has ended.</summary>
+    public static long ResidentKiB(int pid) => Status(pid, "VmRSS:") is [var rss] ? rss : 0;
+
     /// <summary>kB fields of /proc/&lt;pid&gt;/status, in the order asked; null if the process has ended.</summary>
     private static long[]? Status(int pid, params string[] fields)
     {
