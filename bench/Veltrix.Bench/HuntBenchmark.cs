@@ -233,7 +233,14 @@ internal static class HuntBenchmark
     }
 
     /// <summary>The players of <see cref="Events"/> for <paramref name="count"/> events.</summary>
-    private static IEnumerable<string> Players(int count) => Enumerable.Range(0, Math.Max(1, count / Puzzles)).Select(p => $"p{p:D5}");
+    private static IEnumerable<string> Players(int count) => Enumerable.Range(0, PlayerCount(count)).Select(p => $"p{p:D5}");
+
+    /// <summary>
+    /// Players for <paramref name="count"/> events, rounded up: with fewer, a count that is not a multiple of
+    /// <see cref="Puzzles"/> would give the last events (player, puzzle) pairs already answered, which award nothing,
+    /// and a phase waiting for every event's point would wait for points that never come.
+    /// </summary>
+    private static int PlayerCount(int count) => Math.Max(1, (count + Puzzles - 1) / Puzzles);
 
     /// <summary>Every player joins the hunt once (hunt's POST /hunts/{id}/players), as a real client does before answering.</summary>
     internal static async Task<Dictionary<string, string>> JoinAsync(HttpClient http, RunningSystem system, string huntId, int count)
@@ -254,8 +261,8 @@ internal static class HuntBenchmark
     /// <summary>The <paramref name="i"/>-th of <see cref="Events"/>: built one at a time when a run offers more than it keeps.</summary>
     internal static string Event(string huntId, int i, int count, Dictionary<string, string>? tokens)
     {
-        var player = $"p{i % Math.Max(1, count / Puzzles):D5}";
-        var puzzle = i / Math.Max(1, count / Puzzles) % Puzzles + 1;
+        var player = $"p{i % PlayerCount(count):D5}";
+        var puzzle = i / PlayerCount(count) + 1; // below Puzzles + 1, as i < count <= PlayerCount(count) * Puzzles
         var token = tokens?[player] ?? "vxp1." + new string('x', 22) + "." + new string('x', 43);
         return $$$"""{"id":"{{{huntId}}}-{{{i}}}","type":"answer.submitted","playerToken":"{{{token}}}","data":{"huntId":"{{{huntId}}}","puzzleId":"p{{{puzzle}}}","playerId":"{{{player}}}","answer":"a{{{puzzle}}}"}}""";
     }
