@@ -184,6 +184,11 @@ internal static class HuntBenchmark
         foreach (var line in deliveries.Describe()) Console.WriteLine("  " + line);
         Console.WriteLine("  " + SlowSeconds(timeline, seconds, 100) + Invariant($"; second 0 began at {measuredFrom:HH:mm:ss.fff} UTC"));
         Console.WriteLine("  " + machine.Describe(timeline, origin, seconds, 100));
+        // Below capacity most of a request round's CPU is per request, not per answer (docs/performance.md, "Seventeenth
+        // session"): the yardstick is a bare request's cost on the same machine, in the same run.
+        var bare = await BareRequestBaseline.CpuMicrosecondsAsync(http);
+        var perRound = cpu.Values.Sum() / (answers / PerRequest(rate, tickMs)) * 1e6;
+        Console.WriteLine(Invariant($"  CPU per request the gateway took (one round through every hop): {perRound / 1000:F2} ms, all processes; a bare loopback request (HTTP/1.1, Kestrel in another process, one at a time): {bare:F0} µs, client and server, so a round costs {perRound / bare:F0} bare requests"));
         if (received.Length > 0)
             Console.WriteLine(Invariant($"  {viewers} live pages: each of the {received.Length} that only read received {received.Average() / 1e6:F1} MB while the {seconds} s were measured and their last answers awaited"));
         return 0;
