@@ -266,8 +266,9 @@ internal static class HuntBenchmark
     /// <summary>The <paramref name="i"/>-th of <see cref="Events"/>: built one at a time when a run offers more than it keeps.</summary>
     internal static string Event(string huntId, int i, int count, Dictionary<string, string>? tokens)
     {
-        var player = $"p{i % PlayerCount(count):D5}";
-        var puzzle = i / PlayerCount(count) + 1; // below Puzzles + 1, as i < count <= PlayerCount(count) * Puzzles
+        var players = PlayerCount(count);
+        var player = $"p{i % players:D5}";
+        var puzzle = i / players + 1; // at most Puzzles, as i < count <= players * Puzzles
         var token = tokens?[player] ?? "vxp1." + new string('x', 22) + "." + new string('x', 43);
         return $$$"""{"id":"{{{huntId}}}-{{{i}}}","type":"answer.submitted","playerToken":"{{{token}}}","data":{"huntId":"{{{huntId}}}","puzzleId":"p{{{puzzle}}}","playerId":"{{{player}}}","answer":"a{{{puzzle}}}"}}""";
     }
