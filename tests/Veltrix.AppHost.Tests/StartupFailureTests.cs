@@ -82,4 +82,28 @@ public sealed class StartupFailureTests
         var pids = run.Read().Pids.ToList();
         await Eventually.UntilAsync(() => pids.All(pid => !IsAlive(pid)), "every process of the run to stop", TimeSpan.FromSeconds(30));
     }
+
+    /// <summary>
+    /// Aspire's testing builder throws "The entry point exited without building a DistributedApplication" when AppHost
+    /// printed an error and returned; what it printed is only in the run's apphost.log, in a folder the failed start
+    /// deletes. The exception must carry it, or the failure cannot be told apart from any other.
+    /// </summary>
+    [Fact]
+    public async Task A_start_that_fails_before_AppHost_is_hosted_carries_what_AppHost_wrote()
+    {
+        string? logDir = null;
+        RunHostStarter failing = launch =>
+        {
+            logDir = launch.LogDir;
+            Directory.CreateDirectory(launch.LogDir);
+            File.WriteAllText(Path.Combine(launch.LogDir, "apphost.log"), "dapr.yaml:3:5: error VX4001: the reason AppHost gave\n");
+            throw new InvalidOperationException("The entry point exited without building a DistributedApplication.");
+        };
+
+        var failure = await Assert.ThrowsAsync<InvalidOperationException>(() => RunningSystem.StartAsync(failing));
+
+        Assert.Contains("The entry point exited without building a DistributedApplication.", failure.Message);
+        Assert.Contains("dapr.yaml:3:5: error VX4001: the reason AppHost gave", failure.Message);
+        Assert.False(Directory.Exists(logDir), "the failed start's folder is removed");
+    }
 }

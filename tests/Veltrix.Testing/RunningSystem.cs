@@ -75,7 +75,11 @@ public sealed class RunningSystem : IAsyncDisposable
             {
                 await system.DisposeAsync(); // a port of that offset was taken: pick another
             }
-            catch (Exception e) when (e is not TimeoutException and not InvalidOperationException)
+            // A start that failed before AppHost was hosted (the starter threw: Aspire's "The entry point exited without
+            // building a DistributedApplication" when AppHost printed an error and returned) says why only in the
+            // apphost.log of a run folder the dispose deletes: keep it in the exception. The readiness wait's own
+            // timeouts and failures carry the output already.
+            catch (Exception e) when (system._host is null || e is not TimeoutException and not InvalidOperationException)
             {
                 var output = system.Output;
                 await system.DisposeAsync();
