@@ -5,7 +5,7 @@
 #
 # Runs `hunt --latency-only --rate RATE --seconds 30` (default 5000) from an existing Release build and records
 # `perf record -a -g -F 299` for SECONDS (default 20) inside the 30 measured seconds. The window is found from the
-# benchmark's own output, not from a delay: its start moves with the machine (about 89 s after launch on 2026-12-05,
+# benchmark's own output, not from a delay: its start moves with the machine (90-100 s after launch on 2026-12-05,
 # 75-80 s earlier), and a profile taken by a fixed delay can fall in the warm-up. The benchmark prints
 # "latency warm-up" and then warms up for 5 s, joins the measured hunt's players and reads the apps' /metrics: the
 # recording starts 8 s after that line. Managed frames resolve through the runtime's perf maps
