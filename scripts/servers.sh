@@ -168,7 +168,7 @@ stop() {
   local vhost database data bin
   vhost=$(value_of rabbitmq_vhost)
   if [ "$(value_of rabbitmq_started)" = "1" ]; then
-    log "stopping the RabbitMQ node start started"
+    log "stopping the RabbitMQ node that start started"
     rabbitmqctl -q stop >/dev/null 2>&1 || log "rabbitmqctl stop failed"
     if [ "$(value_of rabbitmq_epmd_ours)" = "1" ]; then
       local pid
